@@ -1,0 +1,70 @@
+# mipnn — two commands do everything on a fresh machine:
+#   make reproduce   create/refresh .venv, execute every notebook (PROFILE=default|paper), write figures + summaries
+#   make test        create/refresh .venv, run the unit tests, then execute and validate every notebook with nbval
+# Also: make lab, make outputs (refresh the outputs stored in notebooks/), make clean.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PROFILE ?= default
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+NAMES := $(notdir $(basename $(NOTEBOOKS)))
+LIB := $(shell find lib -name '*.py' -o -name '*.json' 2>/dev/null)
+# Data: ../shared/datasets beside the checkout when present (CI, development), unless the caller set one.
+export MIPNN_DATA_DIR ?= $(if $(wildcard ../shared/datasets),$(abspath ../shared/datasets),$(abspath data))
+export PATH := $(abspath $(BIN)):$(PATH)
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export MPLBACKEND := Agg
+
+.PHONY: env reproduce test unit notebooks-test lab outputs clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make reproduce [PROFILE=paper]  run every notebook, write figures/ and results/"
+	@echo "make test                       unit tests + notebook validation (nbval)"
+	@echo "make lab                        open JupyterLab on notebooks/"
+	@echo "make outputs                    re-execute notebooks/ in place (refresh stored outputs)"
+	@echo "make clean                      remove .venv and executed copies under results/"
+
+# The environment is (re)built whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (mipnn)" >/dev/null
+	@touch $@
+
+env: $(VENV)/.installed
+
+# Each executed notebook is written to a temporary file and moved into place only when the run succeeded, so an
+# interrupted `make reproduce` re-runs exactly the notebooks that did not finish.
+results/%/executed_$(PROFILE).ipynb: notebooks/%.ipynb $(LIB) | $(VENV)/.installed
+	@mkdir -p $(dir $@)
+	$(BIN)/papermill --kernel python3 --progress-bar -p profile $(PROFILE) --cwd notebooks $< $@.partial
+	@mv $@.partial $@
+
+reproduce: $(VENV)/.installed $(foreach n,$(NAMES),results/$(n)/executed_$(PROFILE).ipynb)
+	@echo "Executed notebooks: results/<notebook>/executed_$(PROFILE).ipynb; figures in figures/; summaries in results/<notebook>/summary.json"
+
+unit: $(VENV)/.installed
+	$(BIN)/python -m pytest tests -q
+
+# nbval executes each stored notebook once (default parameters) and compares the outputs of its result cells with
+# the ones stored in notebooks/ (timings, progress bars and memory addresses are sanitised or ignored per cell).
+notebooks-test: $(VENV)/.installed
+	$(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		--nbval-cell-timeout 900 --nbval-current-env -p no:cacheprovider -q
+
+test: unit notebooks-test
+
+lab: $(VENV)/.installed
+	$(BIN)/jupyter lab notebooks/
+
+outputs: $(VENV)/.installed
+	@for nb in $(NOTEBOOKS); do \
+		$(BIN)/papermill --kernel python3 --cwd notebooks $$nb $$nb.partial && mv $$nb.partial $$nb || exit 1; \
+	done
+
+clean:
+	rm -rf $(VENV) results/*/executed_*.ipynb results/*/*.partial

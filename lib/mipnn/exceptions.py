@@ -1,0 +1,42 @@
+"""Exception types raised by mipnn.
+
+Every error says what went wrong in terms the caller can act on: which parameter, which file, which solve.
+"""
+
+from __future__ import annotations
+
+
+class MipnnError(Exception):
+    """Base class of all mipnn errors."""
+
+
+class DataError(MipnnError):
+    """A dataset file is missing, corrupt or truncated."""
+
+
+class DataNotFoundError(DataError, FileNotFoundError):
+    """A dataset file was not found in any of the places mipnn looks."""
+
+
+class ChecksumError(DataError):
+    """A dataset file exists but its content does not match the expected SHA256."""
+
+
+class SolveError(MipnnError):
+    """A solve ended without a usable solution. ``record`` holds what the solver reported."""
+
+    def __init__(self, message: str, record=None):
+        super().__init__(message)
+        self.record = record
+
+
+class InfeasibleError(SolveError):
+    """The model has no feasible solution."""
+
+
+class UnboundedError(SolveError):
+    """The model's objective is unbounded (or the model is infeasible-or-unbounded)."""
+
+
+class NoSolutionError(SolveError):
+    """The solver stopped (time limit, numerical trouble, ...) without any feasible incumbent."""

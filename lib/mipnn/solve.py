@@ -1,0 +1,427 @@
+"""One way to solve: a Pyomo model or plain matrices, handed to HiGHS, reported as a :class:`SolveRecord`.
+
+Two entry points share one core:
+
+* :func:`solve` takes a Pyomo ``ConcreteModel``, compiles it to sparse matrices with Pyomo's linear
+  standard-form compiler, runs HiGHS through ``highspy`` and loads the solution (and, for LPs, duals and
+  reduced costs into ``dual``/``rc`` suffixes when the model declares them) back into the model.
+* :func:`solve_matrices` takes ``min/max c·x  s.t.  row_lower ≤ A x ≤ row_upper, col_lower ≤ x ≤ col_upper``
+  directly. Large LPs (hundreds of thousands of rows) should use this path: building Pyomo expressions for
+  them costs far more than solving.
+
+Why not Pyomo's own HiGHS interfaces? The legacy ``appsi_highs`` ignores ``config.time_limit`` and neither
+interface exposes MIP starts from partial assignments or HiGHS's callbacks, which we need for the
+"stop once the incumbent is good enough" rule of Thorbjarnarson & Yorke-Smith. Compiling the model ourselves
+keeps a single, fully controlled path for both entry points.
+
+Every solve has a time limit. A time-out returns the incumbent with ``status="time_limit"``; a solve that ends
+with no incumbent, an infeasible or an unbounded model raises a :class:`~mipnn.exceptions.SolveError`
+subclass carrying the record.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from .exceptions import InfeasibleError, NoSolutionError, SolveError, UnboundedError
+from .validation import check_choice, check_number
+
+__all__ = ["SolveRecord", "MatrixSolution", "solve", "solve_matrices", "highs_version", "OPTIMALITY_GAP"]
+
+#: A MIP whose relative gap is at most this is reported as "optimal"; a larger gap with HiGHS's "optimal"
+#: (because a relaxed ``mip_gap`` was met) is reported as "gap_limit".
+OPTIMALITY_GAP = 1e-4
+
+_INF = highspy.kHighsInf
+_MS = highspy.HighsModelStatus
+
+
+def highs_version() -> str:
+    """The version of the HiGHS library behind ``highspy``."""
+    h = _new_highs()
+    return h.version()
+
+
+_banner_shown = False
+
+
+def _new_highs() -> highspy.Highs:
+    global _banner_shown
+    if _banner_shown:
+        h = highspy.Highs()
+    else:
+        # The first Highs() in a process prints a copyright banner straight to file descriptor 1; keep it out of
+        # notebook outputs (nbval compares them) by silencing that one construction.
+        import os
+        import sys
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _banner_shown = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+@dataclass(frozen=True)
+class SolveRecord:
+    """What one solve produced. Immutable; ``as_dict()`` gives a JSON-ready copy.
+
+    ``objective`` is the incumbent's objective in the model's own sense (offset included), ``bound`` the best
+    proven bound on the optimum (equal to ``objective`` for a solved LP), and ``gap`` the relative gap
+    ``|objective - bound| / |objective|`` computed here (0 when both are equal, ``inf`` when the objective is 0
+    and the bound is not). ``status`` is one of ``optimal``, ``gap_limit``, ``time_limit``, ``target_reached``,
+    ``iteration_limit``, ``solution_limit``, ``interrupted``, ``infeasible``, ``unbounded``, ``no_solution``
+    or ``error``.
+    """
+
+    status: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    wall_time: float
+    build_time: float | None
+    handoff_time: float
+    n_variables: int
+    n_constraints: int
+    n_binaries: int
+    n_integers: int
+    n_nonzeros: int
+    is_mip: bool
+    sense: str
+    highs_status: str
+    node_count: int | None
+    simplex_iterations: int | None
+    time_limit: float
+    mip_gap: float
+    solver: str = "highs"
+    solver_version: str = ""
+
+    @property
+    def has_solution(self) -> bool:
+        return self.objective is not None
+
+    @property
+    def is_optimal(self) -> bool:
+        return self.status == "optimal"
+
+    def as_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        for key in ("objective", "bound", "gap"):
+            v = out[key]
+            if v is not None and not math.isfinite(v):
+                out[key] = None if math.isnan(v) else ("inf" if v > 0 else "-inf")
+        return out
+
+    def summary(self) -> str:
+        """A one-line human summary, e.g. for a notebook cell."""
+        obj = "—" if self.objective is None else f"{self.objective:.6g}"
+        bnd = "—" if self.bound is None else f"{self.bound:.6g}"
+        gap = "—" if self.gap is None else f"{100 * self.gap:.3g}%"
+        kind = "MIP" if self.is_mip else "LP"
+        return (f"{kind} {self.status}: objective {obj}, bound {bnd}, gap {gap}, "
+                f"{self.wall_time:.2f}s solve (+{self.handoff_time:.2f}s hand-off), "
+                f"{self.n_variables} vars ({self.n_binaries} bin, {self.n_integers} int), {self.n_constraints} rows")
+
+
+@dataclass(frozen=True)
+class MatrixSolution:
+    """Solution vectors of :func:`solve_matrices` (``None`` where HiGHS has none, e.g. duals of a MIP)."""
+
+    x: np.ndarray
+    row_activity: np.ndarray
+    row_dual: np.ndarray | None
+    col_dual: np.ndarray | None
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """``|objective − bound| / |objective|``; 0 if they agree (to 1e-9), ``inf`` if the objective is 0."""
+    if objective is None or bound is None or not math.isfinite(objective):
+        return None
+    if not math.isfinite(bound):
+        return math.inf
+    diff = abs(objective - bound)
+    if diff <= 1e-9 * max(1.0, abs(objective)):
+        return 0.0
+    return diff / abs(objective) if objective != 0 else math.inf
+
+
+def _check_common(time_limit, mip_gap, threads, objective_target):
+    check_number("time_limit", time_limit, low=0, low_open=True)
+    if not math.isfinite(time_limit):
+        raise ValueError("time_limit must be finite: every solve in mipnn has a time limit (seconds, > 0)")
+    check_number("mip_gap", mip_gap, low=0.0, high=1.0)
+    check_number("threads", threads, low=1, integer=True, allow_none=True)
+    check_number("objective_target", objective_target, allow_none=True)
+
+
+def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality=None, *, sense: str = "min",
+                   offset: float = 0.0, time_limit: float = 60.0, mip_gap: float = OPTIMALITY_GAP,
+                   threads: int | None = None, warm_start=None, objective_target: float | None = None,
+                   solver: str = "choose", options: Mapping[str, Any] | None = None,
+                   build_time: float | None = None, log: bool = False) -> tuple[SolveRecord, MatrixSolution]:
+    """Solve ``sense c·x + offset  s.t.  row_lower ≤ A x ≤ row_upper,  col_lower ≤ x ≤ col_upper`` with HiGHS.
+
+    Parameters
+    ----------
+    c, A, row_lower, row_upper, col_lower, col_upper
+        Objective vector (n,), constraint matrix (m × n, dense or scipy sparse), row and column bounds
+        (use ``±numpy.inf`` for none).
+    integrality
+        Optional length-n array: 0 continuous, 1 integer (binaries are integers with bounds [0, 1]).
+    sense
+        ``"min"`` or ``"max"``.
+    time_limit
+        Seconds, finite and > 0. A time-out returns the incumbent (``status="time_limit"``).
+    mip_gap
+        Relative MIP gap at which HiGHS may stop. The record always carries the real gap.
+    threads
+        HiGHS threads (``None``: HiGHS's default). HiGHS fixes its thread pool at first use in a process.
+    warm_start
+        Optional MIP start: a length-n array (``nan`` for unknown entries) or a dict ``{column: value}``.
+    objective_target
+        Stop as soon as the incumbent is at least this good (≤ for min, ≥ for max): ``status="target_reached"``.
+    solver
+        HiGHS ``solver`` option for LPs: ``"choose"``, ``"simplex"``, ``"ipm"`` or ``"pdlp"``.
+    options
+        Further HiGHS options, passed verbatim.
+    build_time
+        Seconds the caller spent building the data; stored in the record.
+    """
+    t0 = time.perf_counter()
+    check_choice("sense", sense, ("min", "max"))
+    check_choice("solver", solver, ("choose", "simplex", "ipm", "pdlp"))
+    _check_common(time_limit, mip_gap, threads, objective_target)
+    A = sp.csc_matrix(A, dtype=np.float64)
+    m, n = A.shape
+    c = np.asarray(c, dtype=np.float64).reshape(-1)
+    vectors = {"c": (c, n), "col_lower": (col_lower, n), "col_upper": (col_upper, n),
+               "row_lower": (row_lower, m), "row_upper": (row_upper, m)}
+    arrays = {}
+    for name, (vec, size) in vectors.items():
+        arr = np.asarray(vec, dtype=np.float64).reshape(-1)
+        if arr.shape != (size,):
+            raise ValueError(f"{name} must have length {size} to match A's shape {A.shape}; got {arr.shape}")
+        if np.isnan(arr).any():
+            raise ValueError(f"{name} contains NaN")
+        arrays[name] = arr
+    if integrality is None:
+        integ = np.zeros(n, dtype=np.int32)
+    else:
+        integ = np.asarray(integrality, dtype=np.int32).reshape(-1)
+        if integ.shape != (n,) or not np.isin(integ, (0, 1)).all():
+            raise ValueError(f"integrality must be a length-{n} array of 0 (continuous) / 1 (integer)")
+    if (arrays["col_lower"] > arrays["col_upper"]).any() or (arrays["row_lower"] > arrays["row_upper"]).any():
+        raise InfeasibleError("a lower bound exceeds its upper bound: the model is infeasible before solving")
+
+    h = _new_highs()
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, m
+    lp.col_cost_ = arrays["c"]
+    lp.col_lower_ = np.where(np.isinf(arrays["col_lower"]), -_INF, arrays["col_lower"])
+    lp.col_upper_ = np.where(np.isinf(arrays["col_upper"]), _INF, arrays["col_upper"])
+    lp.row_lower_ = np.where(np.isinf(arrays["row_lower"]), -_INF, arrays["row_lower"])
+    lp.row_upper_ = np.where(np.isinf(arrays["row_upper"]), _INF, arrays["row_upper"])
+    lp.offset_ = float(offset)
+    lp.sense_ = highspy.ObjSense.kMaximize if sense == "max" else highspy.ObjSense.kMinimize
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, m
+    is_mip = bool(integ.any())
+    if is_mip:
+        lp.integrality_ = [highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous for v in integ]
+    _raise_on_status(h.passModel(lp), "passing the model to HiGHS")
+
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("mip_rel_gap", float(mip_gap))
+    h.setOptionValue("solver", solver)
+    if threads is not None:
+        h.setOptionValue("threads", int(threads))
+    if log:
+        h.setOptionValue("output_flag", True)
+        h.setOptionValue("log_to_console", True)
+    for key, value in (options or {}).items():
+        if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+            raise ValueError(f"options[{key!r}]={value!r} was refused by HiGHS; see the HiGHS option list")
+
+    if warm_start is not None and is_mip:
+        _set_warm_start(h, warm_start, n)
+
+    if objective_target is not None and is_mip:
+        # HiGHS stops the MIP as soon as the incumbent reaches the target (model status "objective target").
+        h.setOptionValue("objective_target", float(objective_target))
+    handoff = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    run_status = h.run()
+    wall = time.perf_counter() - t1
+    return _collect(h, run_status, wall=wall, handoff=handoff, build_time=build_time, is_mip=is_mip,
+                    sense=sense, n=n, m=m, integ=integ, A=A, col_lower=arrays["col_lower"],
+                    col_upper=arrays["col_upper"], time_limit=time_limit, mip_gap=mip_gap)
+
+
+def _raise_on_status(status, what):
+    if status == highspy.HighsStatus.kError:
+        raise SolveError(f"HiGHS reported an error while {what}")
+
+
+def _set_warm_start(h, warm_start, n):
+    if isinstance(warm_start, Mapping):
+        idx = np.fromiter(warm_start.keys(), dtype=np.int32, count=len(warm_start))
+        val = np.fromiter(warm_start.values(), dtype=np.float64, count=len(warm_start))
+    else:
+        full = np.asarray(warm_start, dtype=np.float64).reshape(-1)
+        if full.shape != (n,):
+            raise ValueError(f"warm_start must have length {n} (one entry per column, nan = unknown)")
+        idx = np.flatnonzero(~np.isnan(full)).astype(np.int32)
+        val = full[idx]
+    if idx.size and ((idx < 0) | (idx >= n)).any():
+        raise ValueError(f"warm_start refers to columns outside 0..{n - 1}")
+    if idx.size:
+        h.setSolution(int(idx.size), idx, val)
+
+
+_STATUS_NAMES = {
+    _MS.kOptimal: "optimal",
+    _MS.kTimeLimit: "time_limit",
+    _MS.kIterationLimit: "iteration_limit",
+    _MS.kSolutionLimit: "solution_limit",
+    _MS.kInterrupt: "interrupted",
+    _MS.kInfeasible: "infeasible",
+    _MS.kUnbounded: "unbounded",
+    _MS.kUnboundedOrInfeasible: "unbounded",
+    _MS.kObjectiveBound: "objective_bound",
+    _MS.kObjectiveTarget: "target_reached",
+}
+
+
+def _collect(h, run_status, *, wall, handoff, build_time, is_mip, sense, n, m, integ, A, col_lower, col_upper,
+             time_limit, mip_gap):
+    model_status = h.getModelStatus()
+    info = h.getInfo()
+    highs_status = h.modelStatusToString(model_status)
+    status = _STATUS_NAMES.get(model_status, "error")
+    has_primal = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    objective = float(info.objective_function_value) if has_primal else None
+    if is_mip:
+        bound = float(info.mip_dual_bound) if has_primal or math.isfinite(info.mip_dual_bound) else None
+        if bound is not None and not math.isfinite(bound):
+            bound = -math.inf if sense == "min" else math.inf
+    else:
+        bound = objective if model_status == _MS.kOptimal else None
+    gap = relative_gap(objective, bound)
+    if status == "optimal" and is_mip and gap is not None and gap > OPTIMALITY_GAP:
+        status = "gap_limit"
+    is_binary = (integ == 1) & (col_lower >= 0) & (col_upper <= 1)
+    record = SolveRecord(
+        status=status, objective=objective, bound=bound, gap=gap, wall_time=wall, build_time=build_time,
+        handoff_time=handoff, n_variables=n, n_constraints=m, n_binaries=int(is_binary.sum()),
+        n_integers=int(((integ == 1) & ~is_binary).sum()), n_nonzeros=int(A.nnz), is_mip=is_mip, sense=sense,
+        highs_status=highs_status, node_count=int(info.mip_node_count) if is_mip else None,
+        simplex_iterations=int(info.simplex_iteration_count), time_limit=float(time_limit),
+        mip_gap=float(mip_gap), solver_version=h.version())
+    if model_status == _MS.kInfeasible:
+        raise InfeasibleError(f"the model is infeasible (HiGHS: {highs_status})", record)
+    if model_status in (_MS.kUnbounded, _MS.kUnboundedOrInfeasible):
+        raise UnboundedError(f"the model is unbounded or infeasible (HiGHS: {highs_status})", record)
+    if status == "error" or run_status == highspy.HighsStatus.kError and not has_primal:
+        raise SolveError(f"HiGHS failed numerically or internally (HiGHS: {highs_status})", record)
+    if not has_primal:
+        raise NoSolutionError(
+            f"HiGHS stopped with status {status!r} after {wall:.1f}s (time_limit={time_limit}) without any "
+            f"feasible solution; raise time_limit or give a warm start", record)
+    sol = h.getSolution()
+    x = np.asarray(sol.col_value, dtype=np.float64)
+    if is_mip:
+        x = np.where(integ == 1, np.round(x), x)
+    duals_ok = (not is_mip) and sol.dual_valid
+    solution = MatrixSolution(
+        x=x, row_activity=np.asarray(sol.row_value, dtype=np.float64),
+        row_dual=np.asarray(sol.row_dual, dtype=np.float64) if duals_ok else None,
+        col_dual=np.asarray(sol.col_dual, dtype=np.float64) if duals_ok else None)
+    return record, solution
+
+
+def _compile(model):
+    """Compile a Pyomo model into HiGHS-ready arrays. Returns a dict of arrays plus the row/column maps."""
+    from pyomo.core.base.objective import ObjectiveSense
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+    info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+    columns = info.columns
+    n = len(columns)
+    if len(info.objectives) > 1:
+        raise ValueError("the model has more than one active objective; deactivate all but one")
+    if info.objectives:
+        obj = info.objectives[0]
+        sense = "max" if obj.sense == ObjectiveSense.maximize else "min"
+        c = np.asarray(info.c.toarray()[0], dtype=np.float64) if info.c.shape[0] else np.zeros(n)
+        offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+    else:
+        sense, c, offset = "min", np.zeros(n), 0.0
+    rhs = np.asarray(info.rhs, dtype=np.float64).reshape(-1)
+    mult = np.array([r[1] for r in info.rows], dtype=np.int8)
+    row_lower = np.where(mult <= 0, rhs, -np.inf)
+    row_upper = np.where(mult >= 0, rhs, np.inf)
+    col_lower = np.array([-np.inf if v.lb is None else v.lb for v in columns], dtype=np.float64)
+    col_upper = np.array([np.inf if v.ub is None else v.ub for v in columns], dtype=np.float64)
+    integrality = np.array([1 if v.is_integer() or v.is_binary() else 0 for v in columns], dtype=np.int32)
+    return dict(c=c, A=info.A, row_lower=row_lower, row_upper=row_upper, col_lower=col_lower,
+                col_upper=col_upper, integrality=integrality, sense=sense, offset=offset), columns, info.rows
+
+
+def solve(model, *, time_limit: float = 60.0, mip_gap: float = OPTIMALITY_GAP, threads: int | None = None,
+          warm_start: bool = False, objective_target: float | None = None, solver: str = "choose",
+          options: Mapping[str, Any] | None = None, build_time: float | None = None,
+          log: bool = False) -> SolveRecord:
+    """Solve a linear Pyomo model (LP or MILP) with HiGHS and load the solution into it.
+
+    ``warm_start=True`` hands the variables' current values (those that are not ``None``) to HiGHS as a MIP
+    start; HiGHS completes a partial start itself. After the solve, every variable that appears in the model
+    holds its value; if the model has a ``Suffix`` named ``dual`` (``rc``), LP duals (reduced costs) are
+    imported into it. See :func:`solve_matrices` for the other parameters and the errors raised.
+    """
+    from pyomo.core import Suffix
+
+    check_number("time_limit", time_limit, low=0, low_open=True)
+    t0 = time.perf_counter()
+    data, columns, rows = _compile(model)
+    start = None
+    if warm_start:
+        start = {j: float(v.value) for j, v in enumerate(columns) if v.value is not None}
+    compile_time = time.perf_counter() - t0
+    record, solution = solve_matrices(
+        data["c"], data["A"], data["row_lower"], data["row_upper"], data["col_lower"], data["col_upper"],
+        data["integrality"], sense=data["sense"], offset=data["offset"], time_limit=time_limit,
+        mip_gap=mip_gap, threads=threads, warm_start=start, objective_target=objective_target, solver=solver,
+        options=options, build_time=build_time, log=log)
+    record = dataclasses.replace(record, handoff_time=record.handoff_time + compile_time)
+    for v, value in zip(columns, solution.x):
+        v.set_value(float(value), skip_validation=True)
+    dual = getattr(model, "dual", None)
+    if solution.row_dual is not None and isinstance(dual, Suffix) and dual.import_enabled():
+        dual.clear()
+        for (con, _), y in zip(rows, solution.row_dual):
+            dual[con] = dual.get(con, 0.0) + float(y)
+    rc = getattr(model, "rc", None)
+    if solution.col_dual is not None and isinstance(rc, Suffix) and rc.import_enabled():
+        rc.clear()
+        for v, d in zip(columns, solution.col_dual):
+            rc[v] = float(d)
+    return record

@@ -1,0 +1,85 @@
+import json
+
+import pandas as pd
+import pytest
+
+from mipnn.experiments import ResultStore, param_grid, provenance, run_key, run_sweep, write_summary
+
+CALLS = []
+
+
+def square(x, seed):
+    CALLS.append((x, seed))
+    return {"value": x * x + seed, "nested": {"twice": 2 * x}}
+
+
+class Interrupt(Exception):
+    pass
+
+
+def test_param_grid_and_key():
+    grid = param_grid(x=[1, 2], seed=[0])
+    assert grid == [{"seed": 0, "x": 1}, {"seed": 0, "x": 2}]
+    assert run_key({"a": 1, "b": 2}) == run_key({"b": 2, "a": 1})
+    assert run_key({"a": 1}) != run_key({"a": 2})
+    with pytest.raises(ValueError, match="axis 'x'"):
+        param_grid(x=3)
+
+
+def test_sweep_writes_each_run_and_resumes_after_interrupt(tmp_path):
+    path = tmp_path / "runs.jsonl"
+    grid = param_grid(x=[1, 2, 3, 4], seed=[0])
+    CALLS.clear()
+
+    def flaky(x, seed):
+        if x == 3:
+            raise Interrupt("simulated kill")
+        return square(x, seed)
+
+    with pytest.raises(Interrupt):
+        run_sweep(flaky, grid, path, progress=False)
+    # the two finished runs are on disk
+    assert len(ResultStore(path).records()) == 2
+    # a write cut off half-way (e.g. power loss) is tolerated and the run redone
+    with path.open("a") as fh:
+        fh.write('{"key": "trunc')
+    CALLS.clear()
+    df = run_sweep(square, grid, path, progress=False)
+    assert CALLS == [(3, 0), (4, 0)]  # nothing recomputed
+    assert list(df["x"]) == [1, 2, 3, 4]
+    assert list(df["value"]) == [1, 4, 9, 16]
+    assert list(df["nested.twice"]) == [2, 4, 6, 8]
+    # running again computes nothing
+    CALLS.clear()
+    df2 = run_sweep(square, grid, path, progress=False)
+    assert CALLS == [] and df2.equals(df)
+    recs = ResultStore(path).records()
+    assert len(recs) == 4
+    prov = recs[0]["provenance"]
+    assert prov["versions"]["pyomo"] and prov["versions"]["highs"] and "hostname" in prov
+    assert recs[0]["params"] == {"seed": 0, "x": 1} and recs[0]["wall_time"] >= 0
+
+
+def test_parallel_sweep(tmp_path):
+    path = tmp_path / "par.jsonl"
+    df = run_sweep(square, param_grid(x=[1, 2, 3], seed=[1]), path, n_jobs=2, progress=False)
+    assert sorted(df["value"]) == [2, 5, 10]
+
+
+def test_run_function_must_return_dict(tmp_path):
+    with pytest.raises(TypeError, match="dict"):
+        run_sweep(lambda x: x, [{"x": 1}], tmp_path / "bad.jsonl", progress=False)
+
+
+def test_bad_n_jobs(tmp_path):
+    with pytest.raises(ValueError, match="n_jobs"):
+        run_sweep(square, [], tmp_path / "x.jsonl", n_jobs=0)
+
+
+def test_write_summary(tmp_path):
+    path = write_summary("00_demo", {"accuracy": 0.5, "table": pd.DataFrame({"a": [1]}).to_dict("records")},
+                         {"profile": "default"})
+    data = json.loads(path.read_text())
+    assert data["accuracy"] == 0.5 and data["parameters"] == {"profile": "default"}
+    assert data["provenance"]["versions"]["numpy"]
+    assert "timestamp" in provenance()

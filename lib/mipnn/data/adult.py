@@ -1,0 +1,168 @@
+"""UCI Adult (Census Income): loading and the 108-feature encoding of Thorbjarnarson & Yorke-Smith.
+
+``load_adult`` returns the raw records as a DataFrame; ``adult_features`` turns the training and test frames into
+the numeric design matrices used by the authors' public code (one-hot categoricals, min-max scaled numerics,
+labels ±1). Unlike that code we keep the first record of each file (their ``read_csv`` call used it as a header),
+so the row counts are the full 32,561 / 16,281.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import DataError
+from ..validation import check_choice
+from . import _files
+
+DATASET = "adult"
+
+ADULT_COLUMNS: tuple[str, ...] = (
+    "age", "workclass", "fnlwgt", "education", "education-num", "marital-status", "occupation", "relationship",
+    "race", "sex", "capital-gain", "capital-loss", "hours-per-week", "native-country", "income",
+)
+#: Columns one-hot encoded by :func:`adult_features` ('?' is kept as its own category).
+CATEGORICAL_COLUMNS: tuple[str, ...] = (
+    "workclass", "education", "marital-status", "occupation", "relationship", "race", "sex", "native-country",
+)
+#: Columns min-max scaled by :func:`adult_features` with the training set's minimum and maximum.
+NUMERIC_COLUMNS: tuple[str, ...] = (
+    "age", "fnlwgt", "education-num", "capital-gain", "capital-loss", "hours-per-week",
+)
+LABEL_COLUMN = "income"
+POSITIVE_LABEL = ">50K"
+LABELS: tuple[str, ...] = ("<=50K", ">50K")
+
+_SPLIT_FILES = {"train": "adult.data", "test": "adult.test"}
+EXPECTED_ROWS = {"train": 32_561, "test": 16_281}
+
+
+def load_adult(split: str = "train", data_dir=None, download: bool = False) -> pd.DataFrame:
+    """Load the UCI Adult records of one split as a DataFrame.
+
+    Parameters
+    ----------
+    split : ``"train"`` (``adult.data``, 32,561 rows) or ``"test"`` (``adult.test``, 16,281 rows).
+    data_dir : optional folder with an ``adult/`` subfolder, searched before ``$MIPNN_DATA_DIR`` and the repo's
+        ``data/`` cache (see :mod:`mipnn.data`).
+    download : fetch the file from the UCI repository if it is found nowhere (default ``False``: never touch
+        the network).
+
+    Returns
+    -------
+    DataFrame with the 15 columns :data:`ADULT_COLUMNS`; integers for the six numeric columns, stripped strings
+    elsewhere ('?' marks a missing value and is kept as is). ``income`` is ``'<=50K'`` or ``'>50K'`` in both
+    splits (the test file's trailing '.' is removed, and its first line ``|1x3 Cross validator`` skipped).
+    ``df.attrs`` holds ``dataset``, ``split``, ``file``, ``source`` (path read) and ``sha256`` (of the
+    decompressed file).
+
+    Raises
+    ------
+    ValueError for bad arguments; DataNotFoundError if the file is nowhere; ChecksumError if it is corrupt.
+    """
+    check_choice("split", split, tuple(_SPLIT_FILES))
+    _files.check_data_dir(data_dir)
+    _files.check_bool("download", download)
+    name = _SPLIT_FILES[split]
+    found = _files.find_file(DATASET, _files.file_spec(DATASET, name), data_dir=data_dir, download=download)
+    df = parse_adult(found.content, source=found.path)
+    if len(df) != EXPECTED_ROWS[split]:  # cannot happen for a verified file; guards against parser changes
+        raise DataError(f"{found.path}: parsed {len(df)} records, expected {EXPECTED_ROWS[split]}")
+    df.attrs.update({"dataset": DATASET, "split": split, "file": name, "source": str(found.path),
+                     "sha256": found.sha256})
+    return df
+
+
+def parse_adult(content: bytes, *, source="<bytes>") -> pd.DataFrame:
+    """Parse the bytes of ``adult.data`` or ``adult.test`` (see :func:`load_adult` for the result)."""
+    text = content.decode("ascii")
+    if text.startswith("|"):  # adult.test opens with the comment line '|1x3 Cross validator'
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    dtypes = {c: ("int64" if c in NUMERIC_COLUMNS else str) for c in ADULT_COLUMNS}
+    try:
+        df = pd.read_csv(io.StringIO(text), header=None, names=list(ADULT_COLUMNS), dtype=dtypes,
+                         skipinitialspace=True, na_filter=False, skip_blank_lines=True)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise DataError(f"{source}: not in the UCI Adult format ({exc})") from exc
+    for col in ADULT_COLUMNS:
+        if col not in NUMERIC_COLUMNS:
+            df[col] = df[col].str.strip()
+    df[LABEL_COLUMN] = df[LABEL_COLUMN].str.rstrip(".")
+    bad = sorted(set(df[LABEL_COLUMN]) - set(LABELS))
+    if bad:
+        raise DataError(f"{source}: unexpected income labels {bad}; expected {list(LABELS)}")
+    return df
+
+
+class AdultFeatures(NamedTuple):
+    """Encoded Adult data: float64 design matrices, ±1 float64 labels and the feature names (column order)."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    feature_names: list[str]
+
+
+def _check_frame(name: str, df) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"{name} must be a pandas DataFrame from load_adult(), got {type(df).__name__}")
+    missing = [c for c in ADULT_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"{name} lacks the Adult columns {missing}; pass a DataFrame from load_adult()")
+    bad = sorted(set(map(str, df[LABEL_COLUMN].unique())) - set(LABELS))
+    if bad:
+        raise ValueError(f"{name}['{LABEL_COLUMN}'] has labels {bad}; allowed: {list(LABELS)}")
+
+
+def adult_features(train_df: pd.DataFrame, test_df: pd.DataFrame) -> AdultFeatures:
+    """Encode Adult as in the authors' public code: 108 features, labels ±1.
+
+    * the six :data:`NUMERIC_COLUMNS` come first, min-max scaled with the *training* minimum and maximum (so
+      test values may fall slightly outside [0, 1]; a constant training column is mapped to 0);
+    * then ``pd.get_dummies`` of the eight :data:`CATEGORICAL_COLUMNS` with names ``<column>_<category>``,
+      categories sorted, '?' kept as a category. The test matrix uses exactly the training columns: a training
+      category absent from the test set (native-country 'Holand-Netherlands') is an all-zero column, and a test
+      category unseen in training would be dropped;
+    * ``y`` is +1.0 for ``'>50K'`` and -1.0 for ``'<=50K'``.
+
+    Returns an :class:`AdultFeatures` named tuple ``(X_train, y_train, X_test, y_test, feature_names)``.
+    """
+    _check_frame("train_df", train_df)
+    _check_frame("test_df", test_df)
+
+    def encode(df: pd.DataFrame) -> pd.DataFrame:
+        features = df[list(NUMERIC_COLUMNS) + list(CATEGORICAL_COLUMNS)]
+        return pd.get_dummies(features, columns=list(CATEGORICAL_COLUMNS), dtype=np.float64)
+
+    enc_train = encode(train_df).astype(np.float64)
+    enc_test = encode(test_df).reindex(columns=enc_train.columns, fill_value=0.0).astype(np.float64)
+
+    numeric = list(NUMERIC_COLUMNS)
+    low = enc_train[numeric].min()
+    span = enc_train[numeric].max() - low
+    span = span.where(span > 0, 1.0)
+    enc_train[numeric] = (enc_train[numeric] - low) / span
+    enc_test[numeric] = (enc_test[numeric] - low) / span
+
+    def labels(df: pd.DataFrame) -> np.ndarray:
+        return np.where(df[LABEL_COLUMN].to_numpy() == POSITIVE_LABEL, 1.0, -1.0)
+
+    return AdultFeatures(
+        X_train=enc_train.to_numpy(dtype=np.float64),
+        y_train=labels(train_df),
+        X_test=enc_test.to_numpy(dtype=np.float64),
+        y_test=labels(test_df),
+        feature_names=[str(c) for c in enc_train.columns],
+    )
+
+
+def load_adult_features(data_dir=None, download: bool = False) -> AdultFeatures:
+    """``adult_features(load_adult("train", ...), load_adult("test", ...))``: the 108-feature matrices."""
+    _files.check_data_dir(data_dir)
+    _files.check_bool("download", download)
+    return adult_features(load_adult("train", data_dir=data_dir, download=download),
+                          load_adult("test", data_dir=data_dir, download=download))

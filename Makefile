@@ -53,6 +53,7 @@ unit: $(VENV)/.installed
 # nbval executes each stored notebook once (default parameters) and compares the outputs of its result cells with
 # the ones stored in notebooks/ (timings, progress bars and memory addresses are sanitised or ignored per cell).
 notebooks-test: $(VENV)/.installed
+	@test -n "$(NOTEBOOKS)" || { echo "no notebooks to validate"; exit 1; }
 	$(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		--nbval-cell-timeout 900 --nbval-current-env -p no:cacheprovider -q
 

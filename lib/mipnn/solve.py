@@ -35,7 +35,7 @@ import scipy.sparse as sp
 from .exceptions import InfeasibleError, NoSolutionError, SolveError, UnboundedError
 from .validation import check_choice, check_number
 
-__all__ = ["SolveRecord", "MatrixSolution", "solve", "solve_matrices", "highs_version", "OPTIMALITY_GAP"]
+__all__ = ["SolveRecord", "MatrixSolution", "solve", "solve_matrices", "compile_model", "highs_version", "OPTIMALITY_GAP"]
 
 #: A MIP whose relative gap is at most this is reported as "optimal"; a larger gap with HiGHS's "optimal"
 #: (because a relaxed ``mip_gap`` was met) is reported as "gap_limit".
@@ -358,8 +358,12 @@ def _collect(h, run_status, *, wall, handoff, build_time, is_mip, sense, n, m, i
     return record, solution
 
 
-def _compile(model):
-    """Compile a Pyomo model into HiGHS-ready arrays. Returns a dict of arrays plus the row/column maps."""
+def compile_model(model):
+    """Compile a linear Pyomo model into the arrays :func:`solve_matrices` takes.
+
+    Returns ``(data, columns, rows)``: a dict with c, A, row_lower, row_upper, col_lower, col_upper, integrality,
+    sense and offset; the Pyomo variables in column order; and ``(constraint, multiplier)`` per row.
+    """
     from pyomo.core.base.objective import ObjectiveSense
     from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
@@ -401,7 +405,7 @@ def solve(model, *, time_limit: float = 60.0, mip_gap: float = OPTIMALITY_GAP, t
 
     check_number("time_limit", time_limit, low=0, low_open=True)
     t0 = time.perf_counter()
-    data, columns, rows = _compile(model)
+    data, columns, rows = compile_model(model)
     start = None
     if warm_start:
         start = {j: float(v.value) for j, v in enumerate(columns) if v.value is not None}

@@ -1,0 +1,281 @@
+"""Experiments 1 and 2 of Thorbjarnarson & Yorke-Smith (2021) on UCI Adult: sampling, runs, reference data,
+aggregation, the reproduction table and the figures.
+
+Sampling (after the authors' code): for seed ``s`` the 32,561 training records are shuffled with
+``numpy.random.default_rng(s)``; the first 20 % (6,512 records) are the validation hold-out and the ``N``
+training samples are the first ``N`` of the rest, so for one seed the sample of size 40 is contained in the one of
+size 80. The test set is the full ``adult.test`` (16,281 records).
+
+:func:`run_experiment` is the function handed to :func:`mipnn.experiments.run_sweep`: one call trains one network
+(``objective`` one of the three MIP objectives or ``"gd_nn"`` for the straight-through baseline) and returns
+JSON-ready results. The authors' own results (5 seeds, Gurobi 9.0.1 on 8 cores, 10 h limit) are read by
+:func:`load_reference` from ``data/reference/thorbjarnarson_adult_reference_runs.csv``.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+from typing import Any, NamedTuple, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..formulations import sign_net
+from ..paths import REPO_ROOT
+from ..validation import check_choice, check_int_sequence, check_number, check_positive_int
+
+__all__ = ["METHODS", "AdultSample", "adult_data", "draw_sample", "run_experiment", "load_reference",
+           "aggregate_runs", "reproduction_table", "deterministic_view", "LIMIT_REASONS", "plot_vs_reference", "REFERENCE_CSV", "VAL_FRACTION"]
+
+METHODS = (*sign_net.OBJECTIVES, "gd_nn")
+VAL_FRACTION = 0.2
+REFERENCE_CSV = REPO_ROOT / "data" / "reference" / "thorbjarnarson_adult_reference_runs.csv"
+LABELS = {"max_correct": "max-correct", "min_hinge": "min-hinge", "sat_margin": "sat-margin", "gd_nn": "GD (STE)"}
+
+
+class AdultSample(NamedTuple):
+    """One draw: ``N`` training samples, the validation hold-out and the test set (labels ±1)."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+
+@lru_cache(maxsize=1)
+def adult_data():
+    """The 108-feature Adult matrices (cached per process): ``mipnn.data.load_adult_features()``."""
+    from ..data import load_adult_features
+
+    return load_adult_features()
+
+
+def draw_sample(N: int, seed: int, *, val_fraction: float = VAL_FRACTION, data=None) -> AdultSample:
+    """Shuffle the training file with ``seed``, hold out ``val_fraction`` as validation, take ``N`` of the rest."""
+    check_positive_int("N", N)
+    check_number("seed", seed, low=0, integer=True)
+    check_number("val_fraction", val_fraction, low=0.0, high=1.0, high_open=True)
+    d = adult_data() if data is None else data
+    n = len(d.y_train)
+    n_val = int(round(val_fraction * n))
+    if N > n - n_val:
+        raise ValueError(f"N={N} exceeds the {n - n_val} training records left after the validation hold-out")
+    perm = np.random.default_rng(seed).permutation(n)
+    val, pool = perm[:n_val], perm[n_val:]
+    tr = pool[:N]
+    return AdultSample(d.X_train[tr], d.y_train[tr], d.X_train[val], d.y_train[val], d.X_test, d.y_test)
+
+
+def _onehot(y: np.ndarray) -> np.ndarray:
+    return sign_net.one_hot_pm((np.asarray(y) > 0).astype(int), 2)
+
+
+def _accuracy(scores: np.ndarray, y: np.ndarray) -> float:
+    return float(np.mean(sign_net.predict_index(scores) == (np.asarray(y) > 0).astype(int)))
+
+
+def run_experiment(objective: str, P: int, N: int, seed: int, *, time_limit: float = 60.0,
+                   hidden: Sequence[int] = (16,), target_accuracy: float | None = 0.9,
+                   symmetry_breaking: bool = True, tight_big_m: bool = True, warm_start: str | None = None,
+                   solver_options: dict | None = None, max_epochs: int = 10_000,
+                   one_sided: bool = False) -> dict[str, Any]:
+    """Train one network on ``draw_sample(N, seed)`` and report accuracies (%), runtime and how it stopped.
+
+    ``objective="gd_nn"`` trains the straight-through baseline (seed ``seed``, ``max_epochs``, ``time_limit``);
+    the others solve the MIP with the early-stop target ``target_accuracy``. ``runtime`` is the solver's (or
+    the gradient loop's) wall time; ``build_time`` the model construction. ``one_sided`` drops (22) of
+    sat-margin (see :func:`~mipnn.formulations.sign_net.build_sign_net`). ``warm_start="ste"`` adds a MIP
+    start from the baseline (its training time is reported in ``start_time`` and included in ``runtime``).
+    """
+    check_choice("objective", objective, METHODS)
+    hidden = check_int_sequence("hidden", hidden, minimum=1)
+    check_choice("warm_start", warm_start, (None, "ste"))
+    sample = draw_sample(N, seed)
+    Y = _onehot(sample.y_train)
+    out: dict[str, Any] = {}
+    if objective == "gd_nn":
+        from ..baselines.ste import ste_forward, train_ste
+
+        fit = train_ste(sample.X_train, Y, hidden=hidden, P=P, max_epochs=max_epochs, time_limit=time_limit,
+                        random_state=seed)
+        weights = fit.weights
+        forward = ste_forward
+        out.update(runtime=fit.wall_time, build_time=0.0, stop_reason=fit.stop_reason, epochs=fit.epochs,
+                   objective_value=float(fit.losses[-1]), bound=None, gap=None, node_count=None,
+                   guaranteed_train_acc=None)
+    else:
+        from ..baselines.ste import train_ste
+
+        start, start_time = None, 0.0
+        if warm_start == "ste":
+            t0 = time.perf_counter()
+            start = train_ste(sample.X_train, Y, hidden=hidden, P=P, random_state=seed).weights
+            start_time = time.perf_counter() - t0
+        fit = sign_net.train_sign_net(
+            sample.X_train, Y, hidden=hidden, P=P, objective=objective, time_limit=time_limit,
+            target_accuracy=target_accuracy, symmetry_breaking=symmetry_breaking, tight_big_m=tight_big_m,
+            start_weights=start, options=solver_options, one_sided=one_sided)
+        weights = fit.weights
+        forward = sign_net.forward
+        r = fit.record
+        out.update(runtime=r.wall_time + start_time, solve_time=r.wall_time, start_time=start_time,
+                   build_time=fit.build_time, stop_reason=fit.stop_reason, objective_value=r.objective, bound=r.bound,
+                   gap=r.gap, node_count=r.node_count, objective_target=fit.objective_target,
+                   guaranteed_train_acc=100 * fit.guaranteed_train_accuracy,
+                   recomputed_objective=fit.recomputed_objective, n_variables=r.n_variables,
+                   n_constraints=r.n_constraints, status=r.status)
+    out.update(
+        train_acc=100 * _accuracy(forward(sample.X_train, weights)[-1], sample.y_train),
+        val_acc=100 * _accuracy(forward(sample.X_val, weights)[-1], sample.y_val),
+        test_acc=100 * _accuracy(forward(sample.X_test, weights)[-1], sample.y_test),
+        weights=[[W.astype(int).tolist(), b.astype(int).tolist()] for W, b in weights],
+    )
+    return out
+
+
+def load_reference(path=None) -> pd.DataFrame:
+    """The authors' results: one row per objective, P, N (means/std over 5 seeds; accuracies in %, seconds)."""
+    df = pd.read_csv(REFERENCE_CSV if path is None else path)
+    expected = {"objective", "P", "N", "n_seeds", "train_acc_mean", "train_acc_std", "test_acc_mean",
+                "test_acc_std", "runtime_s_mean", "runtime_s_max"}
+    missing = expected - set(df.columns)
+    if missing:
+        raise ValueError(f"reference file lacks the columns {sorted(missing)}")
+    return df
+
+
+def aggregate_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    """Mean/std over seeds per (objective, P, N): train/test accuracy (%), runtime (s), stop-reason counts."""
+    if runs.empty:
+        return pd.DataFrame()
+    g = runs.groupby(["objective", "P", "N"], sort=True)
+    agg = g.agg(n_seeds=("seed", "nunique"), train_acc_mean=("train_acc", "mean"),
+                train_acc_std=("train_acc", lambda v: float(np.std(v, ddof=0))),
+                test_acc_mean=("test_acc", "mean"), test_acc_std=("test_acc", lambda v: float(np.std(v, ddof=0))),
+                runtime_s_mean=("runtime", "mean"), runtime_s_max=("runtime", "max")).reset_index()
+    reasons = [{"objective": k[0], "P": k[1], "N": k[2],
+                "stop_reasons": {str(r): int(c) for r, c in sorted(v.value_counts().items())}}
+               for k, v in runs.groupby(["objective", "P", "N"], sort=True)["stop_reason"]]
+    return agg.merge(pd.DataFrame(reasons), on=["objective", "P", "N"])
+
+
+#: Stop reasons that end a run by a limit on work or time rather than by the 90 % cut-off or optimality.
+LIMIT_REASONS = ("time_limit", "solution_limit", "iteration_limit", "interrupted")
+
+
+def _verdict_accuracy(row) -> str:
+    if pd.isna(row["test_acc_paper"]):
+        return "no reference"
+    d = row["test_acc_ours"] - row["test_acc_paper"]
+    tol = max(2.0, 2 * float(row.get("test_acc_std_paper", 0) or 0))
+    if abs(d) <= tol:
+        text = f"test acc reproduced ({d:+.1f} pt)"
+    elif d < 0:
+        text = f"test acc BELOW paper ({d:+.1f} pt)"
+    else:
+        text = f"test acc above paper ({d:+.1f} pt)"
+    reasons = row.get("stop_reasons") or {}
+    limited = sum(int(reasons.get(r, 0)) for r in LIMIT_REASONS) if isinstance(reasons, dict) else 0
+    if limited and row["objective"] != "gd_nn":
+        text += f"; {limited} run(s) stopped by our limit before the 90 % cut-off"
+    return text
+
+
+def _verdict_runtime(row) -> str:
+    if pd.isna(row["runtime_paper"]):
+        return "no reference"
+    reasons = row.get("stop_reasons") or {}
+    limited = sum(int(reasons.get(r, 0)) for r in LIMIT_REASONS) if isinstance(reasons, dict) else 0
+    if limited and row["objective"] != "gd_nn":
+        return (f"cut-off NOT reached in {limited} run(s) (stopped by our limit); paper reached it in "
+                f"{row['runtime_paper']:.3g} s on average")
+    ratio = row["runtime_ours"] / max(row["runtime_paper"], 1e-9)
+    return "faster than paper" if ratio < 1 else f"{ratio:.3g}× paper's runtime"
+
+
+def reproduction_table(ours: pd.DataFrame, reference: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Paper vs ours per (objective, P, N) present in ``ours`` (from :func:`aggregate_runs`), with a verdict."""
+    ref = load_reference() if reference is None else reference
+    if ours.empty:
+        return pd.DataFrame()
+    m = ours.merge(ref, on=["objective", "P", "N"], suffixes=("_ours", "_paper"), how="left")
+    table = pd.DataFrame({
+        "objective": m["objective"], "P": m["P"], "N": m["N"], "seeds ours/paper": m["n_seeds_ours"].astype(str)
+        + "/" + m["n_seeds_paper"].fillna(0).astype(int).astype(str),
+        "train_acc_paper": m["train_acc_mean_paper"], "train_acc_ours": m["train_acc_mean_ours"],
+        "test_acc_paper": m["test_acc_mean_paper"], "test_acc_std_paper": m["test_acc_std_paper"],
+        "test_acc_ours": m["test_acc_mean_ours"], "runtime_paper": m["runtime_s_mean_paper"],
+        "runtime_ours": m["runtime_s_mean_ours"], "stop_reasons": m["stop_reasons"],
+    })
+    table["verdict_accuracy"] = [_verdict_accuracy(r) for _, r in table.iterrows()]
+    table["verdict_runtime"] = [_verdict_runtime(r) for _, r in table.iterrows()]
+    return table
+
+
+def deterministic_view(table: pd.DataFrame, decimals: int = 1) -> pd.DataFrame:
+    """The reproduction table without wall-clock columns, rounded; numbers of limit-stopped points masked.
+
+    Runs stopped by a wall-clock (or, racing it, a node) limit do not repeat exactly, so notebook cells compared on re-execution show
+    this view; the full table (with runtimes) is shown in a cell whose output is not compared.
+    """
+    cols = ["objective", "P", "N", "train_acc_paper", "train_acc_ours", "test_acc_paper", "test_acc_ours",
+            "verdict_accuracy"]
+    out = table[cols].copy()
+    limited = [bool(isinstance(r, dict) and any(r.get(k) for k in LIMIT_REASONS)) and o != "gd_nn"
+               for r, o in zip(table["stop_reasons"], table["objective"])]
+    for c in ("train_acc_ours", "test_acc_ours"):
+        out[c] = [("(limit)" if lim else f"{v:.{decimals}f}") for v, lim in zip(out[c], limited)]
+    out["verdict_accuracy"] = [("stopped by our limit before the cut-off: not repeatable" if lim else v)
+                               for v, lim in zip(out["verdict_accuracy"], limited)]
+    for c in ("train_acc_paper", "test_acc_paper"):
+        out[c] = out[c].round(decimals)
+    return out
+
+
+def plot_vs_reference(ax, ours: pd.DataFrame, reference: pd.DataFrame, metric: str, *, by: str,
+                      select: dict[str, Any], values: Sequence[Any], log: bool = False, title: str = ""):
+    """Draw ours (solid, markers, ± std band) and the authors' means ± std (dashed) of ``metric`` vs N.
+
+    Our points where a run stopped at our limit before the 90 % cut-off get a hollow marker.
+
+    ``by`` is the column that distinguishes the lines (``"objective"`` or ``"P"``), ``select`` fixes the other
+    (e.g. ``{"P": 1}``), ``metric`` one of ``train_acc``, ``test_acc``, ``runtime_s``.
+    """
+    import matplotlib.pyplot as plt
+
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, v in enumerate(values):
+        col = colors[i % len(colors)]
+        label = LABELS.get(v, v) if by == "objective" else f"P = {v}"
+        for df, style, who in ((reference, "--", "paper"), (ours, "-", "ours")):
+            if df is None or df.empty:
+                continue
+            sub = df[(df[by] == v)]
+            for k, val in select.items():
+                sub = sub[sub[k] == val]
+            sub = sub.sort_values("N")
+            if sub.empty:
+                continue
+            y = sub[f"{metric}_mean"].to_numpy(dtype=float)
+            std_col = f"{metric}_std"
+            ax.plot(sub["N"], y, style, color=col, marker="o" if who == "ours" else None, ms=4,
+                    alpha=1.0 if who == "ours" else 0.75, label=f"{label} ({who})")
+            if who == "ours" and "stop_reasons" in sub and v != "gd_nn":
+                hit = np.array([isinstance(r, dict) and any(r.get(k) for k in LIMIT_REASONS)
+                                for r in sub["stop_reasons"]])
+                if hit.any():  # white centre: at least one run stopped by our limit before the cut-off
+                    ax.plot(sub["N"][hit], y[hit], "o", ms=7, mfc="white", mec=col, zorder=5)
+            if std_col in sub:
+                s = sub[std_col].to_numpy(dtype=float)
+                ax.fill_between(sub["N"], y - s, y + s, color=col, alpha=0.12 if who == "ours" else 0.06)
+    ax.set_xlabel("training samples N")
+    ax.set_ylabel({"train_acc": "training accuracy (%)", "test_acc": "test accuracy (%)",
+                   "runtime_s": "runtime (s)"}[metric])
+    if log:
+        ax.set_yscale("log")
+    if title:
+        ax.set_title(title)
+    return ax

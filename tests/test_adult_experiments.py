@@ -1,0 +1,68 @@
+"""Adult preprocessing, sampling, the run function and the reproduction table of notebook 02."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import shared_datasets_dir
+from mipnn.training import adult_experiments as ae
+
+needs_data = pytest.mark.skipif(shared_datasets_dir() is None, reason="MIPNN_DATA_DIR with adult/ not set")
+
+
+@needs_data
+def test_preprocessing_shapes():
+    d = ae.adult_data()
+    assert d.X_train.shape == (32_561, 108) and d.X_test.shape == (16_281, 108)
+    assert set(np.unique(d.y_train)) == {-1.0, 1.0}
+    assert d.X_train.min() >= 0 and d.X_train.max() <= 1
+
+
+@needs_data
+def test_sample_holdout_and_nesting():
+    a = ae.draw_sample(40, seed=3)
+    b = ae.draw_sample(80, seed=3)
+    assert a.X_train.shape == (40, 108) and len(a.y_val) == 6_512 and len(a.y_test) == 16_281
+    assert np.array_equal(b.X_train[:40], a.X_train)  # same seed: the smaller sample is nested
+    assert not np.array_equal(ae.draw_sample(40, seed=4).X_train, a.X_train)
+    # the training sample never overlaps the validation hold-out
+    val = {r.tobytes() for r in a.X_val}
+    dup = sum(r.tobytes() in val for r in a.X_train)
+    assert dup <= 2  # identical records can occur in Adult itself; indices are disjoint by construction
+    with pytest.raises(ValueError, match="N"):
+        ae.draw_sample(0, seed=0)
+
+
+@needs_data
+@pytest.mark.parametrize("objective", ["sat_margin", "gd_nn"])
+def test_run_experiment_small(objective):
+    out = ae.run_experiment(objective, P=1, N=20, seed=0, time_limit=30.0, hidden=(4,), max_epochs=300)
+    for key in ("train_acc", "test_acc", "val_acc", "runtime", "stop_reason", "weights"):
+        assert key in out
+    assert 0 <= out["test_acc"] <= 100
+    if objective != "gd_nn":
+        assert out["stop_reason"] in ("target", "optimal")
+        assert out["train_acc"] >= out["guaranteed_train_acc"] >= 90
+
+
+def test_reference_and_reproduction_table():
+    ref = ae.load_reference()
+    assert len(ref) == 112 and set(ref["objective"]) == set(ae.METHODS)
+    row = ref[(ref.objective == "sat_margin") & (ref.P == 15) & (ref.N == 280)].iloc[0]
+    assert row.runtime_s_mean == pytest.approx(1298.8)
+    runs = pd.DataFrame({"objective": ["sat_margin"] * 2, "P": [1, 1], "N": [40, 40], "seed": [0, 1],
+                         "train_acc": [100.0, 97.5], "test_acc": [72.0, 73.0], "runtime": [0.4, 0.6],
+                         "stop_reason": ["optimal", "time_limit"]})
+    agg = ae.aggregate_runs(runs)
+    assert agg.loc[0, "test_acc_mean"] == pytest.approx(72.5)
+    assert agg.loc[0, "stop_reasons"] == {"optimal": 1, "time_limit": 1}
+    table = ae.reproduction_table(agg, ref)
+    assert table.loc[0, "test_acc_paper"] == pytest.approx(72.58)
+    assert "reproduced" in table.loc[0, "verdict_accuracy"] and "limit" in table.loc[0, "verdict_accuracy"]
+    view = ae.deterministic_view(table)
+    assert view.loc[0, "test_acc_ours"] == "(limit)" and "runtime_ours" not in view
+
+
+def test_bad_method():
+    with pytest.raises(ValueError, match="objective"):
+        ae.run_experiment("adam", P=1, N=10, seed=0)

@@ -1,0 +1,127 @@
+"""scikit-learn API of MIPNetClassifier and STEBinaryNetClassifier."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+import mipnn
+from mipnn.formulations import sign_net as sn
+
+
+def _toy(n=16, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4))
+    y = np.where(X[:, 0] + 0.5 * X[:, 1] > 0, "yes", "no")
+    return X, y
+
+
+FAST = dict(hidden=(3,), time_limit=20.0, target_train_accuracy=0.75)
+
+
+def test_top_level_exports():
+    assert mipnn.MIPNetClassifier is mipnn.estimators.MIPNetClassifier
+    assert mipnn.STEBinaryNetClassifier is mipnn.estimators.STEBinaryNetClassifier
+
+
+@pytest.mark.parametrize("objective", sn.OBJECTIVES)
+def test_mip_fit_predict_and_recomputed_predictions(objective):
+    X, y = _toy()
+    Xs = MinMaxScaler().fit_transform(X)
+    clf = mipnn.MIPNetClassifier(objective=objective, random_state=0, **FAST).fit(Xs, y)
+    assert list(clf.classes_) == ["no", "yes"]
+    assert clf.n_features_in_ == 4
+    assert clf.solve_record_.has_solution and clf.stop_reason_ in ("target", "optimal")
+    for W, b in clf.weights_:
+        assert W.dtype.kind == "i" and np.all(np.abs(W) <= 1) and np.all(np.abs(b) <= 1)
+    # predictions recomputed from the stored weights in plain numpy equal predict
+    h = Xs
+    for W, b in clf.weights_[:-1]:
+        h = np.where(h @ W + b >= -clf.epsilon / 2, 1.0, -1.0)
+    s = h @ clf.weights_[-1][0] + clf.weights_[-1][1]
+    assert np.array_equal(clf.classes_[np.argmax(s, axis=1)], clf.predict(Xs))
+    assert np.array_equal(clf.decision_function(Xs), s[:, 1] - s[:, 0])
+    # the training accuracy implied by the solver's objective matches the recomputed one
+    acc = clf.score(Xs, y)
+    assert acc == pytest.approx(clf.train_accuracy_)
+    if objective == "max_correct":
+        assert clf.guaranteed_train_accuracy_ == pytest.approx(acc)
+    else:
+        assert clf.guaranteed_train_accuracy_ <= acc + 1e-12
+    assert clf.guaranteed_train_accuracy_ >= 0.75
+
+
+def test_get_set_params_and_clone():
+    clf = mipnn.MIPNetClassifier(objective="min_hinge", P=3, solver_options={"mip_heuristic_effort": 0.1})
+    params = clf.get_params()
+    assert params["objective"] == "min_hinge" and params["P"] == 3
+    clf.set_params(P=7, hidden=(4,))
+    assert clf.P == 7 and clf.hidden == (4,)
+    twin = clone(clf)
+    assert twin.get_params() == clf.get_params() and twin is not clf
+
+
+def test_pipeline_and_cross_val_score():
+    X, y = _toy(n=24, seed=1)
+    pipe = make_pipeline(MinMaxScaler(), mipnn.MIPNetClassifier(objective="sat_margin", random_state=0, **FAST))
+    scores = cross_val_score(pipe, X, y, cv=2)
+    assert scores.shape == (2,) and np.all((0 <= scores) & (scores <= 1))
+
+
+def test_ste_classifier_api():
+    X, y = _toy(n=30, seed=2)
+    clf = mipnn.STEBinaryNetClassifier(hidden=(4,), P=1, max_epochs=300, random_state=0).fit(X, y)
+    assert clf.n_epochs_ <= 300 and clf.losses_.shape == (clf.n_epochs_,)
+    assert clf.score(X, y) == pytest.approx(clf.train_accuracy_)
+    again = clone(clf).fit(X, y)
+    assert np.array_equal(again.predict(X), clf.predict(X))  # seeded: deterministic
+    assert cross_val_score(make_pipeline(MinMaxScaler(), clone(clf)), X, y, cv=2).shape == (2,)
+
+
+def test_ste_multiclass_and_mip_binary_only():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    y = np.argmax(X, axis=1)
+    clf = mipnn.STEBinaryNetClassifier(hidden=(4,), max_epochs=200, random_state=0).fit(X, y)
+    assert clf.decision_function(X).shape == (30, 3)
+    with pytest.raises(ValueError, match="binary"):
+        mipnn.MIPNetClassifier(**FAST).fit(X, y)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"objective": "nope"}, "objective"),
+    ({"P": 0}, "P"),
+    ({"hidden": (0,)}, "hidden"),
+    ({"time_limit": -1}, "time_limit"),
+    ({"target_train_accuracy": 2.0}, "target_train_accuracy"),
+    ({"warm_start": "adam"}, "warm_start"),
+    ({"symmetry_breaking": "yes"}, "symmetry_breaking"),
+    ({"solver_options": [1]}, "solver_options"),
+    ({"random_state": -3}, "random_state"),
+])
+def test_bad_parameters_fail_in_fit(kwargs, match):
+    X, y = _toy(n=6)
+    clf = mipnn.MIPNetClassifier(**kwargs)  # stored verbatim, no error yet
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y)
+
+
+def test_unfitted_and_wrong_width():
+    X, y = _toy(n=10)
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        mipnn.STEBinaryNetClassifier().predict(X)
+    clf = mipnn.STEBinaryNetClassifier(hidden=(2,), max_epochs=50, random_state=0).fit(X, y)
+    with pytest.raises(ValueError):
+        clf.predict(X[:, :3])
+    with pytest.raises(ValueError, match="lr"):
+        mipnn.STEBinaryNetClassifier(lr=0).fit(X, y)
+
+
+def test_warm_start_from_ste():
+    X, y = _toy(n=16, seed=3)
+    clf = mipnn.MIPNetClassifier(warm_start="ste", random_state=0, **FAST).fit(MinMaxScaler().fit_transform(X), y)
+    assert clf.start_used_

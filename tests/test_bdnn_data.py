@@ -1,0 +1,73 @@
+"""Datasets, 50/25/25 splits and the Adam baseline of notebook 04 (Kurtz & Bah)."""
+
+import numpy as np
+import pytest
+
+from mipnn.bdnn_baselines import train_adam_mlp
+from mipnn.bdnn_data import DATASETS, load_dataset, make_splits, split_dataset
+
+
+@pytest.mark.parametrize("name,shape,n_classes", [
+    ("digits", (1797, 64), 10), ("iris", (150, 4), 3), ("breast_cancer", (569, 30), 2),
+    ("random_200x100", (200, 100), 2), ("random_1000x10", (1000, 10), 2)])
+def test_shapes(name, shape, n_classes):
+    X, y = load_dataset(name)
+    assert X.shape == shape and y.shape == (shape[0],)
+    assert len(np.unique(y)) == n_classes
+
+
+def test_random_data_is_uniform_balanced_and_seeded():
+    X, y = load_dataset("random_200x100")
+    assert X.min() >= -10 and X.max() <= 10 and X.min() < -9 and X.max() > 9
+    assert np.bincount(y).tolist() == [100, 100]
+    X2, y2 = load_dataset("random_200x100")
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(y, y2)
+    X3, _ = load_dataset("random_200x100", data_seed=1)
+    assert not np.allclose(X, X3)
+
+
+def test_split_fractions_and_disjointness():
+    X, y = load_dataset("iris")
+    s = split_dataset(X, y, seed=3, scale="none")
+    assert s.sizes() == {"train": 75, "val": 37, "test": 38}
+    rows = [tuple(r) for r in np.vstack([s.X_train, s.X_val, s.X_test])]
+    assert len(rows) == 150
+    # standard scaling uses the training part only
+    t = split_dataset(X, y, seed=3)
+    np.testing.assert_allclose(t.X_train.mean(axis=0), 0, atol=1e-12)
+    assert not np.allclose(t.X_test.mean(axis=0), 0, atol=1e-6)
+
+
+def test_repetitions_differ_and_repeat():
+    a = make_splits("breast_cancer", 2, max_train=40, max_eval=30)
+    b = make_splits("breast_cancer", 2, max_train=40, max_eval=30)
+    assert a[0].sizes() == {"train": 40, "val": 30, "test": 30}
+    np.testing.assert_array_equal(a[1].X_train, b[1].X_train)
+    assert not np.array_equal(a[0].y_train, a[1].y_train) or not np.allclose(a[0].X_train, a[1].X_train)
+    assert set(DATASETS) >= {"digits", "iris"}
+
+
+def test_bad_parameters():
+    with pytest.raises(ValueError, match="name"):
+        load_dataset("mnist")
+    X, y = load_dataset("iris")
+    with pytest.raises(ValueError, match="fractions"):
+        split_dataset(X, y, fractions=(0.5, 0.5, 0.5))
+    with pytest.raises(ValueError, match="scale"):
+        split_dataset(X, y, scale="log")
+    with pytest.raises(ValueError, match="n_repetitions"):
+        make_splits("iris", 0)
+
+
+def test_adam_baseline_keeps_best_validation_epoch():
+    s = make_splits("breast_cancer", 1)[0]
+    model, info = train_adam_mlp(s.X_train, s.y_train, s.X_val, s.y_val, hidden=(8,), epochs=10)
+    assert len(info["val_accuracy"]) == 10
+    best = max(info["val_accuracy"])
+    assert info["val_accuracy"][info["best_epoch"] - 1] == best
+    assert np.mean(model.predict(s.X_val) == s.y_val) == pytest.approx(best)
+    assert best > 0.85
+    assert model.activation == "relu" and model.learning_rate_init == 0.001 and model.batch_size == 64
+    with pytest.raises(ValueError, match="epochs"):
+        train_adam_mlp(s.X_train, s.y_train, s.X_val, s.y_val, epochs=0)

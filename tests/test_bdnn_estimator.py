@@ -1,0 +1,54 @@
+"""BDNNClassifier: scikit-learn behaviour and the three training methods."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from mipnn.bdnn_estimator import BDNNClassifier
+from mipnn.robust import forward_bdnn
+
+
+def _data(seed=0, n=16):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    y = np.where(X[:, 0] + 0.5 * X[:, 1] > 0, "yes", "no")
+    return X, y
+
+
+@pytest.mark.parametrize("method", ["exact", "local_search", "data_splitting"])
+def test_methods_fit_and_predict(method):
+    X, y = _data()
+    clf = BDNNClassifier(method=method, hidden=(2,), max_splits=2, max_rounds=2, time_limit=20, random_state=0)
+    assert clf.fit(X, y) is clf
+    assert set(clf.predict(X)) <= {"no", "yes"}
+    assert list(clf.classes_) == ["no", "yes"]
+    assert clf.train_accuracy_ == pytest.approx(np.mean(clf.predict(X) == y))
+    assert [W.shape for W, _ in clf.weights_] == [(2, 3), (2, 2)]
+    # predictions come from the numpy forward pass of the stored network
+    out = forward_bdnn(clf.weights_, X)[-1]
+    single = out.sum(axis=1) == 1
+    np.testing.assert_array_equal(clf.classes_[np.argmax(out[single], axis=1)], clf.predict(X)[single])
+    assert clf.decision_function(X).shape == (16,)
+    assert clone(clf).get_params()["method"] == method
+
+
+def test_exact_multiclass_integer_accuracy_is_bounded_by_the_hamming_loss():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(12, 2))
+    y = np.argmax(X @ np.array([[1.0, -1.0, 0.0], [0.0, 1.0, -1.0]]), axis=1)
+    clf = BDNNClassifier(hidden=(4,), weights="integer", time_limit=30).fit(X, y)
+    assert clf.solve_record_.status == "optimal"
+    assert all(np.isin(W, (-1, 0, 1)).all() for W, _ in clf.weights_)
+    # a point with Hamming loss 0 is classified correctly, so errors <= loss
+    assert clf.train_accuracy_ >= 1.0 - clf.solve_record_.objective / 12 - 1e-9
+    assert clf.solve_record_.objective <= 4
+
+
+@pytest.mark.parametrize("params,match", [
+    ({"method": "sgd"}, "method"), ({"weights": "binary"}, "weights"), ({"robust_radius": -1}, "robust_radius"),
+    ({"hidden": (0,)}, "hidden"), ({"time_limit": 0}, "time_limit"), ({"max_splits": -2}, "max_splits"),
+    ({"validation_data": 3}, "validation_data")])
+def test_bad_parameters(params, match):
+    X, y = _data()
+    with pytest.raises(ValueError, match=match):
+        BDNNClassifier(**params).fit(X, y)

@@ -1,0 +1,47 @@
+"""Local search by alternating MIPs (Kurtz & Bah)."""
+
+import numpy as np
+import pytest
+
+from mipnn.robust import point_losses, solve_bdnn
+from mipnn.training.local_search import local_search
+
+
+def _data(seed=0, n=14, d=3, classes=3):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    y = np.argmax(X @ rng.normal(size=(d, classes)) + rng.normal(size=(n, classes)), axis=1)
+    return X, y
+
+
+@pytest.mark.parametrize("weights", ["continuous", "integer"])
+def test_local_search_is_monotone_and_consistent(weights):
+    X, y = _data(0)
+    res = local_search(X, y, hidden=(3,), weights=weights, n_classes=3, max_rounds=4, time_limit=20,
+                       random_state=1)
+    assert res.stop_reason in ("no_change", "repeated_objective", "zero_loss", "max_rounds")
+    losses = [h["train_loss"] for h in res.history]
+    assert all(a >= b - 1e-9 for a, b in zip(losses, losses[1:]))       # no step makes things worse
+    # the solver's objective of every optimal step is the numpy loss of the network it returned
+    for h in res.history:
+        if h["status"] == "optimal":
+            assert h["objective"] == pytest.approx(h["train_loss"])
+    assert point_losses(res.network, X, y, 3).sum() == pytest.approx(losses[-1])
+    if weights == "integer":
+        assert all(np.isin(W, (-1, 0, 1)).all() for W, _ in res.network)
+
+
+def test_local_search_never_beats_the_exact_optimum():
+    X, y = _data(3, n=10, d=2, classes=2)
+    exact = solve_bdnn(X, y, hidden=(2,), time_limit=30)
+    res = local_search(X, y, hidden=(2,), max_rounds=3, time_limit=20)
+    assert exact.record.status == "optimal"
+    assert res.history[-1]["train_loss"] >= exact.record.objective - 1e-9
+
+
+def test_local_search_errors():
+    X, y = _data()
+    with pytest.raises(ValueError, match="max_rounds"):
+        local_search(X, y, max_rounds=0)
+    with pytest.raises(ValueError, match="weights"):
+        local_search(X, y, weights="float")

@@ -1,0 +1,583 @@
+"""One ReLU building block ``o = σ(W x + c)`` and the linear programs of Goebbels (2021) that train it.
+
+Reference: S. Goebbels, "Training of ReLU activated multilayered neural networks with mixed integer linear
+programs", technical report, Niederrhein University of Applied Sciences, 2021 (arXiv:2008.08386).
+
+The block maps ``d`` non-negative inputs to ``n`` outputs. Its weights and offsets live in ``[-1, 1]`` (or in
+tighter per-weight boxes, e.g. the batch-learning bound (10)). Which weights exist and which are equal is given
+by a :class:`LayerStructure`: every entry of the ``n × (d + 1)`` matrix ``[W | c]`` is either fixed at zero or
+refers to one free parameter ``θ_p``. A dense layer gives every entry its own parameter; a convolution makes
+all positions of one kernel entry share a parameter and fixes the rest to zero.
+
+Programs (all built straight as sparse matrices and handed to HiGHS through :func:`mipnn.solve.solve_matrices`;
+a training run solves hundreds of them, and compiling Pyomo models would cost more than solving them):
+
+* :func:`weight_milp` — §2.1, (1)–(6): inputs fixed, weights variable, minimise the ℓ1 distance of the outputs to
+  the targets. Neurons that share no parameter are independent, so :func:`fit_layer_weights` solves one MILP
+  per group of coupled neurons (one per neuron for a dense layer), optionally in worker processes.
+* :func:`last_layer_lp` — (7)–(8): output layer with identity activation and one-sided error where the target
+  is 0.
+* :func:`input_milp` / :func:`fit_layer_inputs` — §2.2: weights fixed, the inputs of one training vector
+  variable inside the box (9); an MILP for a ReLU layer, an LP for the identity output layer.
+* :func:`postprocess_lp` — §2.3: last-layer weights minimising ``Σ (δ − s)`` with slacks
+  ``0 ≤ s ≤ min(0.49, δ)``, i.e. errors below 0.49 are free.
+
+Big-M (``big_m``): ``"printed"`` uses the paper's single constant ``M = d·(1.1·M̃ + 0.1) + 1`` (``M̃`` the
+largest input); ``"tight"`` uses, per sample and neuron, the exact interval of ``a = W x + c`` implied by the
+weight (or input) bounds, with separate lower and upper constants. Both give the same optimum; the tight
+constants give a much stronger LP relaxation.
+"""
+
+from __future__ import annotations
+
+import time
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..solve import SolveRecord, solve_matrices
+from ..validation import check_choice, check_number, check_positive_int
+
+__all__ = [
+    "LayerStructure", "relu", "layer_forward", "printed_big_m", "weight_bounds_from_previous",
+    "WeightFit", "weight_milp", "last_layer_lp", "postprocess_lp", "LayerFit", "fit_layer_weights",
+    "InputFit", "input_bounds", "input_milp", "fit_layer_inputs", "BIG_M_CHOICES", "SLACK_CAP",
+]
+
+BIG_M_CHOICES = ("printed", "tight")
+#: §2.3: output errors up to this value are not penalised by the post-processing LP.
+SLACK_CAP = 0.49
+_EPS = 1e-6
+
+
+def relu(a):
+    return np.maximum(a, 0.0)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# structure: which entries of [W | c] are free, zero or shared
+# ----------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class LayerStructure:
+    """Map of the entries of ``[W | c]`` (shape ``n × (d+1)``, last column = offsets) to free parameters.
+
+    ``param_index[j, i] = p ≥ 0`` means the entry equals parameter ``θ_p``; ``-1`` fixes it at zero. Entries
+    with the same ``p`` are shared (equal) weights.
+    """
+
+    param_index: np.ndarray
+    n_params: int = field(init=False)
+
+    def __post_init__(self):
+        idx = np.asarray(self.param_index)
+        if idx.ndim != 2 or idx.shape[1] < 2 or not np.issubdtype(idx.dtype, np.integer):
+            raise ValueError("param_index must be an integer array of shape (n, d + 1) with d >= 1")
+        if (idx < -1).any():
+            raise ValueError("param_index entries must be -1 (fixed zero) or a parameter number >= 0")
+        used = np.unique(idx[idx >= 0])
+        if used.size and not np.array_equal(used, np.arange(used.size)):
+            raise ValueError("parameter numbers in param_index must be 0, 1, ..., P-1 without gaps")
+        idx = idx.astype(np.int64)
+        idx.setflags(write=False)
+        object.__setattr__(self, "param_index", idx)
+        object.__setattr__(self, "n_params", int(used.size))
+
+    @property
+    def n_outputs(self) -> int:
+        return self.param_index.shape[0]
+
+    @property
+    def n_inputs(self) -> int:
+        return self.param_index.shape[1] - 1
+
+    @classmethod
+    def dense(cls, n_inputs: int, n_outputs: int, bias: bool = True) -> "LayerStructure":
+        """A fully connected layer: every weight (and offset, if ``bias``) is its own parameter."""
+        check_positive_int("n_inputs", n_inputs)
+        check_positive_int("n_outputs", n_outputs)
+        d, n = n_inputs, n_outputs
+        idx = np.full((n, d + 1), -1, dtype=np.int64)
+        idx[:, :d] = np.arange(n * d).reshape(n, d)
+        if bias:
+            idx[:, d] = n * d + np.arange(n)
+        return cls(idx)
+
+    @classmethod
+    def conv2d(cls, side: int, kernel: int = 3, bias: bool = False) -> "LayerStructure":
+        """One feature map of a 'valid' ``kernel × kernel`` convolution over a ``side × side`` image.
+
+        Output ``(r, s)`` (row-major, ``(side-kernel+1)²`` outputs) sees the inputs ``(r+u, s+v)``; all outputs
+        share the ``kernel²`` kernel parameters, every other edge is fixed at zero. With ``bias`` one shared
+        offset is added, else the offsets are fixed at zero (as in the paper's 49-25-10 network).
+        """
+        check_positive_int("side", side)
+        check_positive_int("kernel", kernel)
+        if kernel > side:
+            raise ValueError(f"kernel={kernel} must not exceed side={side}")
+        out = side - kernel + 1
+        idx = np.full((out * out, side * side + 1), -1, dtype=np.int64)
+        for r in range(out):
+            for s in range(out):
+                j = r * out + s
+                for u in range(kernel):
+                    for v in range(kernel):
+                        idx[j, (r + u) * side + (s + v)] = u * kernel + v
+                if bias:
+                    idx[j, side * side] = kernel * kernel
+        return cls(idx)
+
+    def to_weights(self, theta) -> tuple[np.ndarray, np.ndarray]:
+        """``(W, c)`` for the parameter vector ``theta``."""
+        theta = np.asarray(theta, dtype=np.float64).reshape(-1)
+        if theta.shape != (self.n_params,):
+            raise ValueError(f"theta must have length {self.n_params}, got {theta.shape}")
+        full = np.where(self.param_index >= 0, theta[np.maximum(self.param_index, 0)] if theta.size else 0.0, 0.0)
+        return full[:, :-1].copy(), full[:, -1].copy()
+
+    def to_params(self, W, c) -> np.ndarray:
+        """Parameters from ``(W, c)``; shared entries are averaged."""
+        full = np.column_stack([np.asarray(W, dtype=np.float64), np.asarray(c, dtype=np.float64)])
+        if full.shape != self.param_index.shape:
+            raise ValueError(f"W and c must have shapes ({self.n_outputs}, {self.n_inputs}) and "
+                             f"({self.n_outputs},)")
+        mask = self.param_index >= 0
+        sums = np.bincount(self.param_index[mask], weights=full[mask], minlength=self.n_params)
+        counts = np.bincount(self.param_index[mask], minlength=self.n_params)
+        return sums / np.maximum(counts, 1)
+
+    def groups(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Independent sub-problems: ``(neurons, parameters)`` of each set of neurons coupled by shared weights."""
+        n = self.n_outputs
+        parent = list(range(n))
+
+        def find(a):
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            return a
+
+        owner = {}
+        for j in range(n):
+            for p in np.unique(self.param_index[j][self.param_index[j] >= 0]):
+                if p in owner:
+                    ra, rb = find(owner[p]), find(j)
+                    if ra != rb:
+                        parent[rb] = ra
+                else:
+                    owner[p] = j
+        comps: dict[int, list[int]] = {}
+        for j in range(n):
+            comps.setdefault(find(j), []).append(j)
+        out = []
+        for members in comps.values():
+            neurons = np.array(members, dtype=np.int64)
+            params = np.unique(self.param_index[neurons][self.param_index[neurons] >= 0])
+            out.append((neurons, params))
+        return out
+
+
+def layer_forward(X, W, c, activation: str = "relu") -> np.ndarray:
+    """``σ(X Wᵀ + c)`` for rows ``X`` (``activation="identity"`` skips σ)."""
+    check_choice("activation", activation, ("relu", "identity"))
+    a = np.asarray(X, dtype=np.float64) @ np.asarray(W, dtype=np.float64).T + np.asarray(c, dtype=np.float64)
+    return relu(a) if activation == "relu" else a
+
+
+def printed_big_m(X) -> float:
+    """The paper's constant ``M = d·(1.1·M̃ + 0.1) + 1`` for inputs ``X`` (m × d), ``M̃ = max X``."""
+    X = np.asarray(X, dtype=np.float64)
+    return float(X.shape[1] * (1.1 * float(X.max(initial=0.0)) + 0.1) + 1.0)
+
+
+def weight_bounds_from_previous(theta_prev, factor: float = 0.6, slack: float = 0.01, limit: float = 1.0):
+    """Bound (10): ``θ̃ − factor·|θ̃| − slack ≤ θ ≤ θ̃ + factor·|θ̃| + slack``, intersected with ``[-limit, limit]``."""
+    check_number("factor", factor, low=0.0)
+    check_number("slack", slack, low=0.0)
+    check_number("limit", limit, low=0.0, low_open=True)
+    t = np.asarray(theta_prev, dtype=np.float64)
+    width = factor * np.abs(t) + slack
+    lo = np.maximum(t - width, -limit)
+    hi = np.minimum(t + width, limit)
+    return np.minimum(lo, hi), np.maximum(lo, hi)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# shared helpers
+# ----------------------------------------------------------------------------------------------------------------
+def _check_matrix(name, X, *, nonneg=False, cols=None, rows=None):
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (samples × features), got shape {X.shape}")
+    if not np.isfinite(X).all():
+        raise ValueError(f"{name} must be finite")
+    if nonneg and (X < 0).any():
+        raise ValueError(f"{name} must be non-negative (layer inputs are ReLU outputs or pixels)")
+    if cols is not None and X.shape[1] != cols:
+        raise ValueError(f"{name} must have {cols} columns, got {X.shape[1]}")
+    if rows is not None and X.shape[0] != rows:
+        raise ValueError(f"{name} must have {rows} rows, got {X.shape[0]}")
+    return X
+
+
+def _param_box(structure, lower, upper):
+    P = structure.n_params
+    lo = np.broadcast_to(np.asarray(-1.0 if lower is None else lower, dtype=np.float64), (P,)).copy()
+    hi = np.broadcast_to(np.asarray(1.0 if upper is None else upper, dtype=np.float64), (P,)).copy()
+    if (lo > hi).any():
+        raise ValueError("lower must not exceed upper for any parameter")
+    return lo, hi
+
+
+def _preact_matrix(X, structure, neurons, params):
+    """Sparse ``(m·J) × len(params)`` matrix ``G`` with ``a_{k,j} = G θ_group`` (row ``k·J + jj``)."""
+    m, d = X.shape
+    J = len(neurons)
+    local = np.full(structure.n_params, -1, dtype=np.int64)
+    local[params] = np.arange(len(params))
+    X1 = np.column_stack([X, np.ones(m)])
+    rows, cols, vals = [], [], []
+    for jj, j in enumerate(neurons):
+        idx = structure.param_index[j]
+        free = np.flatnonzero(idx >= 0)
+        if free.size == 0:
+            continue
+        sub = X1[:, free]
+        kk, ii = np.nonzero(sub)
+        rows.append(kk * J + jj)
+        cols.append(local[idx[free[ii]]])
+        vals.append(sub[kk, ii])
+    if rows:
+        rows, cols, vals = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+    else:
+        rows = cols = np.zeros(0, dtype=np.int64)
+        vals = np.zeros(0)
+    return sp.csr_matrix((vals, (rows, cols)), shape=(m * J, len(params)))
+
+
+def _interval(G, lo, hi):
+    """Exact range ``[L, U]`` of ``G θ`` over the box ``lo ≤ θ ≤ hi``."""
+    Gp = G.maximum(0)
+    Gn = G.minimum(0)
+    U = Gp @ hi + Gn @ lo
+    L = Gp @ lo + Gn @ hi
+    return np.asarray(L).ravel(), np.asarray(U).ravel()
+
+
+def _relu_rows(G, r, off, big_L, big_U, n_cols, col_a_extra=None):
+    """Rows (4)–(6) of the ReLU big-M model for ``r`` pairs; columns: ``a`` via ``G``, then o, b at ``off``.
+
+    ``off = (col_o, col_b)``: first column of the ``o`` block and of the ``b`` block.
+    Returns (A, lower, upper).
+    """
+    col_o, col_b = off
+    I = sp.identity(r, format="csr")
+    pad_left = G.shape[1]
+
+    def block(Ga, o_coef, b_diag):
+        parts = [Ga, sp.csr_matrix((r, col_o - pad_left))] if col_o > pad_left else [Ga]
+        parts.append(o_coef * I)
+        parts.append(sp.diags(b_diag, format="csr"))
+        rest = n_cols - (col_b + r)
+        if rest:
+            parts.append(sp.csr_matrix((r, rest)))
+        return sp.hstack(parts, format="csr")
+
+    zero = sp.csr_matrix(G.shape)
+    # (4) a ≤ U b   and   a ≥ L (1 − b)
+    A4u = block(G, 0.0, -big_U)
+    A4l = block(G, 0.0, big_L)
+    # (5) o − a ≤ −L (1 − b)   and   o − a ≥ −U (1 − b)
+    A5u = block(-G, 1.0, -big_L)
+    A5l = block(-G, 1.0, -big_U)
+    # (6) o ≤ U b
+    A6 = block(zero, 1.0, -big_U)
+    A = sp.vstack([A4u, A4l, A5u, A5l, A6], format="csr")
+    inf = np.full(r, np.inf)
+    lower = np.concatenate([-inf, big_L, -inf, -big_U, -inf])
+    upper = np.concatenate([np.zeros(r), inf, -big_L, inf, np.zeros(r)])
+    return A, lower, upper
+
+
+def _big_m_pair(kind, r, printed_M, interval):
+    if kind == "printed":
+        return np.full(r, -printed_M), np.full(r, printed_M)
+    L, U = interval
+    pad = _EPS * (1.0 + np.maximum(np.abs(L), np.abs(U)))
+    return np.minimum(L - pad, -_EPS), np.maximum(U + pad, _EPS)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# §2.1 weights
+# ----------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class WeightFit:
+    """Result of one weight program: parameters of the group, the solver's objective and the record."""
+
+    neurons: np.ndarray
+    params: np.ndarray
+    theta: np.ndarray
+    objective: float
+    record: SolveRecord
+    big_m: float | None
+
+
+def _warm_start_relu(G, theta0, t, r):
+    a = G @ theta0
+    b = (a > 0).astype(float)
+    o = relu(a)
+    return np.concatenate([theta0, o, b, relu(o - t), relu(t - o)])
+
+
+def weight_milp(X, T, structure: LayerStructure, *, neurons=None, lower=None, upper=None, big_m: str = "tight",
+                theta0=None, time_limit: float = 60.0, options=None, mip_gap: float = 1e-4) -> WeightFit:
+    """(1)–(6): weights of a ReLU layer (or of the neurons ``neurons``) closest in ℓ1 to the targets ``T``.
+
+    Parameters
+    ----------
+    X : (m, d) non-negative inputs, fixed.  T : (m, n) targets (columns of all outputs).
+    structure : which weights exist / are shared. ``neurons`` must be closed under sharing (default: all).
+    lower, upper : per-parameter bounds (length ``structure.n_params``, scalars allowed); default ``[-1, 1]``.
+    big_m : ``"printed"`` (the paper's M) or ``"tight"`` (per sample and neuron, from the weight box).
+    theta0 : optional full parameter vector used as MIP start (clipped into the box).
+    time_limit, options, mip_gap : passed to :func:`mipnn.solve.solve_matrices` (e.g.
+        ``options={"mip_max_nodes": 200}`` for a deterministic work limit).
+    """
+    check_choice("big_m", big_m, BIG_M_CHOICES)
+    X = _check_matrix("X", X, nonneg=True, cols=structure.n_inputs)
+    T = _check_matrix("T", T, cols=structure.n_outputs, rows=X.shape[0])
+    lo_all, hi_all = _param_box(structure, lower, upper)
+    if neurons is None:
+        neurons = np.arange(structure.n_outputs)
+    neurons = np.asarray(neurons, dtype=np.int64)
+    sub = structure.param_index[neurons]
+    params = np.unique(sub[sub >= 0])
+    others = np.setdiff1d(np.arange(structure.n_outputs), neurons)
+    if others.size and np.isin(structure.param_index[others], params).any():
+        raise ValueError("neurons must include every neuron that shares a parameter with them")
+    m, J, p = X.shape[0], len(neurons), len(params)
+    r = m * J
+    G = _preact_matrix(X, structure, neurons, params)
+    lo, hi = lo_all[params], hi_all[params]
+    t = T[:, neurons].reshape(-1)  # row k·J + jj
+    M = printed_big_m(X)
+    big_L, big_U = _big_m_pair(big_m, r, M, _interval(G, lo, hi) if big_m == "tight" else None)
+    col_o, col_b, col_dp, col_dm = p, p + r, p + 2 * r, p + 3 * r
+    n_cols = p + 4 * r
+    A_relu, rl, ru = _relu_rows(G, r, (col_o, col_b), big_L, big_U, n_cols)
+    I = sp.identity(r, format="csr")
+    # (1) o − δ⁺ + δ⁻ = t
+    A1 = sp.hstack([sp.csr_matrix((r, p)), I, sp.csr_matrix((r, r)), -I, I], format="csr")
+    A = sp.vstack([A1, A_relu], format="csr")
+    row_lower = np.concatenate([t, rl])
+    row_upper = np.concatenate([t, ru])
+    # (2) minimise Σ δ⁺ + δ⁻
+    cost = np.concatenate([np.zeros(p + 2 * r), np.ones(2 * r)])
+    col_lower = np.concatenate([lo, np.zeros(4 * r)])
+    col_upper = np.concatenate([hi, big_U, np.ones(r), np.full(2 * r, np.inf)])
+    integrality = np.concatenate([np.zeros(p + r), np.ones(r), np.zeros(2 * r)]).astype(np.int32)
+    start = None
+    if theta0 is not None:
+        th = np.clip(np.asarray(theta0, dtype=np.float64).reshape(-1)[params], lo, hi)
+        start = _warm_start_relu(G, th, t, r)
+    record, sol = solve_matrices(cost, A, row_lower, row_upper, col_lower, col_upper, integrality,
+                                 time_limit=time_limit, mip_gap=mip_gap, warm_start=start, options=options)
+    theta = np.clip(sol.x[:p], lo, hi)
+    return WeightFit(neurons=neurons, params=params, theta=theta, objective=float(record.objective),
+                     record=record, big_m=M if big_m == "printed" else None)
+
+
+def _one_sided_rows(G, t, p, cap_slack: bool, target=None):
+    """Rows/columns shared by (7)–(8) and §2.3: ``a − δ⁺ + δ⁻ = t`` (+ ``s ≤ δ`` if ``cap_slack``)."""
+    r = G.shape[0]
+    I = sp.identity(r, format="csr")
+    two_sided = ((t if target is None else target) != 0).astype(float)  # (8): δ⁻ counts only where the target is not 0
+    if not cap_slack:
+        A = sp.hstack([G, -I, I], format="csr")
+        cost = np.concatenate([np.zeros(p), np.ones(r), two_sided])
+        return A, t, t, cost, 2 * r
+    # §2.3: s − δ⁺ − [t≠0] δ⁻ ≤ 0, 0 ≤ s ≤ 0.49, minimise Σ (δ − s)
+    A_eq = sp.hstack([G, -I, I, sp.csr_matrix((r, r))], format="csr")
+    A_s = sp.hstack([sp.csr_matrix((r, p)), -I, -sp.diags(two_sided, format="csr"), I], format="csr")
+    A = sp.vstack([A_eq, A_s], format="csr")
+    row_lower = np.concatenate([t, np.full(r, -np.inf)])
+    row_upper = np.concatenate([t, np.zeros(r)])
+    cost = np.concatenate([np.zeros(p), np.ones(r), two_sided, -np.ones(r)])
+    return A, row_lower, row_upper, cost, 3 * r
+
+
+def _linear_output_fit(X, T, structure, lower, upper, postprocess, time_limit, solver, options):
+    X = _check_matrix("X", X, nonneg=True, cols=structure.n_inputs)
+    T = _check_matrix("T", T, cols=structure.n_outputs, rows=X.shape[0])
+    lo, hi = _param_box(structure, lower, upper)
+    neurons = np.arange(structure.n_outputs)
+    params = np.arange(structure.n_params)
+    t0 = time.perf_counter()
+    G = _preact_matrix(X, structure, neurons, params)
+    t = T.reshape(-1)
+    p = len(params)
+    A, rl, ru, cost, extra = _one_sided_rows(G, t, p, postprocess)
+    r = G.shape[0]
+    col_lower = np.concatenate([lo, np.zeros(extra)])
+    col_upper = np.concatenate([hi, np.full(2 * r, np.inf)] + ([np.full(r, SLACK_CAP)] if postprocess else []))
+    build = time.perf_counter() - t0
+    record, sol = solve_matrices(cost, A, rl, ru, col_lower, col_upper, time_limit=time_limit, solver=solver,
+                                 options=options, build_time=build)
+    theta = np.clip(sol.x[:p], lo, hi)
+    return WeightFit(neurons=neurons, params=params, theta=theta, objective=float(record.objective),
+                     record=record, big_m=None)
+
+
+def last_layer_lp(X, T, structure: LayerStructure, *, lower=None, upper=None, time_limit: float = 60.0,
+                  solver: str = "choose", options=None) -> WeightFit:
+    """(7)–(8): output-layer weights with identity activation; error ``max(a, 0)`` where ``t = 0``, ``|a − t|`` else."""
+    return _linear_output_fit(X, T, structure, lower, upper, False, time_limit, solver, options)
+
+
+def postprocess_lp(X, T, structure: LayerStructure, *, lower=None, upper=None, time_limit: float = 1800.0,
+                   solver: str = "ipm", options=None) -> WeightFit:
+    """§2.3: output-layer weights minimising ``Σ (δ − s)``, ``0 ≤ s ≤ min(0.49, δ)``, δ as in (8).
+
+    Meant for many samples (all 60,000 MNIST images); built as sparse matrices and solved with the interior
+    point method (with crossover) by default. The optimum equals ``Σ max(δ − 0.49, 0)``.
+    """
+    return _linear_output_fit(X, T, structure, lower, upper, True, time_limit, solver, options)
+
+
+@dataclass(frozen=True)
+class LayerFit:
+    """Weights of a whole layer after :func:`fit_layer_weights` (objective summed over the groups)."""
+
+    W: np.ndarray
+    c: np.ndarray
+    theta: np.ndarray
+    objective: float
+    records: list
+    solve_time: float
+
+
+def _fit_group(args):
+    X, T, structure, neurons, lo, hi, big_m, theta0, time_limit, options = args
+    return weight_milp(X, T, structure, neurons=neurons, lower=lo, upper=hi, big_m=big_m, theta0=theta0,
+                       time_limit=time_limit, options=options)
+
+
+def fit_layer_weights(X, T, structure: LayerStructure, *, lower=None, upper=None, big_m: str = "tight",
+                      theta0=None, activation: str = "relu", time_limit: float = 60.0, options=None,
+                      n_jobs: int = 1) -> LayerFit:
+    """Weights of a whole layer: one MILP (1)–(6) per independent group of neurons, or the LP (7)–(8) when
+    ``activation="identity"`` (the output layer). ``n_jobs > 1`` solves the groups in worker processes.
+    Parameters not used by any neuron keep ``theta0`` (or 0)."""
+    check_choice("activation", activation, ("relu", "identity"))
+    check_choice("big_m", big_m, BIG_M_CHOICES)
+    check_positive_int("n_jobs", n_jobs)
+    X = _check_matrix("X", X, nonneg=True, cols=structure.n_inputs)
+    T = _check_matrix("T", T, cols=structure.n_outputs, rows=X.shape[0])
+    lo, hi = _param_box(structure, lower, upper)
+    theta = np.zeros(structure.n_params) if theta0 is None else np.clip(np.asarray(theta0, float), lo, hi)
+    if activation == "identity":
+        fits = [last_layer_lp(X, T, structure, lower=lo, upper=hi, time_limit=time_limit, options=options)]
+    else:
+        jobs = [(X, T, structure, neurons, lo, hi, big_m, None if theta0 is None else theta, time_limit, options)
+                for neurons, _ in structure.groups()]
+        if n_jobs == 1 or len(jobs) == 1:
+            fits = [_fit_group(j) for j in jobs]
+        else:
+            # 'spawn': forking a process whose HiGHS thread pool is running can deadlock the child
+            with ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+                fits = list(pool.map(_fit_group, jobs))
+    for f in fits:
+        theta[f.params] = f.theta
+    W, c = structure.to_weights(theta)
+    return LayerFit(W=W, c=c, theta=theta, objective=float(sum(f.objective for f in fits)),
+                    records=[f.record for f in fits], solve_time=float(sum(f.record.wall_time for f in fits)))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# §2.2 inputs
+# ----------------------------------------------------------------------------------------------------------------
+def input_bounds(x_prev):
+    """Box (9): ``max(0, 0.9 x̃ − 0.1) ≤ x ≤ 1.1 x̃ + 0.1``."""
+    x_prev = np.asarray(x_prev, dtype=np.float64)
+    return np.maximum(0.0, 0.9 * x_prev - 0.1), 1.1 * x_prev + 0.1
+
+
+@dataclass(frozen=True)
+class InputFit:
+    x: np.ndarray
+    objective: float
+    record: SolveRecord
+
+
+def input_milp(x_prev, t, W, c, *, activation: str = "relu", big_m: str = "tight", printed_m: float | None = None,
+               time_limit: float = 30.0, options=None) -> InputFit:
+    """§2.2 for one training vector: weights fixed, inputs ``x`` variable in box (9) around ``x_prev``.
+
+    ReLU layer: minimise ``Σ_j |o_j − t_j|`` under (1), (3)–(6) (an MILP). Identity output layer: minimise the
+    one-sided error (7)–(8) (an LP). ``printed_m`` overrides the paper's M (default computed from ``x_prev``;
+    pass the batch-wide value to use ``M̃`` over the whole batch).
+    """
+    check_choice("activation", activation, ("relu", "identity"))
+    check_choice("big_m", big_m, BIG_M_CHOICES)
+    W = np.asarray(W, dtype=np.float64)
+    c = np.asarray(c, dtype=np.float64)
+    n, d = W.shape
+    x_prev = _check_matrix("x_prev", np.reshape(x_prev, (1, -1)), nonneg=True, cols=d)[0]
+    t = _check_matrix("t", np.reshape(t, (1, -1)), cols=n)[0]
+    lo, hi = input_bounds(x_prev)
+    # a = W x + c as a linear map of x; constant c moves into the row bounds via a shifted "G"
+    G = sp.csr_matrix(W)
+    if activation == "identity":
+        A, rl, ru, cost, extra = _one_sided_rows(G, t - c, d, False, target=t)
+        col_lower = np.concatenate([lo, np.zeros(extra)])
+        col_upper = np.concatenate([hi, np.full(extra, np.inf)])
+        record, sol = solve_matrices(cost, A, rl, ru, col_lower, col_upper, time_limit=time_limit, options=options)
+        return InputFit(x=np.clip(sol.x[:d], lo, hi), objective=float(record.objective), record=record)
+    r = n
+    if big_m == "printed":
+        M = float(printed_m) if printed_m is not None else d * (1.1 * float(x_prev.max(initial=0.0)) + 0.1) + 1.0
+        big_L, big_U = np.full(r, -M), np.full(r, M)
+    else:
+        L, U = _interval(G, lo, hi)
+        big_L, big_U = _big_m_pair("tight", r, 0.0, (L + c, U + c))
+    col_o, col_b = d, d + r
+    n_cols = d + 4 * r
+    # rows use a = Gx + c: shift bounds of rows containing a by −c (rows 4u, 4l contain +a; 5u, 5l contain −a)
+    A_relu, rl, ru = _relu_rows(G, r, (col_o, col_b), big_L, big_U, n_cols)
+    shift = np.concatenate([-c, -c, c, c, np.zeros(r)])
+    rl, ru = rl + shift, ru + shift
+    I = sp.identity(r, format="csr")
+    A1 = sp.hstack([sp.csr_matrix((r, d)), I, sp.csr_matrix((r, r)), -I, I], format="csr")
+    A = sp.vstack([A1, A_relu], format="csr")
+    row_lower = np.concatenate([t, rl])
+    row_upper = np.concatenate([t, ru])
+    cost = np.concatenate([np.zeros(d + 2 * r), np.ones(2 * r)])
+    col_lower = np.concatenate([lo, np.zeros(4 * r)])
+    col_upper = np.concatenate([hi, big_U, np.ones(r), np.full(2 * r, np.inf)])
+    integ = np.concatenate([np.zeros(d + r), np.ones(r), np.zeros(2 * r)]).astype(np.int32)
+    a0 = W @ x_prev + c
+    o0 = relu(a0)
+    start = np.concatenate([x_prev, o0, (a0 > 0).astype(float), relu(o0 - t), relu(t - o0)])
+    record, sol = solve_matrices(cost, A, row_lower, row_upper, col_lower, col_upper, integ,
+                                 time_limit=time_limit, warm_start=start, options=options)
+    return InputFit(x=np.clip(sol.x[:d], lo, hi), objective=float(record.objective), record=record)
+
+
+def fit_layer_inputs(X_prev, T, W, c, *, activation: str = "relu", big_m: str = "tight", time_limit: float = 30.0,
+                     options=None) -> tuple[np.ndarray, float, list]:
+    """§2.2 for every row of ``X_prev`` independently. Returns ``(X_new, total objective, records)``."""
+    X_prev = _check_matrix("X_prev", X_prev, nonneg=True, cols=np.shape(W)[1])
+    T = _check_matrix("T", T, cols=np.shape(W)[0], rows=X_prev.shape[0])
+    M = printed_big_m(X_prev)
+    out, total, records = np.empty_like(X_prev), 0.0, []
+    for k in range(X_prev.shape[0]):
+        fit = input_milp(X_prev[k], T[k], W, c, activation=activation, big_m=big_m, printed_m=M,
+                         time_limit=time_limit, options=options)
+        out[k] = fit.x
+        total += fit.objective
+        records.append(fit.record)
+    return out, total, records
+
+

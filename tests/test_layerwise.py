@@ -1,0 +1,114 @@
+"""Algorithm 1 and batch learning of Goebbels (2021) on tiny data."""
+
+import numpy as np
+import pytest
+
+from mipnn.formulations.relu_layer import weight_bounds_from_previous
+from mipnn.training.layerwise import (
+    ReluNetwork, algorithm1, batch_learning, committee_predict, conv_structures, dense_structures,
+    init_network, one_hot, postprocess_last_layer,
+)
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.random((24, 4))
+    y = (X[:, 0] + X[:, 1] > X[:, 2] + X[:, 3]).astype(int) + (X[:, 0] > 0.7)
+    return X, np.minimum(y, 2)
+
+
+def test_forward_and_predict_match_numpy(data):
+    X, _ = data
+    net = init_network(dense_structures((4, 3, 3)), random_state=1)
+    W0, c0 = net.weights(0)
+    W1, c1 = net.weights(1)
+    out = np.maximum(X @ W0.T + c0, 0) @ W1.T + c1
+    assert np.allclose(net.decision(X), out)
+    assert np.array_equal(net.predict(X), np.argmin(np.abs(out - 1), axis=1))
+    assert np.all(np.abs(np.concatenate(net.thetas)) <= 1)
+
+
+def test_algorithm1_keeps_best_and_is_deterministic(data):
+    X, y = data
+    net = init_network(dense_structures((4, 3, 3)), random_state=1)
+    a = algorithm1(net, X[:12], y[:12], max_iterations=3, options={"mip_max_nodes": 100})
+    b = algorithm1(net, X[:12], y[:12], max_iterations=3, options={"mip_max_nodes": 100})
+    assert a.accuracy == pytest.approx(a.network.accuracy(X[:12], y[:12]))
+    assert a.accuracy == pytest.approx(a.iterations["best_accuracy"].max())
+    assert all(np.array_equal(s, t) for s, t in zip(a.network.thetas, b.network.thetas))
+    assert len(a.iterations) >= 1
+    assert not np.array_equal(a.network.thetas[0], net.thetas[0])  # input network untouched, copy trained
+    assert np.array_equal(net.thetas[0], init_network(dense_structures((4, 3, 3)), random_state=1).thetas[0])
+
+
+def test_batch_learning_bound_10_and_history(data):
+    X, y = data
+    net = init_network(dense_structures((4, 3, 3)), random_state=2)
+    net1, hist1 = batch_learning(net, X, y, batch_size=8, n_batches=1, max_iterations=2, progress=False,
+                                 options={"mip_max_nodes": 50})
+    net2, hist2 = batch_learning(net, X, y, batch_size=8, n_batches=2, max_iterations=2, progress=False,
+                                 X_test=X, y_test=y, options={"mip_max_nodes": 50})
+    assert list(hist2.columns[:3]) == ["batch", "batch_accuracy", "seen_accuracy"]
+    assert "test_accuracy" in hist2 and len(hist2) == 2
+    for t1, t2 in zip(net1.thetas, net2.thetas):
+        lo, hi = weight_bounds_from_previous(t1, factor=0.6)
+        assert np.all(t2 >= lo - 1e-9) and np.all(t2 <= hi + 1e-9)
+
+
+def test_postprocess_lp_does_not_increase_capped_error(data):
+    X, y = data
+    net = init_network(dense_structures((4, 3, 3)), random_state=3)
+    new, rec = postprocess_last_layer(net, X, y)
+    Y = one_hot(y, 3)
+
+    def capped(n):
+        a = n.decision(X)
+        d = np.where(Y == 1, np.abs(a - 1), np.maximum(a, 0))
+        return np.maximum(d - 0.49, 0).sum()
+
+    assert capped(new) == pytest.approx(rec.objective, abs=1e-5)
+    assert capped(new) <= capped(net) + 1e-9
+
+
+def test_conv_network_shapes():
+    st = conv_structures()
+    net = init_network(st, low=0.0, high=1.0, random_state=0)
+    assert net.sizes == (49, 25, 10)
+    assert net.thetas[0].size == 9 and np.all(net.thetas[0] >= 0)
+
+
+def test_committee_majority_vote():
+    class Fixed(ReluNetwork):
+        pass
+
+    st = dense_structures((2, 3))
+    nets = []
+    for cls in (0, 0, 2):
+        n = init_network(st, random_state=0)
+        W = np.zeros((3, 2))
+        c = np.zeros(3)
+        c[cls] = 1.0
+        n.thetas[0] = st[0].to_params(W, c)
+        nets.append(n)
+    X = np.ones((4, 2))
+    assert np.array_equal(committee_predict(nets, X), np.zeros(4))
+
+
+def test_bad_parameters(data):
+    X, y = data
+    net = init_network(dense_structures((4, 3, 3)), random_state=1)
+    with pytest.raises(ValueError, match="big_m"):
+        algorithm1(net, X, y, big_m="x")
+    with pytest.raises(ValueError, match="max_iterations"):
+        algorithm1(net, X, y, max_iterations=0)
+    with pytest.raises(ValueError, match="X must have shape"):
+        algorithm1(net, X[:, :3], y)
+    with pytest.raises(ValueError, match="exceeds"):
+        batch_learning(net, X, y, batch_size=10, n_batches=5)
+    with pytest.raises(ValueError, match="low"):
+        init_network(dense_structures((4, 3)), low=1.0, high=0.5)
+    with pytest.raises(ValueError, match="sizes"):
+        dense_structures((4,))
+    with pytest.raises(ValueError, match="networks"):
+        committee_predict([], X)

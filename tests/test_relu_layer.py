@@ -1,0 +1,142 @@
+"""Goebbels (2021) building-block programs: solver weights pushed through numpy reproduce outputs and objective."""
+
+import numpy as np
+import pytest
+
+from mipnn.formulations.relu_layer import (
+    LayerStructure, fit_layer_inputs, fit_layer_weights, input_bounds, last_layer_lp, layer_forward,
+    postprocess_lp, printed_big_m, relu, weight_bounds_from_previous, weight_milp,
+)
+
+
+@pytest.fixture
+def tiny():
+    rng = np.random.default_rng(3)
+    X = rng.random((10, 4))
+    T = relu(rng.normal(size=(10, 3)))
+    return X, T, LayerStructure.dense(4, 3)
+
+
+def one_sided(A, T):
+    return np.where(T != 0, np.abs(A - T), relu(A - T)).sum()
+
+
+@pytest.mark.parametrize("big_m", ["printed", "tight"])
+def test_weight_milp_forward_pass_reproduces_objective(tiny, big_m):
+    X, T, S = tiny
+    fit = fit_layer_weights(X, T, S, big_m=big_m)
+    assert len(fit.records) == 3  # one MILP per output neuron
+    assert all(r.status == "optimal" for r in fit.records)
+    assert np.all(np.abs(fit.W) <= 1 + 1e-9) and np.all(np.abs(fit.c) <= 1 + 1e-9)
+    O = layer_forward(X, fit.W, fit.c)
+    assert np.abs(O - T).sum() == pytest.approx(fit.objective, abs=1e-6)
+
+
+def test_printed_and_tight_big_m_agree_and_warm_start_is_feasible(tiny):
+    X, T, S = tiny
+    a = fit_layer_weights(X, T, S, big_m="printed")
+    b = fit_layer_weights(X, T, S, big_m="tight", theta0=np.zeros(S.n_params))
+    assert a.objective == pytest.approx(b.objective, abs=1e-6)
+    assert printed_big_m(X) == pytest.approx(4 * (1.1 * X.max() + 0.1) + 1)
+
+
+def test_per_neuron_milp_equals_its_share(tiny):
+    X, T, S = tiny
+    whole = fit_layer_weights(X, T, S)
+    one = weight_milp(X, T, S, neurons=[1])
+    assert one.objective == pytest.approx(np.abs(layer_forward(X, whole.W, whole.c) - T)[:, 1].sum(), abs=1e-6)
+    W, c = S.to_weights(np.zeros(S.n_params))
+    W[1], c[1] = S.to_weights(np.bincount(one.params, weights=one.theta, minlength=S.n_params))[0][1], one.theta[-1]
+    assert np.abs(layer_forward(X, W, c)[:, 1] - T[:, 1]).sum() == pytest.approx(one.objective, abs=1e-6)
+
+
+def test_weight_bound_10_is_respected(tiny):
+    X, T, S = tiny
+    prev = np.linspace(-0.8, 0.8, S.n_params)
+    lo, hi = weight_bounds_from_previous(prev, factor=0.6)
+    assert np.allclose(hi - prev, 0.6 * np.abs(prev) + 0.01) or np.all(hi <= 1)
+    fit = fit_layer_weights(X, T, S, lower=lo, upper=hi, theta0=prev)
+    assert np.all(fit.theta >= lo - 1e-9) and np.all(fit.theta <= hi + 1e-9)
+    assert np.abs(layer_forward(X, fit.W, fit.c) - T).sum() == pytest.approx(fit.objective, abs=1e-6)
+
+
+def test_last_layer_lp_one_sided_error(tiny):
+    X, _, S = tiny
+    T = np.eye(3)[np.arange(10) % 3]
+    fit = last_layer_lp(X, T, S)
+    W, c = S.to_weights(fit.theta)
+    assert one_sided(layer_forward(X, W, c, "identity"), T) == pytest.approx(fit.objective, abs=1e-6)
+
+
+def test_postprocess_lp_objective_is_capped_error(tiny):
+    X, _, S = tiny
+    T = np.eye(3)[np.arange(10) % 3]
+    fit = postprocess_lp(X, T, S)
+    W, c = S.to_weights(fit.theta)
+    A = layer_forward(X, W, c, "identity")
+    delta = np.where(T != 0, np.abs(A - T), relu(A))
+    assert relu(delta - 0.49).sum() == pytest.approx(fit.objective, abs=1e-5)
+
+
+@pytest.mark.parametrize("big_m", ["printed", "tight"])
+def test_input_milp_reproduces_objective_within_box_9(tiny, big_m):
+    X, T, S = tiny
+    rng = np.random.default_rng(0)
+    W, c = rng.uniform(-1, 1, (3, 4)), rng.uniform(-1, 1, 3)
+    Xn, obj, recs = fit_layer_inputs(X, T, W, c, big_m=big_m)
+    lo, hi = input_bounds(X)
+    assert np.all(Xn >= lo - 1e-9) and np.all(Xn <= hi + 1e-9)
+    assert np.abs(layer_forward(Xn, W, c) - T).sum() == pytest.approx(obj, abs=1e-6)
+    assert obj <= np.abs(layer_forward(X, W, c) - T).sum() + 1e-9
+
+
+def test_input_lp_identity_layer(tiny):
+    X, _, _ = tiny
+    T = np.eye(3)[np.arange(10) % 3]
+    rng = np.random.default_rng(1)
+    W, c = rng.uniform(-1, 1, (3, 4)), rng.uniform(-1, 1, 3)
+    Xn, obj, _ = fit_layer_inputs(X, T, W, c, activation="identity")
+    assert one_sided(layer_forward(Xn, W, c, "identity"), T) == pytest.approx(obj, abs=1e-6)
+
+
+def test_conv_structure_shares_weights_and_zero_offsets():
+    S = LayerStructure.conv2d(7, 3)
+    assert S.n_params == 9 and S.n_outputs == 25 and S.n_inputs == 49
+    assert len(S.groups()) == 1
+    W, c = S.to_weights(np.arange(1, 10) / 10)
+    assert np.all(c == 0) and np.all((W != 0).sum(axis=1) == 9)
+    assert W[0, 0] == W[24, 4 * 7 + 4] == 0.1
+    rng = np.random.default_rng(2)
+    X = rng.random((4, 49))
+    T = layer_forward(X, *S.to_weights(rng.uniform(-1, 1, 9)))  # realisable targets (random ones are hard)
+    T[0, :5] += 0.3
+    fit = fit_layer_weights(X, T, S, time_limit=30, options={"mip_max_nodes": 50})
+    assert np.allclose(fit.c, 0)
+    assert np.abs(layer_forward(X, fit.W, fit.c) - T).sum() == pytest.approx(fit.objective, abs=1e-6)
+
+
+def test_parallel_groups_match_serial(tiny):
+    X, T, S = tiny
+    a = fit_layer_weights(X, T, S)
+    b = fit_layer_weights(X, T, S, n_jobs=2)
+    assert a.objective == pytest.approx(b.objective, abs=1e-7)
+
+
+def test_bad_parameters(tiny):
+    X, T, S = tiny
+    with pytest.raises(ValueError, match="big_m"):
+        fit_layer_weights(X, T, S, big_m="huge")
+    with pytest.raises(ValueError, match="activation"):
+        fit_layer_weights(X, T, S, activation="tanh")
+    with pytest.raises(ValueError, match="non-negative"):
+        fit_layer_weights(-X, T, S)
+    with pytest.raises(ValueError, match="columns"):
+        fit_layer_weights(X, T[:, :2], S)
+    with pytest.raises(ValueError, match="n_jobs"):
+        fit_layer_weights(X, T, S, n_jobs=0)
+    with pytest.raises(ValueError, match="kernel"):
+        LayerStructure.conv2d(3, 5)
+    with pytest.raises(ValueError, match="param_index"):
+        LayerStructure(np.array([[0, 2]]))
+    with pytest.raises(ValueError, match="factor"):
+        weight_bounds_from_previous([0.1], factor=-1)

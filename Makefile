@@ -41,8 +41,8 @@ env: $(VENV)/.installed
 # interrupted `make reproduce` re-runs exactly the notebooks that did not finish.
 results/%/executed_$(PROFILE).ipynb: notebooks/%.ipynb $(LIB) | $(VENV)/.installed
 	@mkdir -p $(dir $@)
-	$(BIN)/papermill --kernel python3 --progress-bar -p profile $(PROFILE) --cwd notebooks $< $@.partial
-	@mv $@.partial $@
+	$(BIN)/papermill --kernel python3 --progress-bar -p profile $(PROFILE) --cwd notebooks $< $(@:.ipynb=.partial.ipynb)
+	@mv $(@:.ipynb=.partial.ipynb) $@
 
 reproduce: $(VENV)/.installed $(foreach n,$(NAMES),results/$(n)/executed_$(PROFILE).ipynb)
 	@echo "Executed notebooks: results/<notebook>/executed_$(PROFILE).ipynb; figures in figures/; summaries in results/<notebook>/summary.json"
@@ -64,8 +64,8 @@ lab: $(VENV)/.installed
 
 outputs: $(VENV)/.installed
 	@for nb in $(NOTEBOOKS); do \
-		$(BIN)/papermill --kernel python3 --cwd notebooks $$nb $$nb.partial && mv $$nb.partial $$nb || exit 1; \
+		$(BIN)/papermill --kernel python3 --cwd notebooks $$nb $${nb%.ipynb}.partial.ipynb && mv $${nb%.ipynb}.partial.ipynb $$nb || exit 1; \
 	done
 
 clean:
-	rm -rf $(VENV) results/*/executed_*.ipynb results/*/*.partial
+	rm -rf $(VENV) results/*/executed_*.ipynb results/*/*.partial.ipynb notebooks/*.partial.ipynb

@@ -85,7 +85,7 @@ class SolveRecord:
     proven bound on the optimum (equal to ``objective`` for a solved LP), and ``gap`` the relative gap
     ``|objective - bound| / |objective|`` computed here (0 when both are equal, ``inf`` when the objective is 0
     and the bound is not). ``status`` is one of ``optimal``, ``gap_limit``, ``time_limit``, ``target_reached``,
-    ``iteration_limit``, ``solution_limit``, ``interrupted``, ``infeasible``, ``unbounded``, ``no_solution``
+    ``iteration_limit``, ``work_limit`` (a node, leaf or solution-count limit), ``interrupted``, ``infeasible``, ``unbounded``, ``no_solution``
     or ``error``.
     """
 
@@ -301,7 +301,7 @@ _STATUS_NAMES = {
     _MS.kOptimal: "optimal",
     _MS.kTimeLimit: "time_limit",
     _MS.kIterationLimit: "iteration_limit",
-    _MS.kSolutionLimit: "solution_limit",
+    _MS.kSolutionLimit: "work_limit",  # HiGHS: node, leaf or improving-solution limit (mip_max_nodes, ...)
     _MS.kInterrupt: "interrupted",
     _MS.kInfeasible: "infeasible",
     _MS.kUnbounded: "unbounded",

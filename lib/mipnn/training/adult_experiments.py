@@ -163,7 +163,7 @@ def aggregate_runs(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 #: Stop reasons that end a run by a limit on work or time rather than by the 90 % cut-off or optimality.
-LIMIT_REASONS = ("time_limit", "solution_limit", "iteration_limit", "interrupted")
+LIMIT_REASONS = ("time_limit", "work_limit", "iteration_limit", "interrupted")
 
 
 def _verdict_accuracy(row) -> str:

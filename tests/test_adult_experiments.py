@@ -4,13 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import shared_datasets_dir
 from mipnn.training import adult_experiments as ae
 
-needs_data = pytest.mark.skipif(shared_datasets_dir() is None, reason="MIPNN_DATA_DIR with adult/ not set")
+# Adult is vendored in data/adult/, so these tests run with or without MIPNN_DATA_DIR.
 
 
-@needs_data
 def test_preprocessing_shapes():
     d = ae.adult_data()
     assert d.X_train.shape == (32_561, 108) and d.X_test.shape == (16_281, 108)
@@ -18,7 +16,6 @@ def test_preprocessing_shapes():
     assert d.X_train.min() >= 0 and d.X_train.max() <= 1
 
 
-@needs_data
 def test_sample_holdout_and_nesting():
     a = ae.draw_sample(40, seed=3)
     b = ae.draw_sample(80, seed=3)
@@ -33,7 +30,6 @@ def test_sample_holdout_and_nesting():
         ae.draw_sample(0, seed=0)
 
 
-@needs_data
 @pytest.mark.parametrize("objective", ["sat_margin", "gd_nn"])
 def test_run_experiment_small(objective):
     out = ae.run_experiment(objective, P=1, N=20, seed=0, time_limit=30.0, hidden=(4,), max_epochs=300)

@@ -70,3 +70,22 @@ def test_sequence_picks_lowest_loss():
     runs = train_pwl_sequence([2, 4], bt, n_steps=200, check_radius=4)
     assert set(runs) == {2, 4} and runs[4].f.K == 4
     assert all("alpha0" in r.settings["start"] for r in runs.values())
+
+
+def test_fixed_grid_slopes_close_the_gap_once_the_grid_holds_the_kinks():
+    from mipnn.formulations.duality import enumerate_value
+    from mipnn.training.conservative import train_pwl_slopes
+
+    b = np.arange(-3, 3.0001, 0.25)
+    z = enumerate_value(b)
+    gaps = {}
+    for K in (2, 16):
+        r = train_pwl_slopes(K, b, z_eval=z, b_eval=b, n_steps=20000)
+        last = r.history.iloc[-1]
+        gaps[K] = last["mean_gap"]
+        assert last["max_violation"] < 5e-3  # (approximately) dual feasible
+        assert r.f(0.0) == 0.0
+    assert gaps[2] > 0.4  # two segments cannot follow the sawtooth of z
+    assert abs(gaps[16]) < 0.01  # breakpoints every 1/2 contain every kink of z on [-3, 3]
+    with pytest.raises(ValueError, match="radius"):
+        train_pwl_slopes(4, b, radius=0)

@@ -28,7 +28,8 @@ import pandas as pd
 
 from ..validation import check_choice, check_number, check_positive_int
 
-__all__ = ["PiecewiseLinear", "approx12_pwl", "refine", "train_pwl_sequence", "TrainResult", "train_pwl_dual", "step_size", "ste_example"]
+__all__ = ["PiecewiseLinear", "approx12_pwl", "refine", "train_pwl_sequence", "TrainResult", "train_pwl_dual",
+           "train_pwl_slopes", "step_size", "ste_example"]
 
 
 @dataclass(frozen=True)
@@ -262,3 +263,63 @@ def ste_example(w_grid, x: float = 1.0, lam: float = 0.0, target: float = 1.0):
     u = (w * x >= lam).astype(float)
     loss = (u - target) ** 2
     return pd.DataFrame({"w": w, "loss": loss, "true_grad": np.zeros_like(w), "ste_grad": 2 * (u - target) * x})
+
+
+def train_pwl_slopes(K: int, b_train, *, radius: float = 4.0, n_steps: int = 20000, alpha0: float = 0.5,
+                     penalty: float = 1.0, check_radius: float = 6.0, check_step: float = 0.25,
+                     log_every: int = 100, z_eval=None, b_eval=None) -> TrainResult:
+    """Maximise ``mean f(b_train)`` over ``K``-segment functions whose breakpoints are fixed on a uniform grid.
+
+    The ``K - 1`` breakpoints split ``[-radius, radius]`` into ``K`` equal parts (0 is a breakpoint for even
+    ``K``); only the slopes are trained. ``f`` is then linear in its slopes and every constraint of (11) —
+    ``f(1) <= 1/2``, ``f(-3/2) <= 0``, right slope at 0 ``<= 2``, left slope at 0 ``>= -1`` and subadditivity on
+    the pairs of a check grid — is a linear inequality in the slopes, so the penalised loss
+    ``-mean f(b_train) + penalty * sum(violations)`` is convex. The conservative-subgradient steps (9), here with
+    normalised steps ``alpha0 / sqrt(k + 1) * g / max(1, |g|)``, therefore converge to the best function of the
+    family, and the gap to ``z`` vanishes as soon as the grid contains the kinks of ``z`` (spacing 1/2 for the
+    example (10), i.e. ``K = 16`` on ``[-4, 4]``). Learning the breakpoints as well (:func:`train_pwl_dual`)
+    makes the problem non-convex, and in our runs the steps then stall far from ``z``.
+    """
+    check_positive_int("K", K)
+    check_number("radius", radius, low=0, low_open=True)
+    check_positive_int("n_steps", n_steps)
+    check_number("alpha0", alpha0, low=0, low_open=True)
+    check_number("penalty", penalty, low=0, low_open=True)
+    check_positive_int("log_every", log_every)
+    b_train = np.asarray(b_train, dtype=float).reshape(-1)
+    if b_train.size == 0 or not np.isfinite(b_train).all():
+        raise ValueError("b_train must be a non-empty array of finite numbers")
+    bps = np.linspace(-radius, radius, K + 1)[1:-1]
+    basis = [PiecewiseLinear(bps, row) for row in np.eye(K)]
+
+    def phi(b):  # f(b) = phi(b) @ slopes
+        return np.stack([g(np.asarray(b, dtype=float)) for g in basis], axis=-1)
+
+    grid = np.arange(-check_radius, check_radius + 1e-9, check_step)
+    X, Y = np.meshgrid(grid, grid, indexing="ij")
+    sel = (X <= Y) & (np.abs(X + Y) <= check_radius + 1e-9)
+    x, y = X[sel], Y[sel]
+    i_right = int(np.searchsorted(bps, 0.0, side="right"))
+    i_left = int(np.searchsorted(bps, 0.0, side="left"))
+    # rows of  A s <= c : subadditivity, the integer columns f(1) <= 1/2 and f(-3/2) <= 0, the continuous columns
+    A = np.vstack([phi(x + y) - phi(x) - phi(y), phi([1.0, -1.5]), np.eye(K)[i_right], -np.eye(K)[i_left]])
+    c = np.concatenate([np.zeros(x.size), [0.5, 0.0, 2.0, 1.0]])
+    mean_phi = phi(b_train).mean(axis=0)
+    phi_eval = None if z_eval is None else phi(b_eval)
+    s = np.zeros(K)
+    rows = []
+    for k in range(n_steps + 1):
+        v = A @ s - c
+        if k % log_every == 0 or k == n_steps:
+            row = {"step": k, "objective": float(mean_phi @ s), "violation": float(np.maximum(v, 0).sum()),
+                   "max_violation": float(max(v.max(), 0.0))}
+            if phi_eval is not None:
+                row["mean_gap"] = float((np.asarray(z_eval, dtype=float) - phi_eval @ s).mean())
+            rows.append(row)
+        if k == n_steps:
+            break
+        g = -mean_phi + penalty * A[v > 0].sum(axis=0)
+        s = s - step_size(k, alpha0) * g / max(1.0, float(np.linalg.norm(g)))
+    return TrainResult(f=PiecewiseLinear(bps, s), history=pd.DataFrame(rows),
+                       settings={"K": K, "radius": radius, "n_steps": n_steps, "alpha0": alpha0,
+                                 "penalty": penalty, "breakpoints": "fixed uniform grid"})

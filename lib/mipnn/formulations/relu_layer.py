@@ -331,6 +331,29 @@ def _warm_start_relu(G, theta0, t, r):
     return np.concatenate([theta0, o, b, relu(o - t), relu(t - o)])
 
 
+def _l1_relu_milp(G, t, lo, hi, big_L, big_U, relu_shift=None):
+    """Matrices of "minimise Σ|o − t| with o = σ(G·v)" over the free vector ``v`` in ``[lo, hi]``.
+
+    Columns: ``v`` (len(lo)), then per output row ``o``, the activation binary ``b``, ``δ⁺`` and ``δ⁻``. Used for
+    both the weight MILP (v = weights) and the input MILP (v = inputs, with the constant offset moved into the
+    ReLU rows' bounds via ``relu_shift``).
+    """
+    p, r = len(lo), len(t)
+    A_relu, rl, ru = _relu_rows(G, r, (p, p + r), big_L, big_U, p + 4 * r)
+    if relu_shift is not None:
+        rl, ru = rl + relu_shift, ru + relu_shift
+    I = sp.identity(r, format="csr")
+    # (1) o − δ⁺ + δ⁻ = t
+    A1 = sp.hstack([sp.csr_matrix((r, p)), I, sp.csr_matrix((r, r)), -I, I], format="csr")
+    A = sp.vstack([A1, A_relu], format="csr")
+    # (2) minimise Σ δ⁺ + δ⁻
+    cost = np.concatenate([np.zeros(p + 2 * r), np.ones(2 * r)])
+    col_lower = np.concatenate([lo, np.zeros(4 * r)])
+    col_upper = np.concatenate([hi, big_U, np.ones(r), np.full(2 * r, np.inf)])
+    integrality = np.concatenate([np.zeros(p + r), np.ones(r), np.zeros(2 * r)]).astype(np.int32)
+    return cost, A, np.concatenate([t, rl]), np.concatenate([t, ru]), col_lower, col_upper, integrality
+
+
 def weight_milp(X, T, structure: LayerStructure, *, neurons=None, lower=None, upper=None, big_m: str = "tight",
                 theta0=None, time_limit: float = 60.0, options=None, mip_gap: float = 1e-4) -> WeightFit:
     """(1)–(6): weights of a ReLU layer (or of the neurons ``neurons``) closest in ℓ1 to the targets ``T``.
@@ -364,20 +387,7 @@ def weight_milp(X, T, structure: LayerStructure, *, neurons=None, lower=None, up
     t = T[:, neurons].reshape(-1)  # row k·J + jj
     M = printed_big_m(X)
     big_L, big_U = _big_m_pair(big_m, r, M, _interval(G, lo, hi) if big_m == "tight" else None)
-    col_o, col_b, col_dp, col_dm = p, p + r, p + 2 * r, p + 3 * r
-    n_cols = p + 4 * r
-    A_relu, rl, ru = _relu_rows(G, r, (col_o, col_b), big_L, big_U, n_cols)
-    I = sp.identity(r, format="csr")
-    # (1) o − δ⁺ + δ⁻ = t
-    A1 = sp.hstack([sp.csr_matrix((r, p)), I, sp.csr_matrix((r, r)), -I, I], format="csr")
-    A = sp.vstack([A1, A_relu], format="csr")
-    row_lower = np.concatenate([t, rl])
-    row_upper = np.concatenate([t, ru])
-    # (2) minimise Σ δ⁺ + δ⁻
-    cost = np.concatenate([np.zeros(p + 2 * r), np.ones(2 * r)])
-    col_lower = np.concatenate([lo, np.zeros(4 * r)])
-    col_upper = np.concatenate([hi, big_U, np.ones(r), np.full(2 * r, np.inf)])
-    integrality = np.concatenate([np.zeros(p + r), np.ones(r), np.zeros(2 * r)]).astype(np.int32)
+    cost, A, row_lower, row_upper, col_lower, col_upper, integrality = _l1_relu_milp(G, t, lo, hi, big_L, big_U)
     start = None
     if theta0 is not None:
         th = np.clip(np.asarray(theta0, dtype=np.float64).reshape(-1)[params], lo, hi)
@@ -542,21 +552,10 @@ def input_milp(x_prev, t, W, c, *, activation: str = "relu", big_m: str = "tight
     else:
         L, U = _interval(G, lo, hi)
         big_L, big_U = _big_m_pair("tight", r, 0.0, (L + c, U + c))
-    col_o, col_b = d, d + r
-    n_cols = d + 4 * r
     # rows use a = Gx + c: shift bounds of rows containing a by −c (rows 4u, 4l contain +a; 5u, 5l contain −a)
-    A_relu, rl, ru = _relu_rows(G, r, (col_o, col_b), big_L, big_U, n_cols)
     shift = np.concatenate([-c, -c, c, c, np.zeros(r)])
-    rl, ru = rl + shift, ru + shift
-    I = sp.identity(r, format="csr")
-    A1 = sp.hstack([sp.csr_matrix((r, d)), I, sp.csr_matrix((r, r)), -I, I], format="csr")
-    A = sp.vstack([A1, A_relu], format="csr")
-    row_lower = np.concatenate([t, rl])
-    row_upper = np.concatenate([t, ru])
-    cost = np.concatenate([np.zeros(d + 2 * r), np.ones(2 * r)])
-    col_lower = np.concatenate([lo, np.zeros(4 * r)])
-    col_upper = np.concatenate([hi, big_U, np.ones(r), np.full(2 * r, np.inf)])
-    integ = np.concatenate([np.zeros(d + r), np.ones(r), np.zeros(2 * r)]).astype(np.int32)
+    cost, A, row_lower, row_upper, col_lower, col_upper, integ = _l1_relu_milp(G, t, lo, hi, big_L, big_U,
+                                                                               relu_shift=shift)
     a0 = W @ x_prev + c
     o0 = relu(a0)
     start = np.concatenate([x_prev, o0, (a0 > 0).astype(float), relu(o0 - t), relu(t - o0)])

@@ -143,6 +143,22 @@ class TrainResult:
     settings: dict = field(default_factory=dict)
 
 
+def _checked_points(b_train) -> np.ndarray:
+    b_train = np.asarray(b_train, dtype=float).reshape(-1)
+    if b_train.size == 0 or not np.isfinite(b_train).all():
+        raise ValueError("b_train must be a non-empty array of finite numbers")
+    return b_train
+
+
+def _check_pairs(check_radius: float, check_step: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``x <= y`` of the grid ``{-r, ..., r}`` (step ``check_step``) with ``|x + y| <= r``, on which
+    subadditivity ``f(x + y) <= f(x) + f(y)`` is imposed."""
+    g = np.arange(-check_radius, check_radius + 1e-9, check_step)
+    X, Y = np.meshgrid(g, g, indexing="ij")
+    sel = (X <= Y) & (np.abs(X + Y) <= check_radius + 1e-9)
+    return X[sel], Y[sel]
+
+
 def _penalty_terms(f, constraints, pairs):
     """Violations of the dual constraints and their conservative gradients (w.r.t. the parameters)."""
     terms, grads = [], []
@@ -197,17 +213,12 @@ def train_pwl_dual(K: int, b_train, *, constraints: str = "full", n_steps: int =
     check_number("alpha0", alpha0, low=0, low_open=True)
     check_number("penalty", penalty, low=0, low_open=True)
     check_positive_int("log_every", log_every)
-    b_train = np.asarray(b_train, dtype=float).reshape(-1)
-    if b_train.size == 0 or not np.isfinite(b_train).all():
-        raise ValueError("b_train must be a non-empty array of finite numbers")
+    b_train = _checked_points(b_train)
     rng = np.random.default_rng(seed)
     r0 = float(np.abs(b_train).max()) if init_radius is None else float(init_radius)
     p0 = np.linspace(-r0, r0, K + 1)[1:-1] + (rng.uniform(-0.05, 0.05, K - 1) if K > 1 else 0)
     f = PiecewiseLinear(np.sort(p0), np.zeros(K)) if init is None else refine(init, K, r0)
-    g = np.arange(-check_radius, check_radius + 1e-9, check_step)
-    X, Y = np.meshgrid(g, g, indexing="ij")
-    sel = (X <= Y) & (np.abs(X + Y) <= check_radius + 1e-9)
-    pairs = (X[sel], Y[sel])
+    pairs = _check_pairs(check_radius, check_step)
     if z_eval is not None:
         z_eval = np.asarray(z_eval, dtype=float)
         b_eval = np.asarray(b_eval, dtype=float)
@@ -286,19 +297,14 @@ def train_pwl_slopes(K: int, b_train, *, radius: float = 4.0, n_steps: int = 200
     check_number("alpha0", alpha0, low=0, low_open=True)
     check_number("penalty", penalty, low=0, low_open=True)
     check_positive_int("log_every", log_every)
-    b_train = np.asarray(b_train, dtype=float).reshape(-1)
-    if b_train.size == 0 or not np.isfinite(b_train).all():
-        raise ValueError("b_train must be a non-empty array of finite numbers")
+    b_train = _checked_points(b_train)
     bps = np.linspace(-radius, radius, K + 1)[1:-1]
     basis = [PiecewiseLinear(bps, row) for row in np.eye(K)]
 
     def phi(b):  # f(b) = phi(b) @ slopes
         return np.stack([g(np.asarray(b, dtype=float)) for g in basis], axis=-1)
 
-    grid = np.arange(-check_radius, check_radius + 1e-9, check_step)
-    X, Y = np.meshgrid(grid, grid, indexing="ij")
-    sel = (X <= Y) & (np.abs(X + Y) <= check_radius + 1e-9)
-    x, y = X[sel], Y[sel]
+    x, y = _check_pairs(check_radius, check_step)
     i_right = int(np.searchsorted(bps, 0.0, side="right"))
     i_left = int(np.searchsorted(bps, 0.0, side="left"))
     # rows of  A s <= c : subadditivity, the integer columns f(1) <= 1/2 and f(-3/2) <= 0, the continuous columns

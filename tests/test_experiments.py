@@ -66,6 +66,17 @@ def test_parallel_sweep(tmp_path):
     assert sorted(df["value"]) == [2, 5, 10]
 
 
+def test_parallel_sweep_of_solves_after_a_solve_in_the_parent(tmp_path):
+    # regression: forked workers inherited the parent's HiGHS thread pool (without its threads) and hung in their
+    # first MIP solve; the pool now spawns its workers
+    from mipnn.training.adult_experiments import run_experiment
+
+    run_experiment("sat_margin", 1, 40, 0, time_limit=2.0)
+    grid = [dict(objective="max_correct", P=1, N=40, seed=s, time_limit=2.0) for s in (0, 1)]
+    df = run_sweep(run_experiment, grid, tmp_path / "mip.jsonl", n_jobs=2, progress=False)
+    assert len(df) == 2 and df["train_acc"].notna().all()
+
+
 def test_run_function_must_return_dict(tmp_path):
     with pytest.raises(TypeError, match="dict"):
         run_sweep(lambda x: x, [{"x": 1}], tmp_path / "bad.jsonl", progress=False)

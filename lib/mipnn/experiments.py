@@ -14,6 +14,7 @@ import datetime as _dt
 import hashlib
 import json
 import math
+import multiprocessing
 import os
 import platform
 import socket
@@ -177,7 +178,8 @@ def run_sweep(run: Callable[..., Mapping[str, Any]], grid: Iterable[Mapping[str,
     """Run ``run(**params)`` for every parameter dict in ``grid``, skipping those already stored in ``path``.
 
     Returns a DataFrame of all runs of ``grid`` (newly computed and earlier ones), in grid order. With
-    ``n_jobs > 1`` runs go to that many worker processes (``run`` must then be a module-level function); results
+    ``n_jobs > 1`` runs go to that many spawned worker processes (``run`` must then be a module-level function,
+    and a script calling this must guard its entry point with ``if __name__ == "__main__":``); results
     are written by this process as each finishes. Duplicate parameter dicts in ``grid`` run once.
     """
     check_number("n_jobs", n_jobs, low=1, integer=True)
@@ -206,7 +208,9 @@ def run_sweep(run: Callable[..., Mapping[str, Any]], grid: Iterable[Mapping[str,
                 result, wall = _execute(run, params)
                 _store(key, params, result, wall)
         else:
-            with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+            # spawn, not fork: a forked worker inherits the parent's HiGHS thread pool without its threads and
+            # hangs in its first solve when the parent has solved anything before (seen in notebooks)
+            with ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
                 pending = {pool.submit(_execute, run, params): (key, params) for key, params in todo}
                 while pending:
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)

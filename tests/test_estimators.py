@@ -125,3 +125,12 @@ def test_warm_start_from_ste():
     X, y = _toy(n=16, seed=3)
     clf = mipnn.MIPNetClassifier(warm_start="ste", random_state=0, **FAST).fit(MinMaxScaler().fit_transform(X), y)
     assert clf.start_used_
+
+
+def test_warm_start_from_local_search():
+    X, y = _toy(n=16, seed=3)
+    Xs = MinMaxScaler().fit_transform(X)
+    clf = mipnn.MIPNetClassifier(warm_start="search", random_state=0, **FAST).fit(Xs, y)
+    assert clf.start_used_ and clf.stop_reason_ == "target" and clf.train_accuracy_ >= 0.75
+    with pytest.raises(ValueError, match="one hidden layer"):
+        mipnn.MIPNetClassifier(warm_start="search", hidden=(3, 3)).fit(Xs, y)

@@ -20,6 +20,7 @@ sign network) and lists its own hyper-parameters in ``__init__``.
 from __future__ import annotations
 
 import numbers
+import time
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -165,8 +166,10 @@ class MIPNetClassifier(_MIPClassifierBase):
         ``None`` solves to ``mip_gap``.
     margin, epsilon : ``m`` and ``ε`` of the formulation.
     tight_big_m, symmetry_breaking : formulation levers (see :func:`mipnn.formulations.sign_net.build_sign_net`).
-    warm_start : ``None`` or ``"ste"`` — train the straight-through baseline first (seeded by
-        ``random_state``) and hand its weights to HiGHS as a MIP start.
+    warm_start : ``None``, ``"ste"`` or ``"search"``. ``"ste"`` trains the straight-through baseline first
+        (seeded by ``random_state``) and hands its weights to HiGHS as a MIP start; ``"search"`` also improves
+        them by local search on the MIP objective (:mod:`mipnn.training.sign_search`, one hidden layer only)
+        until they meet the target, within ``time_limit``; the MIP gets the time left (at least 1 s).
     mip_gap, threads, solver_options : passed to :func:`mipnn.solve.solve` (``solver_options`` are HiGHS
         options, e.g. ``{"mip_heuristic_effort": 0.3}``).
     random_state : seed for HiGHS (``random_seed``) and for the STE start.
@@ -203,19 +206,28 @@ class MIPNetClassifier(_MIPClassifierBase):
         check_number("epsilon", self.epsilon, low=0.0, low_open=True, high=0.1)
         _check_bool("tight_big_m", self.tight_big_m)
         _check_bool("symmetry_breaking", self.symmetry_breaking)
-        check_choice("warm_start", self.warm_start, (None, "ste"))
+        check_choice("warm_start", self.warm_start, (None, "ste", "search"))
+        if self.warm_start == "search" and len(check_int_sequence("hidden", self.hidden, minimum=1)) != 1:
+            raise ValueError(f"warm_start='search' needs exactly one hidden layer; got hidden={self.hidden!r}")
         self._validate_common()
 
     def _fit_mip(self, X, Y):
         from .baselines.ste import train_ste
+        from .training.sign_search import search_sign_net
 
         hidden = check_int_sequence("hidden", self.hidden, minimum=1)
-        start = None
-        if self.warm_start == "ste":
+        start, limit, t0 = None, float(self.time_limit), time.perf_counter()
+        if self.warm_start in ("ste", "search"):
             start = train_ste(X, Y, hidden=hidden, P=self.P, margin=self.margin,
                               random_state=self.random_state).weights
+        if self.warm_start == "search":
+            start = search_sign_net(X, Y, objective=self.objective, hidden=hidden, P=self.P, start_weights=start,
+                                    target_accuracy=self.target_train_accuracy, margin=self.margin,
+                                    epsilon=self.epsilon, time_limit=limit,
+                                    random_state=self.random_state or 0).weights
+            limit = max(limit - (time.perf_counter() - t0), 1.0)  # the MIP gets what is left
         fit = sign_net.train_sign_net(
-            X, Y, hidden=hidden, P=self.P, objective=self.objective, time_limit=float(self.time_limit),
+            X, Y, hidden=hidden, P=self.P, objective=self.objective, time_limit=limit,
             target_accuracy=self.target_train_accuracy, margin=self.margin, epsilon=self.epsilon,
             tight_big_m=bool(self.tight_big_m), symmetry_breaking=bool(self.symmetry_breaking),
             start_weights=start, options=self._solver_options(), threads=self.threads, mip_gap=self.mip_gap)

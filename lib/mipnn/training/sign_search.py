@@ -1,0 +1,210 @@
+"""A primal heuristic for the sign-network MIPs of Thorbjarnarson & Yorke-Smith: iterated local search on the
+integer weights, scored with the MIP's own objective.
+
+Why: the paper's early stop only needs *an incumbent* whose objective guarantees 90 % training accuracy, and
+Gurobi's primal heuristics find one within a second for small N. HiGHS's heuristics do not (see
+``benchmarks/bench_02_time_to_cutoff.py``). This module supplies the missing incumbent: it starts from a network
+(the straight-through baseline's, or random), improves it move by move, and hands the result to HiGHS as a
+complete MIP start. The MIP then either stops at once (the start already meets the target, as HiGHS confirms
+from its own objective value) or continues from a good incumbent.
+
+Moves (network with one hidden layer of sign units, the paper's setting):
+
+* set one first-layer weight ``w_ij`` or bias ``b_j`` to another value in ``{-P, …, P}``: all candidates of one
+  hidden neuron are evaluated at once (``N × (n+1)`` new pre-activations per value), the best is applied;
+* set one output weight or bias to another value, likewise.
+
+The score is the MIP objective turned into a "deficit" to minimise (sat-margin: unsatisfied margins;
+max-correct: misclassified samples; min-hinge: the piecewise-linear hinge loss itself), with the hinge loss as
+a tie-breaker scaled below one unit so that plateau moves still make progress. When a full pass finds no
+improving move, a few random weights of the best network so far are changed (a "kick") and the search goes on.
+Weights of inputs that are zero in every training sample stay 0, and no first-layer pre-activation is allowed
+inside the gap ``(−ε, 0)`` the MIP keeps empty, so every network visited is feasible for the MIP.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from ..formulations import sign_net
+from ..validation import check_choice, check_int_sequence, check_number, check_positive_int
+
+__all__ = ["SearchResult", "search_sign_net"]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Outcome of :func:`search_sign_net`: the best integer ``weights`` found, their MIP ``objective`` value,
+    whether they meet the early-stop target, passes and kicks made, and wall time."""
+
+    weights: list
+    objective: float
+    reached_target: bool
+    passes: int
+    kicks: int
+    wall_time: float
+    history: list = field(default_factory=list)  # (seconds, objective) whenever the best network improves
+
+
+class _Scorer:
+    """Deficit of integer outputs ``S`` (any leading shape ``(N, …, K)``) for one objective."""
+
+    def __init__(self, objective, Y, B, margin):
+        self.objective = objective
+        self.Y = Y.astype(np.int64)
+        self.B = B
+        self.level = sign_net._margin_level(margin, B)
+        t = 2.0 * np.arange(-B, B + 1) / B  # every value of ŷ·y
+        self.g = sign_net._g(t, B, margin)  # hinge table indexed by s·y + B
+        # tie-breaker table: sat-margin cares about pairs just below the level, the others about the hinge
+        self.t = (np.maximum(0, self.level - np.arange(-B, B + 1)).astype(np.float64) if objective == "sat_margin"
+                  else self.g)
+        N, K = Y.shape
+        self.tie = 1.0 / (float(self.t.max()) * N * K + 1.0)
+
+    def __call__(self, S):
+        Y = self.Y.reshape(self.Y.shape[0], *([1] * (S.ndim - 2)), self.Y.shape[1])
+        SY = S * Y
+        idx = np.clip(SY, -self.B, self.B) + self.B
+        if self.objective == "min_hinge":
+            return self.g[idx].sum(axis=(0, -1))
+        hinge = self.t[idx].sum(axis=(0, -1))
+        if self.objective == "sat_margin":
+            primary = (SY < self.level).sum(axis=(0, -1))
+        else:  # max_correct: a sample counts when exactly its true output is non-negative
+            pos = S >= 0
+            ok = (pos.sum(axis=-1) == 1) & (pos & (Y > 0)).any(axis=-1)
+            primary = (~ok).sum(axis=0)
+        return primary + self.tie * hinge
+
+    def objective_value(self, S):
+        """The MIP objective of outputs ``S`` (N × K), as the solver would report it."""
+        SY = S * self.Y
+        if self.objective == "min_hinge":
+            return float(self.g[SY + self.B].sum())
+        if self.objective == "sat_margin":
+            return float((SY >= self.level).sum())
+        pos = S >= 0
+        return float(((pos.sum(axis=1) == 1) & pos[self.Y > 0]).sum())
+
+
+def search_sign_net(X: np.ndarray, Y: np.ndarray, *, objective: str = "sat_margin", hidden: Sequence[int] = (16,),
+                    P: int = 1, start_weights=None, target_accuracy: float | None = 0.9, time_limit: float = 10.0,
+                    max_passes: int = 100_000, kick_size: int = 4, margin: float = sign_net.MARGIN,
+                    epsilon: float = sign_net.EPSILON, random_state: int | None = 0) -> SearchResult:
+    """Iterated local search for integer weights of a one-hidden-layer sign network (module docstring).
+
+    ``X`` (N × n) and ±1 one-hot ``Y`` (N × K) as in :func:`~mipnn.formulations.sign_net.build_sign_net`.
+    ``start_weights``: integer ``[(W1, b1), (W2, b2)]`` to start from (``None``: random, seeded). Stops when the
+    objective guarantees ``target_accuracy`` (``None``: never), after ``max_passes`` passes or ``time_limit``
+    seconds, and returns the best network seen.
+    """
+    X, Y = sign_net._check_data(X, Y)
+    check_choice("objective", objective, sign_net.OBJECTIVES)
+    hidden = check_int_sequence("hidden", hidden, minimum=1)
+    if len(hidden) != 1:
+        raise ValueError(f"hidden must have exactly one layer for the local search (the paper's setting); got {hidden}")
+    check_positive_int("P", P)
+    check_number("target_accuracy", target_accuracy, low=0.0, high=1.0, allow_none=True)
+    check_number("time_limit", time_limit, low=0.0, low_open=True)
+    check_positive_int("max_passes", max_passes)
+    check_positive_int("kick_size", kick_size)
+    rng = np.random.default_rng(random_state)
+    t0 = time.perf_counter()
+    N, n = X.shape
+    K = Y.shape[1]
+    H = hidden[0]
+    B = sign_net._out_scale(hidden, P)
+    score = _Scorer(objective, Y, B, margin)
+    if start_weights is None:
+        start_weights = [(rng.integers(-P, P + 1, size=(n, H)), rng.integers(-P, P + 1, size=H)),
+                         (rng.integers(-P, P + 1, size=(H, K)), rng.integers(-P, P + 1, size=K))]
+    sign_net.check_weights(start_weights, n, hidden, K, P)
+
+    Xa = np.hstack([X, np.ones((N, 1))])  # the bias is the weight of a constant input
+    free = np.append(~sign_net.zero_input_mask(X), True)  # fixed-zero inputs keep weight 0
+    V1 = np.vstack([np.asarray(start_weights[0][0], dtype=np.int64), np.asarray(start_weights[0][1], dtype=np.int64)])
+    V1[~free, :] = 0
+    V2 = np.vstack([np.asarray(start_weights[1][0], dtype=np.int64), np.asarray(start_weights[1][1], dtype=np.int64)])
+    values = np.arange(-P, P + 1)
+    half = epsilon / 2
+
+    def state(V1, V2):
+        A = Xa @ V1
+        Hs = np.where(A >= -half, 1, -1)
+        S = np.hstack([Hs, np.ones((N, 1), dtype=np.int64)]) @ V2
+        return A, Hs, S
+
+    A, Hs, S = state(V1, V2)
+    cur = float(score(S))
+    best = (V1.copy(), V2.copy(), cur)
+    need = None
+    if target_accuracy is not None:
+        tgt = sign_net.objective_target(objective, N, target_accuracy, n_outputs=K, margin=margin)
+        need = (lambda obj: obj <= tgt) if objective == "min_hinge" else (lambda obj: obj >= tgt)
+    history = [(time.perf_counter() - t0, score.objective_value(S))]
+    passes = kicks = 0
+
+    def reached():
+        return need is not None and need(score.objective_value(S))
+
+    while passes < max_passes and not reached() and time.perf_counter() - t0 < time_limit:
+        passes += 1
+        improved = False
+        for j in rng.permutation(H):
+            # every first-layer weight of neuron j (and its bias) set to every value at once
+            d = values[:, None] - V1[:, j][None, :]  # (values, n+1)
+            Anew = A[:, j][None, :, None] + Xa[None, :, :] * d[:, None, :]  # (v, N, n+1)
+            ok = free[None, :] & (d != 0) & ~np.any((Anew < 0) & (Anew > -epsilon), axis=1)
+            dH = np.where(Anew >= -half, 1, -1) - Hs[:, j][None, :, None]  # (v, N, n+1)
+            Snew = S[None, :, None, :] + dH[..., None] * V2[j][None, None, None, :]  # (v, N, n+1, K)
+            sc = score(Snew.transpose(1, 0, 2, 3))  # (v, n+1)
+            sc = np.where(ok, sc, np.inf)
+            v, i = np.unravel_index(np.argmin(sc), sc.shape)
+            if sc[v, i] < cur - 1e-12:
+                V1[i, j] = values[v]
+                A[:, j] = Anew[v, :, i]
+                Hs[:, j] = np.where(A[:, j] >= -half, 1, -1)
+                S = S + dH[v, :, i][:, None] * V2[j][None, :]
+                cur = float(sc[v, i])
+                improved = True
+        # output layer: every weight and bias set to every value
+        Ha = np.hstack([Hs, np.ones((N, 1), dtype=np.int64)])  # (N, H+1)
+        d2 = values[:, None, None] - V2[None, :, :]  # (v, H+1, K)
+        for k in range(K):
+            Sk = S[:, k][None, :, None] + Ha[None, :, :] * d2[:, None, :, k]  # (v, N, H+1)
+            Snew = np.repeat(S[None, :, None, :], Sk.shape[2], axis=2).repeat(len(values), axis=0)
+            Snew[..., k] = Sk
+            sc = score(Snew.transpose(1, 0, 2, 3))
+            sc = np.where(d2[:, :, k] != 0, sc, np.inf)
+            v, jj = np.unravel_index(np.argmin(sc), sc.shape)
+            if sc[v, jj] < cur - 1e-12:
+                V2[jj, k] = values[v]
+                S[:, k] = Sk[v, :, jj]
+                cur = float(sc[v, jj])
+                improved = True
+        if cur < best[2] - 1e-12:
+            best = (V1.copy(), V2.copy(), cur)
+            history.append((time.perf_counter() - t0, score.objective_value(S)))
+        if not improved and not reached():
+            # local optimum: kick the best network so far (a few random first-layer weights) and go on
+            kicks += 1
+            V1, V2 = best[0].copy(), best[1].copy()
+            rows = rng.choice(np.flatnonzero(free), size=kick_size)
+            cols = rng.integers(0, H, size=kick_size)
+            V1[rows, cols] = rng.integers(-P, P + 1, size=kick_size)
+            A, Hs, S = state(V1, V2)
+            cur = float(score(S))
+    if cur < best[2] - 1e-12 or reached():
+        best = (V1.copy(), V2.copy(), cur)
+    V1, V2, _ = best
+    weights = [(V1[:-1].astype(np.float64), V1[-1].astype(np.float64)),
+               (V2[:-1].astype(np.float64), V2[-1].astype(np.float64))]
+    s = sign_net.forward(X, weights, epsilon)[-1]
+    obj = sign_net.objective_from_outputs(objective, s, Y, hidden, P, margin)
+    return SearchResult(weights=weights, objective=obj, reached_target=bool(need is not None and need(obj)),
+                        passes=passes, kicks=kicks, wall_time=time.perf_counter() - t0, history=history)

@@ -1,0 +1,70 @@
+"""The local-search primal heuristic for the sign-network MIPs (notebook 02)."""
+
+import numpy as np
+import pytest
+
+from mipnn.baselines.ste import train_ste
+from mipnn.formulations import sign_net as sn
+from mipnn.training import adult_experiments as ae
+from mipnn.training.sign_search import search_sign_net
+
+
+@pytest.fixture(scope="module")
+def adult80():
+    smp = ae.draw_sample(80, seed=0)
+    return smp.X_train, ae._onehot(smp.y_train)
+
+
+@pytest.mark.parametrize("objective", sn.OBJECTIVES)
+def test_search_reports_the_mip_objective_and_keeps_feasibility(adult80, objective):
+    X, Y = adult80
+    r = search_sign_net(X, Y, objective=objective, hidden=(16,), P=1, target_accuracy=None, max_passes=5,
+                        time_limit=30, random_state=1)
+    sn.check_weights(r.weights, X.shape[1], (16,), 2, 1)
+    W1, b1 = r.weights[0]
+    assert np.all(W1[sn.zero_input_mask(X), :] == 0)  # inputs that are always zero keep weight 0
+    pre = sn.forward(X, r.weights)
+    assert not np.any((pre[0] < 0) & (pre[0] > -sn.EPSILON))  # nothing in the gap the MIP keeps empty
+    assert r.objective == sn.objective_from_outputs(objective, pre[-1], Y, (16,), 1)
+    assert r.passes == 5 and not r.reached_target
+
+
+@pytest.mark.parametrize("objective", ["sat_margin", "min_hinge"])
+def test_search_from_ste_meets_the_target_and_the_mip_confirms_it(adult80, objective):
+    X, Y = adult80
+    start = train_ste(X, Y, hidden=(16,), P=1, random_state=0).weights
+    r = search_sign_net(X, Y, objective=objective, start_weights=start, target_accuracy=0.9, time_limit=60)
+    assert r.reached_target
+    target = sn.objective_target(objective, 80, 0.9)
+    assert (r.objective <= target) if objective == "min_hinge" else (r.objective >= target)
+    # the search never makes the start worse, and its history is monotone in the objective's direction
+    objs = [o for _, o in r.history]
+    assert objs == (sorted(objs, reverse=True) if objective == "min_hinge" else sorted(objs))
+    # handed to HiGHS as a MIP start, the incumbent meets the target at once
+    fit = sn.train_sign_net(X, Y, objective=objective, symmetry_breaking=True, start_weights=r.weights,
+                            time_limit=30)
+    assert fit.stop_reason == "target" and fit.start_used
+    assert fit.guaranteed_train_accuracy >= 0.9 and fit.train_accuracy >= 0.9
+    assert fit.record.objective == pytest.approx(r.objective)
+
+
+def test_search_is_deterministic_and_checks_its_input(adult80):
+    X, Y = adult80
+    a = search_sign_net(X[:30], Y[:30], max_passes=20, target_accuracy=None, random_state=3)
+    b = search_sign_net(X[:30], Y[:30], max_passes=20, target_accuracy=None, random_state=3)
+    assert all(np.array_equal(p, q) for (W, c), (V, d) in zip(a.weights, b.weights) for p, q in ((W, V), (c, d)))
+    with pytest.raises(ValueError, match="hidden"):
+        search_sign_net(X, Y, hidden=(4, 4))
+    with pytest.raises(ValueError, match="objective"):
+        search_sign_net(X, Y, objective="max_margin")
+    with pytest.raises(ValueError, match="weights"):
+        search_sign_net(X, Y, hidden=(4,), start_weights=[(np.zeros((108, 4)), np.zeros(4))])
+
+
+def test_run_experiment_with_search_start():
+    out = ae.run_experiment("sat_margin", 1, 40, 0, time_limit=30.0, warm_start="search")
+    assert out["stop_reason"] == "target" and out["search_reached_target"]
+    assert out["runtime"] >= out["start_time"] >= out["search_time"]
+    assert out["guaranteed_train_acc"] >= 90 and out["train_acc"] >= 90
+    with pytest.raises(ValueError, match="warm_start"):
+        ae.run_experiment("sat_margin", 1, 40, 0, warm_start="adam")

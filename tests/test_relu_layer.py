@@ -68,14 +68,36 @@ def test_last_layer_lp_one_sided_error(tiny):
     assert one_sided(layer_forward(X, W, c, "identity"), T) == pytest.approx(fit.objective, abs=1e-6)
 
 
-def test_postprocess_lp_objective_is_capped_error(tiny):
+@pytest.mark.parametrize("formulation", ["paper", "compact"])
+def test_postprocess_lp_objective_is_capped_error(tiny, formulation):
     X, _, S = tiny
     T = np.eye(3)[np.arange(10) % 3]
-    fit = postprocess_lp(X, T, S)
+    fit = postprocess_lp(X, T, S, formulation=formulation)
     W, c = S.to_weights(fit.theta)
     A = layer_forward(X, W, c, "identity")
     delta = np.where(T != 0, np.abs(A - T), relu(A))
     assert relu(delta - 0.49).sum() == pytest.approx(fit.objective, abs=1e-5)
+
+
+@pytest.mark.parametrize("structure", ["dense", "conv"])
+def test_compact_postprocess_lp_has_the_papers_optimum_with_fewer_rows(structure):
+    rng = np.random.default_rng(7)
+    if structure == "dense":
+        S, X = LayerStructure.dense(6, 4), rng.random((60, 6))
+        T = np.eye(4)[rng.integers(0, 4, 60)]
+    else:  # shared weights couple every output neuron: a single group
+        S, X = LayerStructure.conv2d(5, 3), rng.random((40, 25))
+        T = (rng.random((40, 9)) < 0.3).astype(float)
+    paper = postprocess_lp(X, T, S, formulation="paper")
+    compact = postprocess_lp(X, T, S, formulation="compact")
+    assert compact.objective == pytest.approx(paper.objective, abs=1e-5)
+    assert compact.record.n_constraints < paper.record.n_constraints
+    assert compact.record.status == "optimal"
+    A = layer_forward(X, *S.to_weights(compact.theta), "identity")
+    delta = np.where(T != 0, np.abs(A - T), relu(A))
+    assert relu(delta - 0.49).sum() == pytest.approx(compact.objective, abs=1e-5)
+    with pytest.raises(ValueError, match="formulation"):
+        postprocess_lp(X, T, S, formulation="dual")
 
 
 @pytest.mark.parametrize("big_m", ["printed", "tight"])

@@ -62,3 +62,25 @@ def test_reference_and_reproduction_table():
 def test_bad_method():
     with pytest.raises(ValueError, match="objective"):
         ae.run_experiment("adam", P=1, N=10, seed=0)
+
+
+def test_run_without_incumbent_is_a_result_not_a_crash(monkeypatch):
+    from mipnn.exceptions import NoSolutionError
+    from mipnn.formulations import sign_net
+
+    class Rec:
+        wall_time, bound, node_count, n_variables, n_constraints, status = 60.0, 12.0, 3, 100, 200, "time_limit"
+
+    def no_incumbent(*args, **kwargs):
+        raise NoSolutionError("no incumbent", Rec())
+
+    monkeypatch.setattr(sign_net, "train_sign_net", no_incumbent)
+    out = ae.run_experiment("max_correct", 1, 40, 0, time_limit=60.0)
+    assert out["stop_reason"] == "no_solution" and out["test_acc"] is None and out["runtime"] == 60.0
+    runs = pd.DataFrame([dict(objective="max_correct", P=1, N=40, seed=0, **out),
+                         dict(objective="max_correct", P=1, N=40, seed=1, **{**out, "stop_reason": "target",
+                                                                             "train_acc": 95.0, "test_acc": 70.0})])
+    agg = ae.aggregate_runs(runs)
+    assert agg["test_acc_mean"].iloc[0] == 70.0 and agg["stop_reasons"].iloc[0] == {"no_solution": 1, "target": 1}
+    table = ae.reproduction_table(agg)
+    assert "stopped by our limit" in table["verdict_accuracy"].iloc[0]

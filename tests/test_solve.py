@@ -176,3 +176,20 @@ def test_record_as_dict_is_json_ready():
     rec = solve(market_split(rows=2, cols=10), time_limit=5)
     json.dumps(rec.as_dict())
     assert "objective" in rec.summary()
+
+
+def test_watchdog_interrupts_after_the_grace_period():
+    from mipnn.solve import _Watchdog
+
+    class Event:
+        interrupted = False
+
+        def interrupt(self):
+            self.interrupted = True
+
+    dog, e = _Watchdog(time_limit=0.0), Event()
+    dog(e)
+    assert not e.interrupted and not dog.fired  # within the grace period (1 s)
+    dog.start -= 2.0
+    dog(e)
+    assert e.interrupted and dog.fired

@@ -266,14 +266,35 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
     if objective_target is not None and is_mip:
         # HiGHS stops the MIP as soon as the incumbent reaches the target (model status "objective target").
         h.setOptionValue("objective_target", float(objective_target))
+    watchdog = _Watchdog(time_limit)
+    for event in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
+        event.subscribe(watchdog)
     handoff = time.perf_counter() - t0
 
-    t1 = time.perf_counter()
+    t1 = watchdog.start = time.perf_counter()
     run_status = h.run()
     wall = time.perf_counter() - t1
     return _collect(h, run_status, wall=wall, handoff=handoff, build_time=build_time, is_mip=is_mip,
                     sense=sense, n=n, m=m, integ=integ, A=A, col_lower=arrays["col_lower"],
-                    col_upper=arrays["col_upper"], time_limit=time_limit, mip_gap=mip_gap)
+                    col_upper=arrays["col_upper"], time_limit=time_limit, mip_gap=mip_gap,
+                    watchdog_fired=watchdog.fired)
+
+
+class _Watchdog:
+    """Backstop for HiGHS's own ``time_limit``: interrupts the solve from HiGHS's simplex, IPM and MIP interrupt
+    callbacks once the wall time exceeds the limit by a grace period. HiGHS 1.16 does not check its time limit
+    while re-solving the root LP of a MIP (seen on notebook 02's max-correct models at N = 240: one solve ran
+    past 10 minutes with a 60 s limit)."""
+
+    def __init__(self, time_limit):
+        self.deadline = float(time_limit) + max(1.0, 0.02 * float(time_limit))
+        self.start = time.perf_counter()
+        self.fired = False
+
+    def __call__(self, event):
+        if time.perf_counter() - self.start > self.deadline:
+            self.fired = True
+            event.interrupt()
 
 
 def _raise_on_status(status, what):
@@ -312,11 +333,13 @@ _STATUS_NAMES = {
 
 
 def _collect(h, run_status, *, wall, handoff, build_time, is_mip, sense, n, m, integ, A, col_lower, col_upper,
-             time_limit, mip_gap):
+             time_limit, mip_gap, watchdog_fired=False):
     model_status = h.getModelStatus()
     info = h.getInfo()
     highs_status = h.modelStatusToString(model_status)
     status = _STATUS_NAMES.get(model_status, "error")
+    if watchdog_fired and model_status == _MS.kInterrupt:
+        status, highs_status = "time_limit", highs_status + " (time limit enforced by mipnn's watchdog)"
     has_primal = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
     objective = float(info.objective_function_value) if has_primal else None
     if is_mip:

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
+from ..exceptions import NoSolutionError
 from ..formulations import sign_net
 from ..paths import REPO_ROOT
 from ..validation import check_choice, check_int_sequence, check_number, check_positive_int
@@ -94,7 +95,8 @@ def run_experiment(objective: str, P: int, N: int, seed: int, *, time_limit: flo
     start from the baseline (its training time is reported in ``start_time`` and included in ``runtime``);
     ``warm_start="search"`` improves that start by the local search of :mod:`mipnn.training.sign_search` with
     the MIP's own objective until it meets the target, and hands the rest of ``time_limit`` to the MIP (both
-    times are included in ``runtime``).
+    times are included in ``runtime``). When the limit strikes before HiGHS has any incumbent, the run is
+    reported with ``stop_reason="no_solution"`` and no accuracies.
     """
     check_choice("objective", objective, METHODS)
     hidden = check_int_sequence("hidden", hidden, minimum=1)
@@ -127,10 +129,18 @@ def run_experiment(objective: str, P: int, N: int, seed: int, *, time_limit: flo
                 start = search.weights
                 solve_limit = max(time_limit - (time.perf_counter() - t0), 1.0)
             start_time = time.perf_counter() - t0
-        fit = sign_net.train_sign_net(
-            sample.X_train, Y, hidden=hidden, P=P, objective=objective, time_limit=solve_limit,
-            target_accuracy=target_accuracy, symmetry_breaking=symmetry_breaking, tight_big_m=tight_big_m,
-            start_weights=start, options=solver_options, one_sided=one_sided)
+        try:
+            fit = sign_net.train_sign_net(
+                sample.X_train, Y, hidden=hidden, P=P, objective=objective, time_limit=solve_limit,
+                target_accuracy=target_accuracy, symmetry_breaking=symmetry_breaking, tight_big_m=tight_big_m,
+                start_weights=start, options=solver_options, one_sided=one_sided)
+        except NoSolutionError as err:  # the limit struck before any incumbent: a result, not a crash
+            r = err.record
+            return dict(runtime=r.wall_time + start_time, solve_time=r.wall_time, start_time=start_time,
+                        build_time=None, stop_reason="no_solution", objective_value=None, bound=r.bound,
+                        gap=None, node_count=r.node_count, guaranteed_train_acc=None, n_variables=r.n_variables,
+                        n_constraints=r.n_constraints, status=r.status, train_acc=None, val_acc=None,
+                        test_acc=None, weights=None)
         weights = fit.weights
         forward = sign_net.forward
         r = fit.record
@@ -169,8 +179,9 @@ def aggregate_runs(runs: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame()
     g = runs.groupby(["objective", "P", "N"], sort=True)
     agg = g.agg(n_seeds=("seed", "nunique"), train_acc_mean=("train_acc", "mean"),
-                train_acc_std=("train_acc", lambda v: float(np.std(v, ddof=0))),
-                test_acc_mean=("test_acc", "mean"), test_acc_std=("test_acc", lambda v: float(np.std(v, ddof=0))),
+                train_acc_std=("train_acc", lambda v: float(v.astype(float).std(ddof=0))),
+                test_acc_mean=("test_acc", "mean"),
+                test_acc_std=("test_acc", lambda v: float(v.astype(float).std(ddof=0))),
                 runtime_s_mean=("runtime", "mean"), runtime_s_max=("runtime", "max")).reset_index()
     reasons = [{"objective": k[0], "P": k[1], "N": k[2],
                 "stop_reasons": {str(r): int(c) for r, c in sorted(v.value_counts().items())}}
@@ -179,12 +190,14 @@ def aggregate_runs(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 #: Stop reasons that end a run by a limit on work or time rather than by the 90 % cut-off or optimality.
-LIMIT_REASONS = ("time_limit", "work_limit", "iteration_limit", "interrupted")
+LIMIT_REASONS = ("time_limit", "work_limit", "iteration_limit", "interrupted", "no_solution")
 
 
 def _verdict_accuracy(row) -> str:
     if pd.isna(row["test_acc_paper"]):
         return "no reference"
+    if pd.isna(row["test_acc_ours"]):
+        return "no incumbent within our limit in any run"
     d = row["test_acc_ours"] - row["test_acc_paper"]
     tol = max(2.0, 2 * float(row.get("test_acc_std_paper", 0) or 0))
     if abs(d) <= tol:

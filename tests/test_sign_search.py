@@ -68,3 +68,18 @@ def test_run_experiment_with_search_start():
     assert out["guaranteed_train_acc"] >= 90 and out["train_acc"] >= 90
     with pytest.raises(ValueError, match="warm_start"):
         ae.run_experiment("sat_margin", 1, 40, 0, warm_start="adam")
+
+
+def test_start_inside_the_mip_gap_is_repaired():
+    # a pre-activation in (−ε, 0) is infeasible for the MIP; the STE network can produce one (it knows only a ≥ 0)
+    rng = np.random.default_rng(0)
+    X = rng.random((20, 3))
+    X[0, 0] = 5e-5
+    Y = sn.one_hot_pm(rng.integers(0, 2, 20), 2)
+    W1, b1 = np.zeros((3, 4)), np.zeros(4)
+    W1[0, 0] = -1.0  # sample 0, neuron 0: a = −5e-5
+    start = [(W1, b1), (np.ones((4, 2)), np.zeros(2))]
+    assert np.sum((sn.forward(X, start)[0] < 0) & (sn.forward(X, start)[0] > -sn.EPSILON)) == 1
+    r = search_sign_net(X, Y, hidden=(4,), start_weights=start, target_accuracy=0.0, max_passes=5)
+    a = sn.forward(X, r.weights)[0]
+    assert not np.any((a < 0) & (a > -sn.EPSILON)) and r.reached_target

@@ -18,8 +18,10 @@ The score is the MIP objective turned into a "deficit" to minimise (sat-margin: 
 max-correct: misclassified samples; min-hinge: the piecewise-linear hinge loss itself), with the hinge loss as
 a tie-breaker scaled below one unit so that plateau moves still make progress. When a full pass finds no
 improving move, a few random weights of the best network so far are changed (a "kick") and the search goes on.
-Weights of inputs that are zero in every training sample stay 0, and no first-layer pre-activation is allowed
-inside the gap ``(−ε, 0)`` the MIP keeps empty, so every network visited is feasible for the MIP.
+Weights of inputs that are zero in every training sample stay 0. A first-layer pre-activation inside the gap
+``(−ε, 0)`` that the MIP keeps empty would make the network infeasible for the MIP; such values (a start may
+have some: the STE network only knows ``a ≥ 0``) carry a penalty larger than any objective change, so the search
+removes them first and never creates new ones, and the target counts as met only without them.
 """
 
 from __future__ import annotations
@@ -132,6 +134,12 @@ def search_sign_net(X: np.ndarray, Y: np.ndarray, *, objective: str = "sat_margi
     V2 = np.vstack([np.asarray(start_weights[1][0], dtype=np.int64), np.asarray(start_weights[1][1], dtype=np.int64)])
     values = np.arange(-P, P + 1)
     half = epsilon / 2
+    # a pre-activation inside the gap (−ε, 0) makes a network infeasible for the MIP (a start from elsewhere may
+    # have some): every such value costs more than any objective change, so the search repairs them first
+    BIG = 1e6
+
+    def gaps(A):
+        return ((A < 0) & (A > -epsilon)).sum(axis=-2)
 
     def state(V1, V2):
         A = Xa @ V1
@@ -140,7 +148,8 @@ def search_sign_net(X: np.ndarray, Y: np.ndarray, *, objective: str = "sat_margi
         return A, Hs, S
 
     A, Hs, S = state(V1, V2)
-    cur = float(score(S))
+    gap = gaps(A)  # per hidden neuron
+    cur = float(score(S)) + BIG * gap.sum()
     best = (V1.copy(), V2.copy(), cur)
     need = None
     if target_accuracy is not None:
@@ -150,7 +159,7 @@ def search_sign_net(X: np.ndarray, Y: np.ndarray, *, objective: str = "sat_margi
     passes = kicks = 0
 
     def reached():
-        return need is not None and need(score.objective_value(S))
+        return need is not None and gap.sum() == 0 and need(score.objective_value(S))
 
     while passes < max_passes and not reached() and time.perf_counter() - t0 < time_limit:
         passes += 1
@@ -159,16 +168,17 @@ def search_sign_net(X: np.ndarray, Y: np.ndarray, *, objective: str = "sat_margi
             # every first-layer weight of neuron j (and its bias) set to every value at once
             d = values[:, None] - V1[:, j][None, :]  # (values, n+1)
             Anew = A[:, j][None, :, None] + Xa[None, :, :] * d[:, None, :]  # (v, N, n+1)
-            ok = free[None, :] & (d != 0) & ~np.any((Anew < 0) & (Anew > -epsilon), axis=1)
+            ok = free[None, :] & (d != 0)
             dH = np.where(Anew >= -half, 1, -1) - Hs[:, j][None, :, None]  # (v, N, n+1)
             Snew = S[None, :, None, :] + dH[..., None] * V2[j][None, None, None, :]  # (v, N, n+1, K)
             sc = score(Snew.transpose(1, 0, 2, 3))  # (v, n+1)
-            sc = np.where(ok, sc, np.inf)
+            sc = np.where(ok, sc + BIG * (gap.sum() - gap[j] + gaps(Anew)), np.inf)
             v, i = np.unravel_index(np.argmin(sc), sc.shape)
             if sc[v, i] < cur - 1e-12:
                 V1[i, j] = values[v]
                 A[:, j] = Anew[v, :, i]
                 Hs[:, j] = np.where(A[:, j] >= -half, 1, -1)
+                gap[j] = gaps(A[:, j:j + 1])[0]
                 S = S + dH[v, :, i][:, None] * V2[j][None, :]
                 cur = float(sc[v, i])
                 improved = True
@@ -180,7 +190,7 @@ def search_sign_net(X: np.ndarray, Y: np.ndarray, *, objective: str = "sat_margi
             Snew = np.repeat(S[None, :, None, :], Sk.shape[2], axis=2).repeat(len(values), axis=0)
             Snew[..., k] = Sk
             sc = score(Snew.transpose(1, 0, 2, 3))
-            sc = np.where(d2[:, :, k] != 0, sc, np.inf)
+            sc = np.where(d2[:, :, k] != 0, sc + BIG * gap.sum(), np.inf)
             v, jj = np.unravel_index(np.argmin(sc), sc.shape)
             if sc[v, jj] < cur - 1e-12:
                 V2[jj, k] = values[v]
@@ -198,7 +208,8 @@ def search_sign_net(X: np.ndarray, Y: np.ndarray, *, objective: str = "sat_margi
             cols = rng.integers(0, H, size=kick_size)
             V1[rows, cols] = rng.integers(-P, P + 1, size=kick_size)
             A, Hs, S = state(V1, V2)
-            cur = float(score(S))
+            gap = gaps(A)
+            cur = float(score(S)) + BIG * gap.sum()
     if cur < best[2] - 1e-12 or reached():
         best = (V1.copy(), V2.copy(), cur)
     V1, V2, _ = best

@@ -17,7 +17,6 @@ largest margin.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from .estimators import _MIPClassifierBase
@@ -52,6 +51,7 @@ class BDNNClassifier(_MIPClassifierBase):
     """
 
     _multiclass = True
+    _weight_dtype = np.float64  # continuous weights are allowed (``weights="continuous"``)
 
     def __init__(self, method="exact", hidden=(10,), weights="continuous", robust_radius=0.0, max_splits=10,
                  max_rounds=10, batch_size=None, validation_data=None, time_limit=60.0, target_train_accuracy=None,
@@ -87,24 +87,8 @@ class BDNNClassifier(_MIPClassifierBase):
         self._validate_common()
 
     # The base class stores integer weights; a BDNN has real weights and thresholds, so fit is done here.
-    def fit(self, X, y):
-        """Fit on ``X`` (n_samples × n_features) and class labels ``y`` (two or more classes)."""
-        self._validate_hyperparameters()
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
-        check_classification_targets(y)
-        classes, y_idx = np.unique(y, return_inverse=True)
-        if len(classes) < 2:
-            raise ValueError(f"BDNNClassifier needs at least two classes in y; got {list(classes)}")
-        self.classes_ = classes
-        out = self._fit_mip(X, y_idx)
-        self.weights_ = [(np.asarray(W, dtype=np.float64), np.asarray(lam, dtype=np.float64))
-                         for W, lam in out.pop("weights")]
-        for key, value in out.items():
-            setattr(self, f"{key}_", value)
-        self.train_accuracy_ = float(np.mean(self._predict_index(X) == y_idx))
-        return self
-
-    def _fit_mip(self, X, y_idx):
+    def _fit_mip(self, X, Y):
+        y_idx = np.argmax(Y, axis=1)  # the base class hands over ±1 one-hot labels
         from .robust import solve_bdnn
         from .training.data_splitting import iterative_data_splitting
         from .training.local_search import local_search

@@ -13,8 +13,8 @@ Extension points (for other MIP-trained networks, e.g. notebook 04's binary-acti
 :class:`_IntegerNetClassifierBase` handles labels, validation and prediction from integer weights through
 ``_forward_scores``; :class:`_MIPClassifierBase` adds the MIP bookkeeping (``solve_record_``,
 ``stop_reason_``, …) around a single hook ``_fit_mip(X, Y) -> dict``. A subclass sets ``_multiclass = True``
-if it handles more than two classes, implements ``_fit_mip`` (and ``_forward_scores`` if its network is not a
-sign network) and lists its own hyper-parameters in ``__init__``.
+if it handles more than two classes, ``_weight_dtype`` if its weights are not integers, implements ``_fit_mip``
+(and ``_forward_scores`` if its network is not a sign network) and lists its own hyper-parameters in ``__init__``.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ class _IntegerNetClassifierBase(ClassifierMixin, BaseEstimator):
 
     #: Whether the subclass can fit more than two classes.
     _multiclass = False
+    #: dtype of the fitted ``weights_`` (integer weights; a subclass with real-valued weights overrides it)
+    _weight_dtype = np.int64
 
     # -- hooks ---------------------------------------------------------------------------------------------
     def _validate_hyperparameters(self):  # pragma: no cover - overridden
@@ -77,7 +79,7 @@ class _IntegerNetClassifierBase(ClassifierMixin, BaseEstimator):
         self.classes_ = classes
         Y = sign_net.one_hot_pm(y_idx, len(classes))
         fitted = self._fit_weights(X, Y)
-        self.weights_ = [(np.asarray(W).astype(np.int64), np.asarray(b).astype(np.int64))
+        self.weights_ = [(np.asarray(W).astype(self._weight_dtype), np.asarray(b).astype(self._weight_dtype))
                          for W, b in fitted.pop("weights")]
         for key, value in fitted.items():
             setattr(self, f"{key}_", value)

@@ -20,7 +20,6 @@ if it handles more than two classes, ``_weight_dtype`` if its weights are not in
 from __future__ import annotations
 
 import numbers
-import time
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -28,6 +27,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .formulations import sign_net
+from .training.sign_search import WARM_STARTS, mip_start
 from .validation import check_choice, check_int_sequence, check_number, check_positive_int
 
 __all__ = ["MIPNetClassifier", "STEBinaryNetClassifier", "BDNNClassifier"]
@@ -208,31 +208,25 @@ class MIPNetClassifier(_MIPClassifierBase):
         check_number("epsilon", self.epsilon, low=0.0, low_open=True, high=0.1)
         _check_bool("tight_big_m", self.tight_big_m)
         _check_bool("symmetry_breaking", self.symmetry_breaking)
-        check_choice("warm_start", self.warm_start, (None, "ste", "search"))
+        check_choice("warm_start", self.warm_start, WARM_STARTS)
         if self.warm_start == "search" and len(check_int_sequence("hidden", self.hidden, minimum=1)) != 1:
             raise ValueError(f"warm_start='search' needs exactly one hidden layer; got hidden={self.hidden!r}")
         self._validate_common()
 
     def _fit_mip(self, X, Y):
-        from .baselines.ste import train_ste
-        from .training.sign_search import search_sign_net
-
         hidden = check_int_sequence("hidden", self.hidden, minimum=1)
-        start, limit, t0 = None, float(self.time_limit), time.perf_counter()
-        if self.warm_start in ("ste", "search"):
-            start = train_ste(X, Y, hidden=hidden, P=self.P, margin=self.margin,
-                              random_state=self.random_state).weights
-        if self.warm_start == "search":
-            start = search_sign_net(X, Y, objective=self.objective, hidden=hidden, P=self.P, start_weights=start,
-                                    target_accuracy=self.target_train_accuracy, margin=self.margin,
-                                    epsilon=self.epsilon, time_limit=limit,
-                                    random_state=self.random_state or 0).weights
-            limit = max(limit - (time.perf_counter() - t0), 1.0)  # the MIP gets what is left
+        limit = float(self.time_limit)
+        start = mip_start(X, Y, self.warm_start, objective=self.objective, hidden=hidden, P=self.P,
+                          time_limit=limit, target_accuracy=self.target_train_accuracy, margin=self.margin,
+                          epsilon=self.epsilon, random_state=self.random_state)
+        if start is not None:
+            limit = start.solve_limit(limit)
         fit = sign_net.train_sign_net(
             X, Y, hidden=hidden, P=self.P, objective=self.objective, time_limit=limit,
             target_accuracy=self.target_train_accuracy, margin=self.margin, epsilon=self.epsilon,
             tight_big_m=bool(self.tight_big_m), symmetry_breaking=bool(self.symmetry_breaking),
-            start_weights=start, options=self._solver_options(), threads=self.threads, mip_gap=self.mip_gap)
+            start_weights=None if start is None else start.weights, options=self._solver_options(),
+            threads=self.threads, mip_gap=self.mip_gap)
         return {"weights": fit.weights, "solve_record": fit.record, "stop_reason": fit.stop_reason,
                 "objective_target": fit.objective_target,
                 "guaranteed_train_accuracy": fit.guaranteed_train_accuracy,

@@ -14,7 +14,6 @@ JSON-ready results. The authors' own results (5 seeds, Gurobi 9.0.1 on 8 cores, 
 
 from __future__ import annotations
 
-import time
 from functools import lru_cache
 from typing import Any, NamedTuple, Sequence
 
@@ -25,14 +24,12 @@ from ..exceptions import NoSolutionError
 from ..formulations import sign_net
 from ..paths import REPO_ROOT
 from ..validation import check_choice, check_int_sequence, check_number, check_positive_int
-from .sign_search import search_sign_net
+from .sign_search import WARM_STARTS, mip_start
 
 __all__ = ["METHODS", "AdultSample", "adult_data", "draw_sample", "run_experiment", "load_reference",
            "aggregate_runs", "reproduction_table", "deterministic_view", "LIMIT_REASONS", "plot_vs_reference", "REFERENCE_CSV", "VAL_FRACTION"]
 
 METHODS = (*sign_net.OBJECTIVES, "gd_nn")
-#: MIP starts of :func:`run_experiment`: none, the STE baseline's network, or that network after local search
-WARM_STARTS = (None, "ste", "search")
 VAL_FRACTION = 0.2
 REFERENCE_CSV = REPO_ROOT / "data" / "reference" / "thorbjarnarson_adult_reference_runs.csv"
 LABELS = {"max_correct": "max-correct", "min_hinge": "min-hinge", "sat_margin": "sat-margin", "gd_nn": "GD (STE)"}
@@ -115,25 +112,17 @@ def run_experiment(objective: str, P: int, N: int, seed: int, *, time_limit: flo
                    objective_value=float(fit.losses[-1]), bound=None, gap=None, node_count=None,
                    guaranteed_train_acc=None)
     else:
-        from ..baselines.ste import train_ste
-
-        start, start_time, solve_limit, search = None, 0.0, time_limit, None
-        if warm_start in ("ste", "search"):
-            t0 = time.perf_counter()
-            start = train_ste(sample.X_train, Y, hidden=hidden, P=P, random_state=seed).weights
-            if warm_start == "search":
-                search = search_sign_net(sample.X_train, Y, objective=objective, hidden=hidden, P=P,
-                                         start_weights=start, target_accuracy=target_accuracy,
-                                         time_limit=max(time_limit - (time.perf_counter() - t0), 1e-3),
-                                         random_state=seed)
-                start = search.weights
-                solve_limit = max(time_limit - (time.perf_counter() - t0), 1.0)
-            start_time = time.perf_counter() - t0
+        start = mip_start(sample.X_train, Y, warm_start, objective=objective, hidden=hidden, P=P,
+                          time_limit=time_limit, target_accuracy=target_accuracy, random_state=seed)
+        start_time = 0.0 if start is None else start.wall_time
+        solve_limit = time_limit if start is None else start.solve_limit(time_limit)
+        search = None if start is None else start.search
         try:
             fit = sign_net.train_sign_net(
                 sample.X_train, Y, hidden=hidden, P=P, objective=objective, time_limit=solve_limit,
                 target_accuracy=target_accuracy, symmetry_breaking=symmetry_breaking, tight_big_m=tight_big_m,
-                start_weights=start, options=solver_options, one_sided=one_sided)
+                start_weights=None if start is None else start.weights, options=solver_options,
+                one_sided=one_sided)
         except NoSolutionError as err:  # the limit struck before any incumbent: a result, not a crash
             r = err.record
             return dict(runtime=r.wall_time + start_time, solve_time=r.wall_time, start_time=start_time,

@@ -35,7 +35,7 @@ import numpy as np
 from ..formulations import sign_net
 from ..validation import check_choice, check_int_sequence, check_number, check_positive_int
 
-__all__ = ["SearchResult", "search_sign_net"]
+__all__ = ["SearchResult", "search_sign_net", "MIPStart", "mip_start", "WARM_STARTS"]
 
 
 @dataclass(frozen=True)
@@ -82,16 +82,6 @@ class _Scorer:
             ok = (pos.sum(axis=-1) == 1) & (pos & (Y > 0)).any(axis=-1)
             primary = (~ok).sum(axis=0)
         return primary + self.tie * hinge
-
-    def objective_value(self, S):
-        """The MIP objective of outputs ``S`` (N × K), as the solver would report it."""
-        SY = S * self.Y
-        if self.objective == "min_hinge":
-            return float(self.g[SY + self.B].sum())
-        if self.objective == "sat_margin":
-            return float((SY >= self.level).sum())
-        pos = S >= 0
-        return float(((pos.sum(axis=1) == 1) & pos[self.Y > 0]).sum())
 
 
 def search_sign_net(X: np.ndarray, Y: np.ndarray, *, objective: str = "sat_margin", hidden: Sequence[int] = (16,),
@@ -155,11 +145,14 @@ def search_sign_net(X: np.ndarray, Y: np.ndarray, *, objective: str = "sat_margi
     if target_accuracy is not None:
         tgt = sign_net.objective_target(objective, N, target_accuracy, n_outputs=K, margin=margin)
         need = (lambda obj: obj <= tgt) if objective == "min_hinge" else (lambda obj: obj >= tgt)
-    history = [(time.perf_counter() - t0, score.objective_value(S))]
+    def objective_of(S):  # the MIP objective of outputs S, as the solver reports it
+        return sign_net.objective_from_outputs(objective, S, Y, hidden, P, margin)
+
+    history = [(time.perf_counter() - t0, objective_of(S))]
     passes = kicks = 0
 
     def reached():
-        return need is not None and gap.sum() == 0 and need(score.objective_value(S))
+        return need is not None and gap.sum() == 0 and need(objective_of(S))
 
     while passes < max_passes and not reached() and time.perf_counter() - t0 < time_limit:
         passes += 1
@@ -199,7 +192,7 @@ def search_sign_net(X: np.ndarray, Y: np.ndarray, *, objective: str = "sat_margi
                 improved = True
         if cur < best[2] - 1e-12:
             best = (V1.copy(), V2.copy(), cur)
-            history.append((time.perf_counter() - t0, score.objective_value(S)))
+            history.append((time.perf_counter() - t0, objective_of(S)))
         if not improved and not reached():
             # local optimum: kick the best network so far (a few random first-layer weights) and go on
             kicks += 1
@@ -210,7 +203,7 @@ def search_sign_net(X: np.ndarray, Y: np.ndarray, *, objective: str = "sat_margi
             A, Hs, S = state(V1, V2)
             gap = gaps(A)
             cur = float(score(S)) + BIG * gap.sum()
-    if cur < best[2] - 1e-12 or reached():
+    if cur < best[2] - 1e-12:  # the last pass improved on the best without reaching the end of the loop body
         best = (V1.copy(), V2.copy(), cur)
     V1, V2, _ = best
     weights = [(V1[:-1].astype(np.float64), V1[-1].astype(np.float64)),
@@ -219,3 +212,45 @@ def search_sign_net(X: np.ndarray, Y: np.ndarray, *, objective: str = "sat_margi
     obj = sign_net.objective_from_outputs(objective, s, Y, hidden, P, margin)
     return SearchResult(weights=weights, objective=obj, reached_target=bool(need is not None and need(obj)),
                         passes=passes, kicks=kicks, wall_time=time.perf_counter() - t0, history=history)
+
+
+#: MIP starts for the sign-network MIPs: none, the STE baseline's network, or that network after local search
+WARM_STARTS = (None, "ste", "search")
+
+
+@dataclass(frozen=True)
+class MIPStart:
+    """A MIP start from :func:`mip_start`: the integer ``weights``, the time it took (STE training and search)
+    and the :class:`SearchResult` (``None`` for ``"ste"``)."""
+
+    weights: list
+    wall_time: float
+    search: SearchResult | None
+
+    def solve_limit(self, time_limit: float) -> float:
+        """Seconds left for the MIP: the search counts against ``time_limit`` (at least 1 s stays for the solve);
+        a plain STE start does not (as in the ablation of ``benchmarks/bench_02_time_to_cutoff.py``)."""
+        return time_limit if self.search is None else max(time_limit - self.wall_time, 1.0)
+
+
+def mip_start(X, Y, kind: str | None, *, objective: str, hidden: Sequence[int], P: int, time_limit: float,
+              target_accuracy: float | None, margin: float = sign_net.MARGIN, epsilon: float = sign_net.EPSILON,
+              random_state: int | None = None) -> MIPStart | None:
+    """Build the MIP start ``kind``: ``None`` (no start), ``"ste"`` (the straight-through network, seeded by
+    ``random_state``) or ``"search"`` (that network improved by :func:`search_sign_net` until it meets
+    ``target_accuracy``, within what is left of ``time_limit``)."""
+    from ..baselines.ste import train_ste
+
+    check_choice("warm_start", kind, WARM_STARTS)
+    if kind is None:
+        return None
+    t0 = time.perf_counter()
+    weights = train_ste(X, Y, hidden=hidden, P=P, margin=margin, random_state=random_state).weights
+    search = None
+    if kind == "search":
+        search = search_sign_net(X, Y, objective=objective, hidden=hidden, P=P, start_weights=weights,
+                                 target_accuracy=target_accuracy, margin=margin, epsilon=epsilon,
+                                 time_limit=max(time_limit - (time.perf_counter() - t0), 1e-3),
+                                 random_state=0 if random_state is None else random_state)
+        weights = search.weights
+    return MIPStart(weights=weights, wall_time=time.perf_counter() - t0, search=search)

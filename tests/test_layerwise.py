@@ -47,8 +47,12 @@ def test_batch_learning_bound_10_and_history(data):
     net = init_network(dense_structures((4, 3, 3)), random_state=2)
     net1, hist1 = batch_learning(net, X, y, batch_size=8, n_batches=1, max_iterations=2, progress=False,
                                  options={"mip_max_nodes": 50})
+    seen = []
     net2, hist2 = batch_learning(net, X, y, batch_size=8, n_batches=2, max_iterations=2, progress=False,
-                                 X_test=X, y_test=y, options={"mip_max_nodes": 50})
+                                 X_test=X, y_test=y, options={"mip_max_nodes": 50},
+                                 callback=lambda b, n, row: seen.append((b, n, row)))
+    assert [b for b, _, _ in seen] == [1, 2] and seen[1][2]["batch_accuracy"] == hist2["batch_accuracy"].iloc[1]
+    assert all(np.array_equal(s, t) for s, t in zip(seen[0][1].thetas, net1.thetas))  # snapshot after batch 1
     assert list(hist2.columns[:3]) == ["batch", "batch_accuracy", "seen_accuracy"]
     assert "test_accuracy" in hist2 and len(hist2) == 2
     for t1, t2 in zip(net1.thetas, net2.thetas):

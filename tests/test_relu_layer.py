@@ -142,6 +142,11 @@ def test_parallel_groups_match_serial(tiny):
     a = fit_layer_weights(X, T, S)
     b = fit_layer_weights(X, T, S, n_jobs=2)
     assert a.objective == pytest.approx(b.objective, abs=1e-7)
+    from mipnn.formulations import relu_layer
+    pool = relu_layer._POOL["pool"]
+    c = fit_layer_weights(X, T, S, n_jobs=2)  # the workers are kept alive for the next layer / iteration
+    assert relu_layer._POOL["pool"] is pool and c.objective == pytest.approx(a.objective, abs=1e-7)
+    relu_layer._shutdown_worker_pool()
 
 
 def test_bad_parameters(tiny):
@@ -162,3 +167,28 @@ def test_bad_parameters(tiny):
         LayerStructure(np.array([[0, 2]]))
     with pytest.raises(ValueError, match="factor"):
         weight_bounds_from_previous([0.1], factor=-1)
+
+
+def test_lp_start_reaches_the_same_optimum_and_reproduces_objective(tiny):
+    X, T, S = tiny
+    theta0 = np.random.default_rng(0).uniform(-1, 1, S.n_params)
+    plain = fit_layer_weights(X, T, S, theta0=theta0, lp_start=False)
+    started = fit_layer_weights(X, T, S, theta0=theta0, lp_start=True)
+    assert all(r.status == "optimal" for r in plain.records + started.records)
+    assert started.objective == pytest.approx(plain.objective, abs=1e-6)
+    assert np.abs(layer_forward(X, started.W, started.c) - T).sum() == pytest.approx(started.objective, abs=1e-6)
+
+
+def test_lp_start_with_zero_objective_skips_the_milp():
+    # targets produced by a network inside the box: the targets' own activation pattern gives an LP with
+    # objective 0, which is optimal, so no MILP is solved (the record is the LP's)
+    rng = np.random.default_rng(5)
+    X = rng.random((12, 6))
+    S = LayerStructure.dense(6, 2)
+    W, c = S.to_weights(rng.uniform(-1, 1, S.n_params))
+    T = layer_forward(X, W, c)
+    fit = weight_milp(X, T, S, neurons=[0])
+    assert fit.objective == pytest.approx(0.0, abs=1e-7)
+    assert not fit.record.is_mip and fit.record.status == "optimal"
+    W2, c2 = S.to_weights(np.bincount(fit.params, weights=fit.theta, minlength=S.n_params))
+    assert np.abs(layer_forward(X, W2, c2)[:, 0] - T[:, 0]).sum() == pytest.approx(0.0, abs=1e-6)

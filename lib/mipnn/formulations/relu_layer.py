@@ -14,7 +14,8 @@ a training run solves hundreds of them, and compiling Pyomo models would cost mo
 
 * :func:`weight_milp` — §2.1, (1)–(6): inputs fixed, weights variable, minimise the ℓ1 distance of the outputs to
   the targets. Neurons that share no parameter are independent, so :func:`fit_layer_weights` solves one MILP
-  per group of coupled neurons (one per neuron for a dense layer), optionally in worker processes.
+  per group of coupled neurons (one per neuron for a dense layer), optionally in worker processes. Each MILP
+  starts from the better of two LPs with the activation pattern fixed (beyond the paper; ``lp_start``).
 * :func:`last_layer_lp` — (7)–(8): output layer with identity activation and one-sided error where the target
   is 0.
 * :func:`input_milp` / :func:`fit_layer_inputs` — §2.2: weights fixed, the inputs of one training vector
@@ -33,11 +34,13 @@ from __future__ import annotations
 import time
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
+from ..exceptions import SolveError
 from ..solve import SolveRecord, solve_matrices
 from ..validation import check_choice, check_number, check_positive_int
 
@@ -331,6 +334,29 @@ def _warm_start_relu(G, theta0, t, r):
     return np.concatenate([theta0, o, b, relu(o - t), relu(t - o)])
 
 
+def _fixed_pattern_lps(program, patterns, p, r, time_limit):
+    """Best solution of the LPs obtained from the MILP ``program`` by fixing its binaries to each pattern.
+
+    With the activation pattern ``b`` fixed, (4)–(6) become linear: ``o = a ≥ 0`` where ``b = 1`` and
+    ``a ≤ 0 = o`` elsewhere (the paper's remark that the MILP splits into 2^m LPs, here for one or two chosen
+    patterns). Every solution is feasible for the MILP. Returns ``(x, record)`` of the best, or ``(None, None)``
+    if every pattern is infeasible (possible in a box that excludes the start).
+    """
+    cost, A, row_lower, row_upper, col_lower, col_upper, _ = program
+    best = (None, None)
+    for b in patterns:
+        lo, hi = col_lower.copy(), col_upper.copy()
+        lo[p + r:p + 2 * r] = b
+        hi[p + r:p + 2 * r] = b
+        try:
+            record, sol = solve_matrices(cost, A, row_lower, row_upper, lo, hi, time_limit=time_limit)
+        except SolveError:
+            continue
+        if best[1] is None or record.objective < best[1].objective:
+            best = (sol.x, record)
+    return best
+
+
 def _l1_relu_milp(G, t, lo, hi, big_L, big_U, relu_shift=None):
     """Matrices of "minimise Σ|o − t| with o = σ(G·v)" over the free vector ``v`` in ``[lo, hi]``.
 
@@ -355,7 +381,8 @@ def _l1_relu_milp(G, t, lo, hi, big_L, big_U, relu_shift=None):
 
 
 def weight_milp(X, T, structure: LayerStructure, *, neurons=None, lower=None, upper=None, big_m: str = "tight",
-                theta0=None, time_limit: float = 60.0, options=None, mip_gap: float = 1e-4) -> WeightFit:
+                theta0=None, time_limit: float = 60.0, options=None, mip_gap: float = 1e-4,
+                lp_start: bool = True) -> WeightFit:
     """(1)–(6): weights of a ReLU layer (or of the neurons ``neurons``) closest in ℓ1 to the targets ``T``.
 
     Parameters
@@ -367,6 +394,10 @@ def weight_milp(X, T, structure: LayerStructure, *, neurons=None, lower=None, up
     theta0 : optional full parameter vector used as MIP start (clipped into the box).
     time_limit, options, mip_gap : passed to :func:`mipnn.solve.solve_matrices` (e.g.
         ``options={"mip_max_nodes": 200}`` for a deterministic work limit).
+    lp_start : before the MILP, solve two LPs with the activation pattern fixed — that of ``theta0`` (if
+        given) and the targets' own pattern ``t > 0`` — and hand the better solution to HiGHS as MIP start
+        (beyond the paper; each LP takes milliseconds). An LP solution with objective 0 is optimal (the
+        objective is a sum of non-negative terms): the MILP is skipped and its record is the LP's.
     """
     check_choice("big_m", big_m, BIG_M_CHOICES)
     X = _check_matrix("X", X, nonneg=True, cols=structure.n_inputs)
@@ -387,14 +418,27 @@ def weight_milp(X, T, structure: LayerStructure, *, neurons=None, lower=None, up
     t = T[:, neurons].reshape(-1)  # row k·J + jj
     M = printed_big_m(X)
     big_L, big_U = _big_m_pair(big_m, r, M, _interval(G, lo, hi) if big_m == "tight" else None)
-    cost, A, row_lower, row_upper, col_lower, col_upper, integrality = _l1_relu_milp(G, t, lo, hi, big_L, big_U)
-    start = None
+    program = _l1_relu_milp(G, t, lo, hi, big_L, big_U)
+    start = th = None
     if theta0 is not None:
         th = np.clip(np.asarray(theta0, dtype=np.float64).reshape(-1)[params], lo, hi)
         start = _warm_start_relu(G, th, t, r)
-    record, sol = solve_matrices(cost, A, row_lower, row_upper, col_lower, col_upper, integrality,
-                                 time_limit=time_limit, mip_gap=mip_gap, warm_start=start, options=options)
-    theta = np.clip(sol.x[:p], lo, hi)
+    record = None
+    if lp_start:
+        patterns = [(t > 0).astype(float)] + ([] if th is None else [(G @ th > 0).astype(float)])
+        t0 = time.perf_counter()
+        x_lp, lp_record = _fixed_pattern_lps(program, patterns, p, r, time_limit)
+        time_limit = max(time_limit - (time.perf_counter() - t0), 1e-3)
+        start_objective = np.inf if start is None else float(program[0] @ start)
+        if lp_record is not None and lp_record.objective <= start_objective:
+            start = x_lp
+            if lp_record.objective <= 1e-9:
+                record, x = lp_record, x_lp
+    if record is None:
+        record, sol = solve_matrices(*program, time_limit=time_limit, mip_gap=mip_gap, warm_start=start,
+                                     options=options)
+        x = sol.x
+    theta = np.clip(x[:p], lo, hi)
     return WeightFit(neurons=neurons, params=params, theta=theta, objective=float(record.objective),
                      record=record, big_m=M if big_m == "printed" else None)
 
@@ -527,17 +571,39 @@ class LayerFit:
     solve_time: float
 
 
+_POOL: dict = {}
+
+
+def _worker_pool(n_jobs: int) -> ProcessPoolExecutor:
+    """Worker processes kept alive between calls: a training run solves the MILPs of one layer hundreds of
+    times, and starting a worker (importing numpy, scipy and highspy) costs about a second. 'spawn', because
+    forking a process whose HiGHS thread pool is running can deadlock the child."""
+    if _POOL.get("n_jobs") != n_jobs:
+        _shutdown_worker_pool()
+        _POOL.update(n_jobs=n_jobs, pool=ProcessPoolExecutor(max_workers=n_jobs,
+                                                             mp_context=multiprocessing.get_context("spawn")))
+    return _POOL["pool"]
+
+
+def _shutdown_worker_pool():
+    pool = _POOL.pop("pool", None)
+    _POOL.clear()
+    if pool is not None:
+        pool.shutdown(cancel_futures=True)
+
+
 def _fit_group(args):
-    X, T, structure, neurons, lo, hi, big_m, theta0, time_limit, options = args
+    X, T, structure, neurons, lo, hi, big_m, theta0, time_limit, options, lp_start = args
     return weight_milp(X, T, structure, neurons=neurons, lower=lo, upper=hi, big_m=big_m, theta0=theta0,
-                       time_limit=time_limit, options=options)
+                       time_limit=time_limit, options=options, lp_start=lp_start)
 
 
 def fit_layer_weights(X, T, structure: LayerStructure, *, lower=None, upper=None, big_m: str = "tight",
                       theta0=None, activation: str = "relu", time_limit: float = 60.0, options=None,
-                      n_jobs: int = 1) -> LayerFit:
+                      n_jobs: int = 1, lp_start: bool = True) -> LayerFit:
     """Weights of a whole layer: one MILP (1)–(6) per independent group of neurons, or the LP (7)–(8) when
-    ``activation="identity"`` (the output layer). ``n_jobs > 1`` solves the groups in worker processes.
+    ``activation="identity"`` (the output layer). ``n_jobs > 1`` solves the groups in worker processes;
+    ``lp_start`` as in :func:`weight_milp`.
     Parameters not used by any neuron keep ``theta0`` (or 0)."""
     check_choice("activation", activation, ("relu", "identity"))
     check_choice("big_m", big_m, BIG_M_CHOICES)
@@ -549,14 +615,17 @@ def fit_layer_weights(X, T, structure: LayerStructure, *, lower=None, upper=None
     if activation == "identity":
         fits = [last_layer_lp(X, T, structure, lower=lo, upper=hi, time_limit=time_limit, options=options)]
     else:
-        jobs = [(X, T, structure, neurons, lo, hi, big_m, None if theta0 is None else theta, time_limit, options)
+        jobs = [(X, T, structure, neurons, lo, hi, big_m, None if theta0 is None else theta, time_limit, options,
+                 lp_start)
                 for neurons, _ in structure.groups()]
         if n_jobs == 1 or len(jobs) == 1:
             fits = [_fit_group(j) for j in jobs]
         else:
-            # 'spawn': forking a process whose HiGHS thread pool is running can deadlock the child
-            with ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-                fits = list(pool.map(_fit_group, jobs))
+            try:
+                fits = list(_worker_pool(n_jobs).map(_fit_group, jobs))
+            except BrokenProcessPool:
+                _shutdown_worker_pool()
+                raise
     for f in fits:
         theta[f.params] = f.theta
     W, c = structure.to_weights(theta)

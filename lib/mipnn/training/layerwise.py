@@ -143,7 +143,8 @@ def _check_xy(X, y, net):
 
 
 def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight", max_iterations: int = 10,
-               time_limit: float = 60.0, options=None, n_jobs: int = 1, postprocess: bool = False) -> TrainResult:
+               time_limit: float = 60.0, options=None, n_jobs: int = 1, postprocess: bool = False,
+               lp_start: bool = True) -> TrainResult:
     """Algorithm 1 on one batch ``(X, y)``, starting from (a copy of) ``network`` and warm-starting each MILP.
 
     Parameters
@@ -155,6 +156,8 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
         deterministic work limit).
     n_jobs : worker processes for the independent per-neuron MILPs.
     postprocess : finish with the LP of §2.3 on this batch (if accuracy < 1).
+    lp_start : start each weight MILP from the best fixed-activation-pattern LP (see
+        :func:`~mipnn.formulations.relu_layer.weight_milp`); ``False`` gives the plain warm start.
     """
     check_choice("big_m", big_m, BIG_M_CHOICES)
     check_positive_int("max_iterations", max_iterations)
@@ -184,7 +187,7 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
             lo, hi = (None, None) if bounds is None else bounds[i]
             fit = fit_layer_weights(acts[i], targets, net.structures[i], lower=lo, upper=hi, big_m=big_m,
                                     theta0=net.thetas[i], activation=activation, time_limit=time_limit,
-                                    options=options, n_jobs=n_jobs)
+                                    options=options, n_jobs=n_jobs, lp_start=lp_start)
             for r in fit.records:
                 statuses[r.status] = statuses.get(r.status, 0) + 1
                 solve_time += r.wall_time
@@ -224,13 +227,14 @@ def postprocess_last_layer(network: ReluNetwork, X, y, *, time_limit: float = 18
 def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batches: int = 20,
                    factor: float | None = 0.6, X_test=None, y_test=None, big_m: str = "tight",
                    max_iterations: int = 10, time_limit: float = 60.0, options=None, n_jobs: int = 1,
-                   progress: bool = True):
+                   progress: bool = True, lp_start: bool = True, callback=None):
     """Algorithm 1 on batches ``0..n_batches−1`` of ``batch_size`` consecutive rows of ``(X, y)``.
 
     From the second batch on, every parameter is bounded by (10) around the previous batch's value
     (``factor=None`` switches the bound off) and each MILP is warm-started from it. Returns
     ``(network, history)``; ``history`` has one row per batch: batch accuracy, accuracy on all rows seen so far,
-    test accuracy (if ``X_test`` is given), iterations, solve and wall time.
+    test accuracy (if ``X_test`` is given), iterations, solve and wall time. ``callback(batch, network, row)``,
+    if given, is called after each batch (e.g. to post-process or save a snapshot); its time is not counted.
     """
     check_positive_int("batch_size", batch_size)
     check_positive_int("n_batches", n_batches)
@@ -247,7 +251,7 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
         if b > 0 and factor is not None:
             bounds = [weight_bounds_from_previous(t, factor=factor) for t in net.thetas]
         res = algorithm1(net, X[sl], y[sl], bounds=bounds, big_m=big_m, max_iterations=max_iterations,
-                         time_limit=time_limit, options=options, n_jobs=n_jobs)
+                         time_limit=time_limit, options=options, n_jobs=n_jobs, lp_start=lp_start)
         net = res.network
         seen = slice(0, (b + 1) * batch_size)
         row = {"batch": b + 1, "batch_accuracy": res.accuracy, "seen_accuracy": net.accuracy(X[seen], y[seen]),
@@ -256,6 +260,8 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
             row["test_accuracy"] = net.accuracy(X_test, y_test)
         rows.append(row)
         bar.set_postfix(batch_acc=f"{res.accuracy:.2f}")
+        if callback is not None:
+            callback(b + 1, net.copy(), row)
     return net, pd.DataFrame(rows)
 
 

@@ -5,7 +5,8 @@ speed-up of solving the independent per-neuron MILPs in worker processes (``--n-
 
     MIPNN_DATA_DIR=... .venv/bin/python benchmarks/bench_03_batches.py --n-batches 20 [--n-jobs 2]
         [--mip-nodes 50] [--time-limit 60] [--input 28x28] [--no-lp-start] [--lp-after 10 --lp-images 60000]
-Writes results/benchmarks/bench_03_batches_<input>_<n_batches>x<batch>_jobs<n>.json (one row per batch inside).
+Writes results/benchmarks/bench_03_batches_<input>_<n_batches>x<batch>_jobs<n>[...].json (one row per batch
+inside), rewritten after every batch (``"finished": false`` until the last one), so a stopped run keeps its data.
 """
 
 import argparse
@@ -42,9 +43,24 @@ def main():
         X, Xt = (scale_pixels(pool_mnist(d.images)).reshape(len(d), -1) for d in (tr, te))
     net = init_network(dense_structures((X.shape[1], 8, 8, 8, 10)), random_state=args.seed)
     opts = None if args.mip_nodes is None else {"mip_max_nodes": args.mip_nodes}
-    lp = {}
+    lp, rows = {}, []
+    name = (f"bench_03_batches_{args.input}_{args.n_batches}x{args.batch_size}_jobs{args.n_jobs}"
+            f"{'' if args.mip_nodes is None else f'_nodes{args.mip_nodes}'}{'' if args.lp_start else '_nolpstart'}"
+            f"{'' if args.lp_after is None else f'_lp{args.lp_after}'}.json")
+    path = REPO_ROOT / "results" / "benchmarks" / name
 
-    def postprocess(batch, network, row):
+    def write(finished: bool):
+        # batches only: the post-processing LP's time is reported on its own
+        wall = time.perf_counter() - t0 - lp.get("wall_time", 0.0)
+        out = {"args": vars(args), "finished": finished, "batches_done": len(rows), "wall_time": wall,
+               "best_test_accuracy": max(r["test_accuracy"] for r in rows),
+               "final_test_accuracy": rows[-1]["test_accuracy"], "history": rows, "postprocess_lp": lp or None,
+               "paper": {"wall_time": 1448.0, "best_test_accuracy": 0.69},
+               "note": args.note, "provenance": provenance()}
+        path.write_text(json.dumps(to_jsonable(out), indent=2) + "\n")
+        return out
+
+    def after_batch(batch, network, row):
         if batch == args.lp_after:
             n = args.lp_images
             t = time.perf_counter()
@@ -54,22 +70,16 @@ def main():
                       test_accuracy_before=row["test_accuracy"],
                       test_accuracy=net_pp.accuracy(Xt, te.labels.astype(int)))
             print(f"post-processing LP after batch {batch}: {lp}", flush=True)
+        rows.append(dict(row))
+        write(finished=False)  # every finished batch is on disk
 
     t0 = time.perf_counter()
     net, hist = batch_learning(net, X, tr.labels.astype(int), batch_size=args.batch_size, n_batches=args.n_batches,
                                X_test=Xt, y_test=te.labels.astype(int), time_limit=args.time_limit, options=opts,
                                n_jobs=args.n_jobs, max_iterations=args.max_iterations, lp_start=args.lp_start,
-                               callback=postprocess if args.lp_after else None)
-    wall = time.perf_counter() - t0 - lp.get("wall_time", 0.0)  # batches only
-    out = {"args": vars(args), "wall_time": wall, "best_test_accuracy": float(hist.test_accuracy.max()),
-           "final_test_accuracy": float(hist.test_accuracy.iloc[-1]), "history": hist.to_dict("records"),
-           "postprocess_lp": lp or None,
-           "paper": {"wall_time": 1448.0, "best_test_accuracy": 0.69},
-           "note": args.note, "provenance": provenance()}
-    name = (f"bench_03_batches_{args.input}_{args.n_batches}x{args.batch_size}_jobs{args.n_jobs}"
-            f"{'' if args.mip_nodes is None else f'_nodes{args.mip_nodes}'}{'' if args.lp_start else '_nolpstart'}"
-            f"{'' if args.lp_after is None else f'_lp{args.lp_after}'}.json")
-    (REPO_ROOT / "results" / "benchmarks" / name).write_text(json.dumps(to_jsonable(out), indent=2) + "\n")
+                               callback=after_batch)
+    out = write(finished=True)
+    wall = out["wall_time"]
     print(hist.round(3).to_string())
     print(f"wall {wall:.1f} s, best test accuracy {out['best_test_accuracy']:.4f}")
 

@@ -4,7 +4,9 @@ Setting: the 784-8-8-8-10 network (seed 4711) on the first 100 MNIST training im
 the start of the first while-iteration of Algorithm 1 (output-layer LP, then the §2.2 inputs as targets) and then
 solves the per-neuron weight MILPs of the hidden layers 3, 2 and 1 (each fed with the targets proposed by the
 layer above) in four ways: plain warm start from the current weights, or the fixed-activation-pattern LP start
-(``lp_start``), each with a 50-node cap and solved to optimality (60 s limit per MILP).
+(``lp_start``), each with a 50-node cap and solved to optimality (60 s limit per MILP); and the last one again
+with the independent per-neuron MILPs spread over two worker processes (``n_jobs=2``; the workers are started
+before the clock runs, as they are kept alive during training).
 
     MIPNN_DATA_DIR=... .venv/bin/python benchmarks/bench_03_weight_milps.py [--note "..."]
 
@@ -21,8 +23,9 @@ from mipnn.formulations.relu_layer import fit_layer_inputs, fit_layer_weights
 from mipnn.paths import REPO_ROOT
 from mipnn.training.layerwise import dense_structures, init_network, one_hot
 
-VARIANTS = {"warm start, ≤50 nodes": (False, 50), "LP start, ≤50 nodes": (True, 50),
-            "warm start, exact": (False, None), "LP start, exact": (True, None)}
+VARIANTS = {"warm start, ≤50 nodes": (False, 50, 1), "LP start, ≤50 nodes": (True, 50, 1),
+            "warm start, exact": (False, None, 1), "LP start, exact": (True, None, 1),
+            "LP start, exact, 2 workers": (True, None, 2)}
 
 
 def main():
@@ -44,10 +47,12 @@ def main():
     for layer in (2, 1, 0):
         S = net.structures[layer]
         reference = None
-        for name, (lp_start, nodes) in VARIANTS.items():
+        for name, (lp_start, nodes, n_jobs) in VARIANTS.items():
+            if n_jobs > 1:  # start the worker processes outside the measurement
+                fit_layer_weights(acts[layer][:5], targets[:5], S, n_jobs=n_jobs, options={"mip_max_nodes": 1})
             t0 = time.perf_counter()
             fit = fit_layer_weights(acts[layer], targets, S, theta0=net.thetas[layer], lp_start=lp_start,
-                                    time_limit=args.time_limit,
+                                    time_limit=args.time_limit, n_jobs=n_jobs,
                                     options=None if nodes is None else {"mip_max_nodes": nodes})
             wall = time.perf_counter() - t0
             statuses = pd.Series([r.status for r in fit.records]).value_counts().to_dict()

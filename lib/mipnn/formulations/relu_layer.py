@@ -425,7 +425,9 @@ def weight_milp(X, T, structure: LayerStructure, *, neurons=None, lower=None, up
         start = _warm_start_relu(G, th, t, r)
     record = None
     if lp_start:
-        patterns = [(t > 0).astype(float)] + ([] if th is None else [(G @ th > 0).astype(float)])
+        patterns = [(t > 0).astype(float)]
+        if th is not None and not np.array_equal(current := (G @ th > 0).astype(float), patterns[0]):
+            patterns.append(current)  # the same pattern twice would solve the same LP twice
         t0 = time.perf_counter()
         x_lp, lp_record = _fixed_pattern_lps(program, patterns, p, r, time_limit)
         time_limit = max(time_limit - (time.perf_counter() - t0), 1e-3)

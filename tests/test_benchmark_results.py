@@ -1,0 +1,43 @@
+import json
+
+import pandas as pd
+
+from mipnn import benchmark_results as br
+
+
+def _batch_file(folder, name, finished=True):
+    d = {"args": {"mip_nodes": 50, "lp_start": True, "max_iterations": 10}, "finished": finished,
+         "history": [{"batch": 1, "wall_time": 10.0, "test_accuracy": 0.2, "batch_accuracy": 0.4, "iterations": 2},
+                     {"batch": 2, "wall_time": 5.0, "test_accuracy": 0.3, "batch_accuracy": 0.5, "iterations": 3}]}
+    (folder / f"bench_03_batches_{name}.json").write_text(json.dumps(d))
+
+
+def test_batch_runs_accumulate_wall_time_per_run(tmp_path):
+    _batch_file(tmp_path, "a")
+    _batch_file(tmp_path, "b", finished=False)
+    df = br.batch_runs(tmp_path)
+    assert list(df["run"]) == ["a", "a", "b", "b"]
+    assert list(df["cumulative_wall_s"]) == [10.0, 15.0, 10.0, 15.0]
+    assert list(df["finished"]) == [True, True, False, False]
+    assert df["lp_start"].all() and (df["mip_nodes"] == 50).all()
+
+
+def test_postprocess_lp_runs_read_sizes_and_memory(tmp_path):
+    d = {"n_images": 100, "solver": "ipm", "rows": 1100, "status": "optimal", "solve_time": 2.0,
+         "build_plus_handoff_over_solve": 0.01, "peak_rss_mb": 512.0}
+    (tmp_path / "bench_03_postprocess_lp_ipm_100.json").write_text(json.dumps(d))
+    df = br.postprocess_lp_runs(tmp_path)
+    row = df.iloc[0]
+    assert (row["run"], row["formulation"], row["hidden"], row["peak_gb"]) == ("ipm_100", "paper", "random", 0.5)
+
+
+def test_missing_results_give_empty_frames(tmp_path):
+    assert br.batch_runs(tmp_path).empty and list(br.batch_runs(tmp_path).columns) == br.BATCH_COLUMNS
+    assert br.postprocess_lp_runs(tmp_path).empty
+    assert br.weight_milp_runs(tmp_path).empty and br.algorithm1_runs(tmp_path).empty
+
+
+def test_committed_results_are_readable():
+    # the files the notebook plots: every reader must accept what the benchmark scripts wrote
+    for fn in (br.batch_runs, br.postprocess_lp_runs, br.weight_milp_runs, br.algorithm1_runs):
+        assert isinstance(fn(), pd.DataFrame)

@@ -16,6 +16,10 @@ export MIPNN_DATA_DIR ?= $(if $(wildcard ../shared/datasets),$(abspath ../shared
 export PATH := $(abspath $(BIN)):$(PATH)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export MPLBACKEND := Agg
+# One OpenBLAS kernel on every x86-64 machine (AVX2, any CPU since 2013): OpenBLAS otherwise picks its kernel per CPU
+# (AVX-512 or AVX2), layer outputs then differ in the last bits, and notebook 03's MILPs can break ties differently,
+# so the numbers stored in the notebooks would not come out again on another CPU. Override: make ... OPENBLAS_CORETYPE=
+export OPENBLAS_CORETYPE ?= Haswell
 
 .PHONY: env reproduce test unit notebooks-test lab outputs clean help
 .DEFAULT_GOAL := help

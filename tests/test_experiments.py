@@ -94,3 +94,4 @@ def test_write_summary(tmp_path):
     assert data["accuracy"] == 0.5 and data["parameters"] == {"profile": "default"}
     assert data["provenance"]["versions"]["numpy"]
     assert "timestamp" in provenance()
+    assert all("architecture" in lib for lib in provenance()["blas"])

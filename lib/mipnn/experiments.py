@@ -94,8 +94,21 @@ def _static_provenance() -> dict[str, Any]:
     except (OSError, subprocess.SubprocessError):
         commit, dirty = None, None
     return {"versions": versions, "python": platform.python_version(), "platform": platform.platform(),
-            "hostname": socket.gethostname(), "cpu_count": os.cpu_count(), "git_commit": commit,
-            "git_dirty": dirty}
+            "hostname": socket.gethostname(), "cpu_count": os.cpu_count(), "blas": _blas_info(),
+            "git_commit": commit, "git_dirty": dirty}
+
+
+def _blas_info() -> list[dict[str, Any]]:
+    """The BLAS libraries numpy uses and the kernel each picked for this CPU (OpenBLAS picks per CPU unless
+    ``OPENBLAS_CORETYPE`` is set). Layer outputs computed with different kernels differ in the last bits, and the
+    MILPs of notebook 03 can break ties differently on them, so results record the kernel."""
+    try:
+        import numpy  # noqa: F401  (loads the BLAS library so that threadpoolctl sees it)
+        from threadpoolctl import threadpool_info
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return []
+    return [{k: info.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
+            for info in threadpool_info() if info.get("user_api") == "blas"]
 
 
 def provenance() -> dict[str, Any]:

@@ -33,7 +33,7 @@ from mipnn.data import load_mnist, scale_pixels
 from mipnn.experiments import provenance
 from mipnn.formulations.relu_layer import layer_forward, postprocess_lp
 from mipnn.paths import REPO_ROOT
-from mipnn.training.layerwise import batch_learning, dense_structures, init_network, one_hot
+from mipnn.training.layerwise import batch_learning, closest_to_one, dense_structures, init_network, one_hot
 
 
 def main():
@@ -66,8 +66,7 @@ def main():
         hidden = net.forward(X)[-2]
     else:
         hidden = net.forward(X)[-2]
-    closest = lambda O: np.argmin(np.abs(O - 1.0), axis=1)  # noqa: E731  (the paper's prediction rule)
-    before = net.decision(X) if args.hidden != "adam" else None
+    train_before = None if args.hidden == "adam" else net.accuracy(X, y)  # the network is ours unless Adam's
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
     fit = postprocess_lp(hidden, one_hot(y), net.structures[-1], solver=args.solver, time_limit=args.time_limit,
@@ -83,7 +82,7 @@ def main():
         refit = net.copy()
         refit.thetas[-1] = fit.theta
         test_before, test_after = net.accuracy(Xt, yt), refit.accuracy(Xt, yt)
-    acc = float(np.mean(closest(after) == y))
+    acc = float(np.mean(closest_to_one(after) == y))
     hidden_name = args.hidden + (str(args.milp_batches) if args.hidden == "milp" else "")
     out = {"n_images": args.n, "solver": args.solver, "formulation": args.formulation, "hidden": args.hidden,
            "status": rec.status, "objective": rec.objective,
@@ -92,7 +91,7 @@ def main():
            "build_plus_handoff_over_solve": (rec.build_time + rec.handoff_time) / rec.wall_time,
            "total_time": total, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
            "rss_before_mb": rss0, "train_accuracy_after": acc,
-           "train_accuracy_before": None if before is None else float(np.mean(closest(before) == y)),
+           "train_accuracy_before": train_before,
            "constant_output_objective": 0.02 * args.n, "objective_over_constant": rec.objective / (0.02 * args.n),
            "hidden_patterns": int(len(np.unique(hidden > 0, axis=0))),
            "test_accuracy_before": test_before, "test_accuracy_after": test_after,

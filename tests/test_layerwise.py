@@ -116,3 +116,12 @@ def test_bad_parameters(data):
         dense_structures((4,))
     with pytest.raises(ValueError, match="networks"):
         committee_predict([], X)
+
+
+def test_closest_to_one_is_the_prediction_rule():
+    from mipnn.training.layerwise import closest_to_one
+    out = np.array([[0.2, 0.9, 1.3], [2.0, -0.5, 0.0], [1.0, 0.0, 1.0]])
+    assert closest_to_one(out).tolist() == [1, 0, 0]  # a tie goes to the first class
+    net = init_network(dense_structures((4, 3, 3)), random_state=0)
+    X = np.random.default_rng(0).random((5, 4))
+    assert (net.predict(X) == closest_to_one(net.decision(X))).all()

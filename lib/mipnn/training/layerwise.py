@@ -35,8 +35,8 @@ from ..formulations.relu_layer import (
 )
 from ..validation import check_choice, check_int_sequence, check_number, check_positive_int
 
-__all__ = ["ReluNetwork", "dense_structures", "conv_structures", "init_network", "one_hot", "algorithm1",
-           "TrainResult", "batch_learning", "postprocess_last_layer", "committee_predict"]
+__all__ = ["ReluNetwork", "closest_to_one", "dense_structures", "conv_structures", "init_network", "one_hot",
+           "algorithm1", "TrainResult", "batch_learning", "postprocess_last_layer", "committee_predict"]
 
 
 @dataclass(eq=False)
@@ -79,10 +79,15 @@ class ReluNetwork:
 
     def predict(self, X) -> np.ndarray:
         """The class whose output is closest to 1."""
-        return np.argmin(np.abs(self.decision(X) - 1.0), axis=1)
+        return closest_to_one(self.decision(X))
 
     def accuracy(self, X, y) -> float:
         return float(np.mean(self.predict(X) == np.asarray(y)))
+
+
+def closest_to_one(outputs) -> np.ndarray:
+    """The paper's prediction rule: per row of output-layer values, the class whose output is closest to 1."""
+    return np.argmin(np.abs(np.asarray(outputs, dtype=np.float64) - 1.0), axis=1)
 
 
 def dense_structures(sizes) -> list[LayerStructure]:
@@ -273,7 +278,7 @@ def committee_predict(networks, X) -> np.ndarray:
     n_classes = outs[0].shape[1]
     votes = np.zeros_like(outs[0])
     for o in outs:
-        votes[np.arange(o.shape[0]), np.argmin(np.abs(o - 1.0), axis=1)] += 1
+        votes[np.arange(o.shape[0]), closest_to_one(o)] += 1
     dist = np.mean([np.abs(o - 1.0) for o in outs], axis=0)
     score = votes * (n_classes * 10.0) - np.minimum(dist, n_classes * 5.0)
     return np.argmax(score, axis=1)

@@ -41,3 +41,19 @@ def test_committed_results_are_readable():
     # the files the notebook plots: every reader must accept what the benchmark scripts wrote
     for fn in (br.batch_runs, br.postprocess_lp_runs, br.weight_milp_runs, br.algorithm1_runs):
         assert isinstance(fn(), pd.DataFrame)
+
+
+def test_run_table_has_one_line_per_run(tmp_path):
+    d = {"args": {"mip_nodes": None, "lp_start": True, "max_iterations": 10, "n_batches": 2, "batch_size": 100,
+                  "input": "28x28"}, "wall_time": 15.4, "best_test_accuracy": 0.3,
+         "history": [{"batch": 1, "wall_time": 15.4, "test_accuracy": 0.3, "batch_accuracy": 0.5, "iterations": 2}],
+         "postprocess_lp": {"images": 60000, "after_batch": 1, "test_accuracy": 0.2, "solve_time": 70.2}}
+    (tmp_path / "bench_03_batches_x.json").write_text(json.dumps(d))
+    lp = {"n_images": 100, "solver": "ipm", "rows": 1100, "status": "optimal", "solve_time": 2.0, "objective": 1.0,
+          "build_plus_handoff_over_solve": 0.01, "peak_rss_mb": 512.0}
+    (tmp_path / "bench_03_postprocess_lp_ipm_100.json").write_text(json.dumps(lp))
+    t = br.run_table(tmp_path)
+    assert list(t["benchmark"]) == ["bench_03_batches_x", "bench_03_postprocess_lp_ipm_100"]
+    assert "exact MILPs" in t["what"][0] and "after batch 1: 0.2000 (70 s)" in t["result"][0]
+    assert "optimum / constant-0.49 optimum 0.500" in t["result"][1] and t["wall_s"].tolist() == [15, 2]
+    assert br.run_table(tmp_path / "none").empty

@@ -70,3 +70,34 @@ def weight_milp_runs(folder=None) -> pd.DataFrame:
 def algorithm1_runs(folder=None) -> pd.DataFrame:
     """``bench_03_algorithm1.csv``: accuracy per while-iteration of Algorithm 1 on 100 images, per seed."""
     return _csv("bench_03_algorithm1.csv", folder)
+
+
+def run_table(folder=None) -> pd.DataFrame:
+    """One line of text per batch-learning and post-processing-LP run: what ran, its wall time, its result and the
+    paper's number (the table at the end of notebook 03)."""
+    rows = []
+    for f in sorted(_folder(folder).glob("bench_03_*.json")):
+        d = json.loads(f.read_text())
+        if "history" in d:  # batch learning
+            a = d["args"]
+            milps = "exact MILPs" if a["mip_nodes"] is None else f"≤{a['mip_nodes']} nodes per MILP"
+            start = "LP start" if a.get("lp_start", False) else "plain warm start"
+            result = f"best test accuracy {d['best_test_accuracy']:.4f}"
+            lp = d.get("postprocess_lp")
+            if lp:
+                result += (f"; LP over {lp['images']:,} images after batch {lp['after_batch']}: "
+                           f"{lp['test_accuracy']:.4f} ({lp['solve_time']:.0f} s)")
+            rows.append({"benchmark": f.stem, "what": f"{a['n_batches']} batches × {a['batch_size']}, {a['input']}, "
+                         f"{milps}, {start}, ≤{a['max_iterations']} iterations per batch",
+                         "wall_s": round(d["wall_time"]), "result": result,
+                         "paper": "1,448 s, test accuracy 0.69" + ("; LP: 75.84 %, ~1,000 s" if lp else "")})
+        else:  # post-processing LP
+            result = (f"{d['status']}; build + hand-off {100 * d['build_plus_handoff_over_solve']:.1f} % of solve; "
+                      f"peak {d['peak_rss_mb'] / 1024:.2f} GB; hidden layers {d.get('hidden', 'random')}: "
+                      f"optimum / constant-0.49 optimum {d['objective'] / (0.02 * d['n_images']):.3f}")
+            if d.get("test_accuracy_after") is not None:
+                result += f"; test accuracy {d['test_accuracy_before']:.4f} → {d['test_accuracy_after']:.4f}"
+            rows.append({"benchmark": f.stem, "what": f"{d['n_images']} images, {d.get('formulation', 'paper')} "
+                         f"form, {d['rows']:,} rows, HiGHS {d['solver']}", "wall_s": round(d["solve_time"]),
+                         "result": result, "paper": "~1,000 s (60,000 images)"})
+    return pd.DataFrame(rows, columns=["benchmark", "what", "wall_s", "result", "paper"])

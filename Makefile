@@ -21,12 +21,12 @@ export MPLBACKEND := Agg
 # so the numbers stored in the notebooks would not come out again on another CPU. Override: make ... OPENBLAS_CORETYPE=
 export OPENBLAS_CORETYPE ?= Haswell
 
-.PHONY: env reproduce test unit notebooks-test lab outputs clean help
+.PHONY: env reproduce test lint unit notebooks-test lab outputs clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make reproduce [PROFILE=paper]  run every notebook, write figures/ and results/"
-	@echo "make test                       unit tests + notebook validation (nbval)"
+	@echo "make test                       ruff, unit tests and notebook validation (nbval)"
 	@echo "make lab                        open JupyterLab on notebooks/"
 	@echo "make outputs                    re-execute notebooks/ in place (refresh stored outputs)"
 	@echo "make clean                      remove .venv and executed copies under results/"
@@ -51,7 +51,12 @@ results/%/executed_$(PROFILE).ipynb: notebooks/%.ipynb $(LIB) | $(VENV)/.install
 reproduce: $(VENV)/.installed $(foreach n,$(NAMES),results/$(n)/executed_$(PROFILE).ipynb)
 	@echo "Executed notebooks: results/<notebook>/executed_$(PROFILE).ipynb; figures in figures/; summaries in results/<notebook>/summary.json"
 
-unit: $(VENV)/.installed
+# ruff (configured in pyproject.toml) keeps the layout honest before any test runs: import order, unused names,
+# bugbear's pitfalls and a complexity cap per function.
+lint: $(VENV)/.installed
+	$(BIN)/ruff check lib tests benchmarks
+
+unit: lint
 	$(BIN)/python -m pytest tests -q
 
 # nbval executes each stored notebook once (default parameters) and compares the outputs of its result cells with

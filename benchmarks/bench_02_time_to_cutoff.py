@@ -10,7 +10,7 @@ maximising), and more HiGHS heuristic effort.
 Part 2 (scaling): the default configuration (per-sample big-M + symmetry breaking) for N ∈ {40, 80, 120, 160}
 against the authors' mean runtime (Gurobi 9.0.1, 8 cores) from data/reference/.
 Part 3 (scaling with the primal heuristic): the STE start improved by local search on the MIP objective
-(mipnn.training.sign_search) and handed to HiGHS, for N ∈ {40, 80, …, 280} and seeds 0, 1, 2; the time to the
+(mipnn.signnet.search) and handed to HiGHS, for N ∈ {40, 80, …, 280} and seeds 0, 1, 2; the time to the
 cut-off includes the STE training, the search and the solve. The per-(objective, N) means are also written to
 results/benchmarks/bench_02_search_scaling.csv.
 
@@ -22,23 +22,22 @@ hits the limit is reported as "> limit". The machine's two cores are shared, so 
 from __future__ import annotations
 
 import argparse
+
 import pandas as pd
 
+from mipnn.experiments import adult as ae
 from mipnn.experiments import run_key, run_sweep
-from mipnn.paths import REPO_ROOT
-from mipnn.training import adult_experiments as ae
-
-OUT = REPO_ROOT / "results" / "benchmarks"
+from mipnn.paths import benchmarks_dir
 
 CONFIGS = {
     "plain (global big-M)": dict(tight_big_m=False, symmetry_breaking=False),
     "per-sample big-M": dict(tight_big_m=True, symmetry_breaking=False),
     "per-sample big-M + symmetry (default)": dict(tight_big_m=True, symmetry_breaking=True),
-    "default + STE MIP start": dict(tight_big_m=True, symmetry_breaking=True, warm_start="ste"),
+    "default + STE MIP start": dict(tight_big_m=True, symmetry_breaking=True, start="ste"),
     "default + heuristic effort 0.3": dict(tight_big_m=True, symmetry_breaking=True,
                                            solver_options={"mip_heuristic_effort": 0.3}),
     "default + drop (22)": dict(tight_big_m=True, symmetry_breaking=True, one_sided=True),
-    "default + STE start + local search": dict(tight_big_m=True, symmetry_breaking=True, warm_start="search"),
+    "default + STE start + local search": dict(tight_big_m=True, symmetry_breaking=True, start="search"),
 }
 SEARCH = "default + STE start + local search"
 
@@ -56,40 +55,44 @@ def main(argv=None):
     ap.add_argument("--ablation-n", type=int, default=80)
     ap.add_argument("--sizes", type=int, nargs="+", default=[40, 80, 120, 160])
     ap.add_argument("--objectives", nargs="+", default=["sat_margin", "min_hinge"])
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--random-state", type=int, default=0)
     ap.add_argument("--search-sizes", type=int, nargs="+", default=[40, 80, 120, 160, 200, 240, 280])
-    ap.add_argument("--search-seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--search-random-states", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--n-jobs", type=int, default=1)
     args = ap.parse_args(argv)
+    OUT = benchmarks_dir()
 
     grid, labels = [], []
     for obj in args.objectives:
         for name, cfg in CONFIGS.items():
             if cfg.get("one_sided") and obj != "sat_margin":
                 continue
-            grid.append(dict(objective=obj, P=1, N=args.ablation_n, seed=args.seed, time_limit=args.time_limit,
+            grid.append(dict(objective=obj, P=1, N=args.ablation_n, random_state=args.random_state,
+                             time_limit=args.time_limit,
                              **cfg))
             labels.append(("ablation", name))
         for n in args.sizes:
-            grid.append(dict(objective=obj, P=1, N=n, seed=args.seed, time_limit=args.time_limit,
+            grid.append(dict(objective=obj, P=1, N=n, random_state=args.random_state, time_limit=args.time_limit,
                              **CONFIGS["per-sample big-M + symmetry (default)"]))
             labels.append(("scaling", "per-sample big-M + symmetry (default)"))
         for n in args.search_sizes:
-            for seed in args.search_seeds:
-                grid.append(dict(objective=obj, P=1, N=n, seed=seed, time_limit=args.time_limit, **CONFIGS[SEARCH]))
+            for rs in args.search_random_states:
+                grid.append(dict(objective=obj, P=1, N=n, random_state=rs, time_limit=args.time_limit,
+                                 **CONFIGS[SEARCH]))
                 labels.append(("scaling (search)", SEARCH))
     # de-duplicate (the default config at the ablation N appears in both parts)
     runs = run_sweep(ae.run_experiment, grid, OUT / "bench_02_runs.jsonl", desc="bench 02", n_jobs=args.n_jobs)
     ref = ae.load_reference().set_index(["objective", "P", "N"])
-    by_key = {key: row for key, row in zip(runs["key"], runs.to_dict("records"))}
+    by_key = {key: row for key, row in zip(runs["key"], runs.to_dict("records"), strict=True)}
 
     rows = []
-    for (part, name), params in zip(labels, grid):
+    for (part, name), params in zip(labels, grid, strict=True):
         r = by_key[run_key(params)]
         reached = r["stop_reason"] in ("target", "optimal")
         paper = ref.loc[(params["objective"], 1, params["N"])]
         rows.append({
-            "part": part, "objective": params["objective"], "N": params["N"], "seed": params["seed"], "config": name,
+            "part": part, "objective": params["objective"], "N": params["N"], "random_state": params["random_state"],
+            "config": name,
             "time_to_cutoff_s": round(r["runtime"], 2) if reached else f"> {args.time_limit:g}",
             "reached_cutoff": reached, "stop_reason": r["stop_reason"],
             "train_acc": round(r["train_acc"], 2), "guaranteed_train_acc": round(r["guaranteed_train_acc"], 2),
@@ -99,11 +102,10 @@ def main(argv=None):
         })
         rows[-1]["runtime_s"] = round(r["runtime"], 2)
     table = pd.DataFrame(rows)
-    OUT.mkdir(parents=True, exist_ok=True)
     table.to_csv(OUT / "bench_02_time_to_cutoff.csv", index=False)
     search = table[table["part"] == "scaling (search)"]
     scaling = (search.groupby(["objective", "N"])
-               .agg(seeds=("seed", "size"), reached=("reached_cutoff", "sum"),
+               .agg(seeds=("random_state", "size"), reached=("reached_cutoff", "sum"),
                     time_to_cutoff_mean_s=("runtime_s", "mean"), time_to_cutoff_max_s=("runtime_s", "max"),
                     train_acc_mean=("train_acc", "mean"), test_acc_mean=("test_acc", "mean"),
                     paper_runtime_mean_s=("paper_runtime_mean_s", "first"))

@@ -15,8 +15,8 @@ import time
 
 from mipnn.data import load_mnist, pool_mnist, scale_pixels
 from mipnn.experiments import provenance, to_jsonable
-from mipnn.paths import REPO_ROOT
-from mipnn.training.layerwise import batch_learning, dense_structures, init_network, postprocess_last_layer
+from mipnn.paths import benchmarks_dir
+from mipnn.relu import batch_learning, dense_structures, init_network, postprocess_last_layer
 
 
 def main():
@@ -28,7 +28,7 @@ def main():
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--max-iterations", type=int, default=10)
     ap.add_argument("--input", choices=["28x28", "7x7"], default="28x28")
-    ap.add_argument("--seed", type=int, default=4711)
+    ap.add_argument("--random-state", type=int, default=4711)
     ap.add_argument("--lp-after", type=int, default=None,
                     help="after this batch, refit the output layer by the post-processing LP on --lp-images images")
     ap.add_argument("--lp-images", type=int, default=60000)
@@ -41,13 +41,13 @@ def main():
         X, Xt = (scale_pixels(d.images.reshape(len(d), -1)) for d in (tr, te))
     else:
         X, Xt = (scale_pixels(pool_mnist(d.images)).reshape(len(d), -1) for d in (tr, te))
-    net = init_network(dense_structures((X.shape[1], 8, 8, 8, 10)), random_state=args.seed)
+    net = init_network(dense_structures((X.shape[1], 8, 8, 8, 10)), random_state=args.random_state)
     opts = None if args.mip_nodes is None else {"mip_max_nodes": args.mip_nodes}
     lp, rows = {}, []
     name = (f"bench_03_batches_{args.input}_{args.n_batches}x{args.batch_size}_jobs{args.n_jobs}"
             f"{'' if args.mip_nodes is None else f'_nodes{args.mip_nodes}'}{'' if args.lp_start else '_nolpstart'}"
             f"{'' if args.lp_after is None else f'_lp{args.lp_after}'}.json")
-    path = REPO_ROOT / "results" / "benchmarks" / name
+    path = benchmarks_dir() / name
 
     def write(finished: bool):
         # batches only: the post-processing LP's time is reported on its own

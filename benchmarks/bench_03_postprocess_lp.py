@@ -31,9 +31,9 @@ import numpy as np
 
 from mipnn.data import load_mnist, scale_pixels
 from mipnn.experiments import provenance
-from mipnn.formulations.relu_layer import layer_forward, postprocess_lp
-from mipnn.paths import REPO_ROOT
-from mipnn.training.layerwise import batch_learning, closest_to_one, dense_structures, init_network, one_hot
+from mipnn.numerics import one_hot
+from mipnn.paths import benchmarks_dir
+from mipnn.relu import batch_learning, closest_to_one, dense_structures, init_network, postprocess_lp, relu_forward
 
 
 def main():
@@ -41,7 +41,7 @@ def main():
     ap.add_argument("--n", type=int, default=60000)
     ap.add_argument("--solver", default="ipm", choices=["ipm", "simplex", "choose", "pdlp"])
     ap.add_argument("--time-limit", type=float, default=1800.0)
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--random-state", type=int, default=0)
     ap.add_argument("--formulation", default="compact", choices=["compact", "paper"])
     ap.add_argument("--hidden", default="adam", choices=["adam", "random", "milp"])
     ap.add_argument("--milp-batches", type=int, default=3, help="batches of 100 images for --hidden milp")
@@ -49,14 +49,14 @@ def main():
     tr = load_mnist("train")
     X = scale_pixels(tr.images[:args.n].reshape(args.n, -1))
     y = tr.labels[:args.n]
-    net = init_network(dense_structures((784, 8, 8, 8, 10)), random_state=args.seed)
+    net = init_network(dense_structures((784, 8, 8, 8, 10)), random_state=args.random_state)
     if args.hidden == "adam":
         from sklearn.neural_network import MLPClassifier
 
         mlp = MLPClassifier((8, 8, 8), solver="adam", learning_rate_init=1e-3, batch_size=100, max_iter=3,
-                            random_state=args.seed).fit(X, y)  # 3 epochs; a ConvergenceWarning is expected
+                            random_state=args.random_state).fit(X, y)  # 3 epochs; a ConvergenceWarning is expected
         h = X
-        for W, b in zip(mlp.coefs_[:-1], mlp.intercepts_[:-1]):
+        for W, b in zip(mlp.coefs_[:-1], mlp.intercepts_[:-1], strict=True):
             h = np.maximum(h @ W + b, 0.0)
         hidden = h
     elif args.hidden == "milp":
@@ -69,12 +69,13 @@ def main():
     train_before = None if args.hidden == "adam" else net.accuracy(X, y)  # the network is ours unless Adam's
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
-    fit = postprocess_lp(hidden, one_hot(y), net.structures[-1], solver=args.solver, time_limit=args.time_limit,
+    fit = postprocess_lp(hidden, one_hot(y.astype(int), 10), net.structures[-1], solver=args.solver,
+                         time_limit=args.time_limit,
                          formulation=args.formulation)
     total = time.perf_counter() - t0
     rec = fit.record
     W, c = net.structures[-1].to_weights(fit.theta)
-    after = layer_forward(hidden, W, c, "identity")
+    after = relu_forward(hidden, W, c, "identity")
     test_before = test_after = None
     if args.hidden != "adam":  # the whole network is ours: evaluate it on the 10,000 test images
         te = load_mnist("test")
@@ -95,11 +96,12 @@ def main():
            "constant_output_objective": 0.02 * args.n, "objective_over_constant": rec.objective / (0.02 * args.n),
            "hidden_patterns": int(len(np.unique(hidden > 0, axis=0))),
            "test_accuracy_before": test_before, "test_accuracy_after": test_after,
-           "note": f"hidden layers: {hidden_name} (seed {4711 if args.hidden == 'milp' else args.seed}); "
+           "note": f"hidden layers: {hidden_name} (random state "
+                   f"{4711 if args.hidden == 'milp' else args.random_state}); "
                    "the machine's 2 cores may be shared",
            "provenance": provenance()}
     suffix = "" if (args.formulation, args.hidden) == ("paper", "random") else f"_{args.formulation}_{hidden_name}"
-    path = REPO_ROOT / "results" / "benchmarks" / f"bench_03_postprocess_lp_{args.solver}_{args.n}{suffix}.json"
+    path = benchmarks_dir() / f"bench_03_postprocess_lp_{args.solver}_{args.n}{suffix}.json"
     path.write_text(json.dumps(out, indent=2, default=str) + "\n")
     print(json.dumps({k: v for k, v in out.items() if k != "provenance"}, indent=2, default=str))
 

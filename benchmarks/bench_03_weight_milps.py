@@ -1,6 +1,6 @@
 """Benchmark: the weight MILPs (1)–(6) of one while-iteration of Algorithm 1, with and without the LP start.
 
-Setting: the 784-8-8-8-10 network (seed 4711) on the first 100 MNIST training images at 28×28. The script runs
+Setting: the 784-8-8-8-10 network (random state 4711) on the first 100 MNIST training images at 28×28. The script runs
 the start of the first while-iteration of Algorithm 1 (output-layer LP, then the §2.2 inputs as targets) and then
 solves the per-neuron weight MILPs of the hidden layers 3, 2 and 1 (each fed with the targets proposed by the
 layer above) in four ways: plain warm start from the current weights, or the fixed-activation-pattern LP start
@@ -19,9 +19,9 @@ import time
 import pandas as pd
 
 from mipnn.data import load_mnist, scale_pixels
-from mipnn.formulations.relu_layer import fit_layer_inputs, fit_layer_weights
-from mipnn.paths import REPO_ROOT
-from mipnn.training.layerwise import dense_structures, init_network, one_hot
+from mipnn.numerics import one_hot
+from mipnn.paths import benchmarks_dir
+from mipnn.relu import dense_structures, fit_layer_inputs, fit_layer_weights, init_network
 
 VARIANTS = {"warm start, ≤50 nodes": (False, 50, 1), "LP start, ≤50 nodes": (True, 50, 1),
             "warm start, exact": (False, None, 1), "LP start, exact": (True, None, 1),
@@ -31,18 +31,18 @@ VARIANTS = {"warm start, ≤50 nodes": (False, 50, 1), "LP start, ≤50 nodes": 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--images", type=int, default=100)
-    ap.add_argument("--seed", type=int, default=4711)
+    ap.add_argument("--random-state", type=int, default=4711)
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--note", default="")
     args = ap.parse_args()
     tr = load_mnist("train")
     X = scale_pixels(tr.images.reshape(len(tr), -1))[:args.images]
     y = tr.labels[:args.images].astype(int)
-    net = init_network(dense_structures((784, 8, 8, 8, 10)), random_state=args.seed)
+    net = init_network(dense_structures((784, 8, 8, 8, 10)), random_state=args.random_state)
     acts = net.forward(X)
-    out = fit_layer_weights(acts[3], one_hot(y), net.structures[3], theta0=net.thetas[3], activation="identity")
+    out = fit_layer_weights(acts[3], one_hot(y, 10), net.structures[3], theta0=net.thetas[3], activation="identity")
     W, c = net.structures[3].to_weights(out.theta)
-    targets, _, _ = fit_layer_inputs(acts[3], one_hot(y), W, c, activation="identity")
+    targets, _, _ = fit_layer_inputs(acts[3], one_hot(y, 10), W, c, activation="identity")
     rows = []
     for layer in (2, 1, 0):
         S = net.structures[layer]
@@ -65,7 +65,7 @@ def main():
         if layer > 0:
             targets, _, _ = fit_layer_inputs(acts[layer], targets, reference.W, reference.c)
     df = pd.DataFrame(rows)
-    df.to_csv(REPO_ROOT / "results" / "benchmarks" / "bench_03_weight_milps.csv", index=False)
+    df.to_csv(benchmarks_dir() / "bench_03_weight_milps.csv", index=False)
     print(df.drop(columns="note").to_string(index=False))
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mipnn.baselines.adam import ConvAdamNet, adam_conv, adam_mlp
+from mipnn.baselines import ConvAdamNet, adam_conv, adam_mlp
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def test_conv_gradient_matches_finite_difference():
         return -np.mean(np.log((e / e.sum(axis=1, keepdims=True))[np.arange(4), y]))
 
     k0 = net.params["k"].copy()
-    P, pre, h, z = net._forward(X)
+    P, pre, h, z = net.forward(X)
     e = np.exp(z - z.max(axis=1, keepdims=True))
     dz = (e / e.sum(axis=1, keepdims=True) - Y) / 4
     g = np.einsum("npq,np->q", P, (dz @ net.params["W"]) * (pre > 0))

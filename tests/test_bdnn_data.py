@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from mipnn.bdnn_baselines import train_adam_mlp
-from mipnn.bdnn_data import DATASETS, load_dataset, make_splits, split_dataset
+from mipnn.baselines import adam_mlp_validated
+from mipnn.data import DATASETS, load_dataset, make_splits, split_dataset
 
 
 @pytest.mark.parametrize("name,shape,n_classes", [
@@ -23,18 +23,18 @@ def test_random_data_is_uniform_balanced_and_seeded():
     X2, y2 = load_dataset("random_200x100")
     np.testing.assert_array_equal(X, X2)
     np.testing.assert_array_equal(y, y2)
-    X3, _ = load_dataset("random_200x100", data_seed=1)
+    X3, _ = load_dataset("random_200x100", random_state=1)
     assert not np.allclose(X, X3)
 
 
 def test_split_fractions_and_disjointness():
     X, y = load_dataset("iris")
-    s = split_dataset(X, y, seed=3, scale="none")
+    s = split_dataset(X, y, random_state=3, scale="none")
     assert s.sizes() == {"train": 75, "val": 37, "test": 38}
     rows = [tuple(r) for r in np.vstack([s.X_train, s.X_val, s.X_test])]
     assert len(rows) == 150
     # standard scaling uses the training part only
-    t = split_dataset(X, y, seed=3)
+    t = split_dataset(X, y, random_state=3)
     np.testing.assert_allclose(t.X_train.mean(axis=0), 0, atol=1e-12)
     assert not np.allclose(t.X_test.mean(axis=0), 0, atol=1e-6)
 
@@ -58,11 +58,14 @@ def test_bad_parameters():
         split_dataset(X, y, scale="log")
     with pytest.raises(ValueError, match="n_repetitions"):
         make_splits("iris", 0)
+    with pytest.raises(ValueError, match="random_state"):
+        split_dataset(X, y, random_state=None)
 
 
 def test_adam_baseline_keeps_best_validation_epoch():
     s = make_splits("breast_cancer", 1)[0]
-    model, info = train_adam_mlp(s.X_train, s.y_train, s.X_val, s.y_val, hidden=(8,), epochs=10)
+    info = adam_mlp_validated(s.X_train, s.y_train, s.X_val, s.y_val, hidden=(8,), epochs=10)
+    model = info["model"]
     assert len(info["val_accuracy"]) == 10
     best = max(info["val_accuracy"])
     assert info["val_accuracy"][info["best_epoch"] - 1] == best
@@ -70,4 +73,4 @@ def test_adam_baseline_keeps_best_validation_epoch():
     assert best > 0.85
     assert model.activation == "relu" and model.learning_rate_init == 0.001 and model.batch_size == 64
     with pytest.raises(ValueError, match="epochs"):
-        train_adam_mlp(s.X_train, s.y_train, s.X_val, s.y_val, epochs=0)
+        adam_mlp_validated(s.X_train, s.y_train, s.X_val, s.y_val, epochs=0)

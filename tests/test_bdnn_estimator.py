@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from mipnn.bdnn_estimator import BDNNClassifier
-from mipnn.robust import forward_bdnn
+from mipnn.bnn import BDNNClassifier, bnn_forward
 
 
 def _data(seed=0, n=16):
@@ -24,8 +23,10 @@ def test_methods_fit_and_predict(method):
     assert list(clf.classes_) == ["no", "yes"]
     assert clf.train_accuracy_ == pytest.approx(np.mean(clf.predict(X) == y))
     assert [W.shape for W, _ in clf.weights_] == [(2, 3), (2, 2)]
+    assert [W.shape for W in clf.coefs_] == [(3, 2), (2, 2)]  # scikit-learn's (n_in, n_out), like MLPClassifier
+    assert all(np.array_equal(C, W.T) for C, (W, _) in zip(clf.coefs_, clf.weights_, strict=True))
     # predictions come from the numpy forward pass of the stored network
-    out = forward_bdnn(clf.weights_, X)[-1]
+    out = bnn_forward(X, clf.weights_)[-1]
     single = out.sum(axis=1) == 1
     np.testing.assert_array_equal(clf.classes_[np.argmax(out[single], axis=1)], clf.predict(X)[single])
     assert clf.decision_function(X).shape == (16,)
@@ -36,7 +37,7 @@ def test_exact_multiclass_integer_accuracy_is_bounded_by_the_hamming_loss():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(12, 2))
     y = np.argmax(X @ np.array([[1.0, -1.0, 0.0], [0.0, 1.0, -1.0]]), axis=1)
-    clf = BDNNClassifier(hidden=(4,), weights="integer", time_limit=30).fit(X, y)
+    clf = BDNNClassifier(hidden=(4,), weight_domain="integer", time_limit=30).fit(X, y)
     assert clf.solve_record_.status == "optimal"
     assert all(np.isin(W, (-1, 0, 1)).all() for W, _ in clf.weights_)
     # a point with Hamming loss 0 is classified correctly, so errors <= loss
@@ -45,10 +46,19 @@ def test_exact_multiclass_integer_accuracy_is_bounded_by_the_hamming_loss():
 
 
 @pytest.mark.parametrize("params,match", [
-    ({"method": "sgd"}, "method"), ({"weights": "binary"}, "weights"), ({"robust_radius": -1}, "robust_radius"),
+    ({"method": "sgd"}, "method"), ({"weight_domain": "binary"}, "weight_domain"),
+    ({"robust_radius": -1}, "robust_radius"),
     ({"hidden": (0,)}, "hidden"), ({"time_limit": 0}, "time_limit"), ({"max_splits": -2}, "max_splits"),
     ({"validation_data": 3}, "validation_data")])
 def test_bad_parameters(params, match):
     X, y = _data()
     with pytest.raises(ValueError, match=match):
         BDNNClassifier(**params).fit(X, y)
+
+
+def test_validation_labels_must_be_training_classes():
+    X, y = _data()
+    clf = BDNNClassifier(method="data_splitting", hidden=(2,), max_splits=1, time_limit=20,
+                         validation_data=(X[:4], np.array(["no", "maybe", "yes", "no"])))
+    with pytest.raises(ValueError, match="maybe"):
+        clf.fit(X, y)

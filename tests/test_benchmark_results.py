@@ -2,7 +2,7 @@ import json
 
 import pandas as pd
 
-from mipnn import benchmark_results as br
+from mipnn.experiments import benchmarks as br
 
 
 def _batch_file(folder, name, finished=True):

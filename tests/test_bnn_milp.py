@@ -2,8 +2,17 @@ import numpy as np
 import pyomo.environ as pyo
 import pytest
 
-from mipnn.formulations.bnn_milp import (big_m_constants, bnn_forward, bnn_loss, build_bnn_milp, extract_activations,
-                                         extract_weights, fix_weights, one_hot, threshold_rule)
+from mipnn.bnn import (
+    big_m_constants,
+    bnn_forward,
+    bnn_loss,
+    build_bnn_milp,
+    extract_activations,
+    extract_weights,
+    fix_weights,
+    threshold_rule,
+)
+from mipnn.numerics import one_hot
 from mipnn.solve import solve
 
 
@@ -14,8 +23,8 @@ def xor(n, seed):
 
 def check_forward(model, rec, X):
     W = extract_weights(model)
-    acts = bnn_forward(X, W, tol=model.meta["eps"] / 2)
-    for a, s in zip(acts, extract_activations(model)):
+    acts = bnn_forward(X, W, tol=model.meta["epsilon"] / 2)
+    for a, s in zip(acts, extract_activations(model), strict=True):
         np.testing.assert_array_equal(a, s)
     assert bnn_loss(acts[-1], model.meta["Y"], model.meta["loss"]) == pytest.approx(rec.objective, abs=1e-6)
     for Wk, lam in W:
@@ -24,14 +33,14 @@ def check_forward(model, rec, X):
 
 
 @pytest.mark.parametrize("kw", [dict(), dict(big_m="per_sample", threshold="neuron"),
-                                dict(loss="zero_one", weights="integer")])
+                                dict(loss="zero_one", weight_domain="integer")])
 def test_forward_pass_reproduces_solver(kw):
     X, y = xor(8, 0)
     m = build_bnn_milp(X, y, (2, 3, 3, 2), **kw)
     rec = solve(m, time_limit=60, options={"mip_max_nodes": 20000})
     assert rec.has_solution
     W = check_forward(m, rec, X)
-    if kw.get("weights") == "integer":
+    if kw.get("weight_domain") == "integer":
         for Wk, _ in W:
             np.testing.assert_allclose(Wk, np.round(Wk), atol=1e-9)
 
@@ -88,8 +97,10 @@ def test_bad_parameters():
         build_bnn_milp(X, y, (3, 2, 2))
     with pytest.raises(ValueError, match="layers"):
         build_bnn_milp(X, y, (2,))
-    with pytest.raises(ValueError, match="eps"):
-        build_bnn_milp(X, y, (2, 2, 2), eps=0)
+    with pytest.raises(ValueError, match="epsilon"):
+        build_bnn_milp(X, y, (2, 2, 2), epsilon=0)
+    with pytest.raises(ValueError, match="weight_domain"):
+        build_bnn_milp(X, y, (2, 2, 2), weight_domain="binary")
     with pytest.raises(ValueError, match="0/1 targets"):
         build_bnn_milp(X, np.full((4, 1), 0.5), (2, 2, 1))
     with pytest.raises(ValueError, match="share_activations"):
@@ -99,7 +110,10 @@ def test_bad_parameters():
 
 
 def test_one_hot_and_rules():
-    np.testing.assert_array_equal(one_hot([0, 2, 1]), [[1, 0, 0], [0, 0, 1], [0, 1, 0]])
+    np.testing.assert_array_equal(one_hot(np.array([0, 2, 1])), [[1, 0, 0], [0, 0, 1], [0, 1, 0]])
+    np.testing.assert_array_equal(one_hot(np.array([1, 0]), 3, off=-1), [[-1, 1, -1], [1, -1, -1]])
+    with pytest.raises(ValueError, match="n_classes"):
+        one_hot(np.array([0, 3]), 2)
     assert threshold_rule([1, 1], 2, ["a", "b"]) == "a ∧ b"
     assert threshold_rule([1, 1], 1, ["a", "b"]) in ("a ∨ b", "b ∨ a")
     assert threshold_rule([1, -1], 1, ["a", "b"]) == "a ∧ ¬b"

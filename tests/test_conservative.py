@@ -1,9 +1,17 @@
 import numpy as np
 import pytest
 
-from mipnn.formulations.duality import approx12, enumerate_value
-from mipnn.training.conservative import (PiecewiseLinear, approx12_pwl, refine, step_size, ste_example, train_pwl_sequence,
-                                         train_pwl_dual)
+from mipnn.duality import (
+    PiecewiseLinear,
+    approx12,
+    approx12_pwl,
+    enumerate_value,
+    refine,
+    ste_example,
+    step_size,
+    train_pwl_dual,
+    train_pwl_sequence,
+)
 
 
 def test_pwl_values_field_and_jacobian():
@@ -73,8 +81,7 @@ def test_sequence_picks_lowest_loss():
 
 
 def test_fixed_grid_slopes_close_the_gap_once_the_grid_holds_the_kinks():
-    from mipnn.formulations.duality import enumerate_value
-    from mipnn.training.conservative import train_pwl_slopes
+    from mipnn.duality import enumerate_value, train_pwl_slopes
 
     b = np.arange(-3, 3.0001, 0.25)
     z = enumerate_value(b)

@@ -1,7 +1,7 @@
 """Tests of mipnn.data: Adult and MNIST loaders, checksum verification and the (offline) download path.
 
 MNIST tests read the real files from $MIPNN_DATA_DIR/mnist and are skipped when that is unavailable. Adult tests
-always run (Adult is vendored in data/adult). No test touches the network: ``_fetch_url`` is replaced by a guard
+always run (Adult is vendored in data/adult). No test touches the network: ``fetch_url`` is replaced by a guard
 for every test, and by fakes in the download tests.
 """
 
@@ -22,6 +22,7 @@ from mipnn.data import (
     ADULT_COLUMNS,
     MnistData,
     adult_features,
+    files,
     load_adult,
     load_mnist,
     parse_idx,
@@ -29,8 +30,7 @@ from mipnn.data import (
     read_idx,
     scale_pixels,
 )
-from mipnn.data import _files
-from mipnn.data._files import FileSpec
+from mipnn.data.files import FileSpec
 from mipnn.exceptions import ChecksumError, DataError, DataNotFoundError
 
 REPO_DATA = Path(mipnn.__file__).resolve().parents[2] / "data"
@@ -69,7 +69,7 @@ def no_network(monkeypatch):
     def guard(url):
         raise AssertionError(f"test tried to access the network: {url}")
 
-    monkeypatch.setattr(_files, "_fetch_url", guard)
+    monkeypatch.setattr(files, "fetch_url", guard)
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def isolated(monkeypatch, tmp_path):
     """No MIPNN_DATA_DIR and an empty cache: only what a test writes (or passes as data_dir) exists."""
     monkeypatch.delenv("MIPNN_DATA_DIR", raising=False)
     cache = tmp_path / "cache"
-    monkeypatch.setattr(_files, "default_cache_root", lambda: cache)
+    monkeypatch.setattr(files, "default_cache_root", lambda: cache)
     return cache
 
 
@@ -185,7 +185,7 @@ def test_mnist_train(mnist_train):
     assert pixels.min() == 0.0 and pixels.max() == 1.0
     assert pixels.mean() == pytest.approx(0.130660, abs=1e-6)
     assert pixels.std() == pytest.approx(0.308108, abs=1e-6)
-    assert data.sha256["images"] == _files.file_spec("mnist", "train-images-idx3-ubyte").sha256
+    assert data.sha256["images"] == files.file_spec("mnist", "train-images-idx3-ubyte").sha256
     assert data.source["labels"].name.startswith("train-labels-idx1-ubyte")
 
 
@@ -273,7 +273,7 @@ def test_missing_file_lists_places_and_checksum(isolated, tmp_path):
     root = tmp_path / "root"
     spec = FileSpec(name="tiny.bin", sha256=sha(b"tiny"), size=4, urls=("https://example.invalid/tiny.bin.gz",))
     with pytest.raises(DataNotFoundError) as info:
-        _files.find_file("mnist", spec, data_dir=root)
+        files.find_file("mnist", spec, data_dir=root)
     msg = str(info.value)
     assert isinstance(info.value, FileNotFoundError) and isinstance(info.value, DataError)
     for path in (root / "mnist" / "tiny.bin", root / "mnist" / "tiny.bin.gz",
@@ -291,7 +291,7 @@ def test_missing_mnist_via_loader(isolated, monkeypatch, tmp_path):
     msg = str(info.value)
     assert str(env_root / "mnist" / "t10k-images-idx3-ubyte.gz") in msg
     assert str(isolated / "mnist" / "t10k-images-idx3-ubyte") in msg
-    assert _files.file_spec("mnist", "t10k-images-idx3-ubyte").sha256 in msg
+    assert files.file_spec("mnist", "t10k-images-idx3-ubyte").sha256 in msg
     assert "MIPNN_DATA_DIR is set to" in msg
 
 
@@ -301,7 +301,7 @@ def test_wrong_checksum(isolated, tmp_path):
     (folder / "tiny.bin.gz").write_bytes(gzip.compress(b"other content", mtime=0))
     spec = FileSpec(name="tiny.bin", sha256=sha(b"tiny"))
     with pytest.raises(ChecksumError) as info:
-        _files.find_file("mnist", spec, data_dir=tmp_path / "root")
+        files.find_file("mnist", spec, data_dir=tmp_path / "root")
     err = info.value
     assert err.path == folder / "tiny.bin.gz" and err.expected == spec.sha256 and err.actual == sha(b"other content")
     msg = str(err)
@@ -314,10 +314,10 @@ def test_plain_and_gz_files_verify(isolated, tmp_path):
     folder.mkdir(parents=True)
     spec = FileSpec(name="tiny.csv", sha256=sha(b"1,2\n"))
     (folder / "tiny.csv.gz").write_bytes(gzip.compress(b"1,2\n", mtime=0))
-    found = _files.find_file("adult", spec, data_dir=tmp_path / "root")
+    found = files.find_file("adult", spec, data_dir=tmp_path / "root")
     assert found.path.name == "tiny.csv.gz" and found.content == b"1,2\n" and found.sha256 == spec.sha256
     (folder / "tiny.csv").write_bytes(b"1,2\n")  # the plain name is preferred within a folder
-    assert _files.find_file("adult", spec, data_dir=tmp_path / "root").path.name == "tiny.csv"
+    assert files.find_file("adult", spec, data_dir=tmp_path / "root").path.name == "tiny.csv"
 
 
 def test_truncated_gzip(isolated, tmp_path):
@@ -326,7 +326,7 @@ def test_truncated_gzip(isolated, tmp_path):
     content = idx_labels([1, 2, 3] * 100)
     (folder / "tiny.bin.gz").write_bytes(gzip.compress(content, mtime=0)[:-12])
     with pytest.raises(ChecksumError, match="truncated or corrupt") as info:
-        _files.find_file("mnist", FileSpec(name="tiny.bin", sha256=sha(content)), data_dir=tmp_path / "root")
+        files.find_file("mnist", FileSpec(name="tiny.bin", sha256=sha(content)), data_dir=tmp_path / "root")
     assert sha(content) in str(info.value) and str(folder / "tiny.bin.gz") in str(info.value)
     # the same through the loader: a truncated MNIST file in data_dir
     (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(content, mtime=0)[:30])
@@ -347,7 +347,7 @@ def test_parameter_validation():
     with pytest.raises(ValueError, match="data_dir"):
         load_mnist("train", data_dir="")
     with pytest.raises(ValueError, match="dataset"):
-        _files.file_spec("cifar", "x")
+        files.file_spec("cifar", "x")
 
 
 # ----------------------------------------------------------------------------------------------------- download
@@ -361,15 +361,15 @@ def test_download_keeps_verified_bytes_and_skips_bad_mirror(isolated, monkeypatc
         calls.append(url)
         return gzip.compress(b"wrong bytes") if "a.invalid" in url else gzip.compress(good)
 
-    monkeypatch.setattr(_files, "_fetch_url", fake_fetch)
-    found = _files.find_file("mnist", spec, download=True)
+    monkeypatch.setattr(files, "fetch_url", fake_fetch)
+    found = files.find_file("mnist", spec, download=True)
     assert calls == list(spec.urls)
     assert found.path == isolated / "mnist" / "tiny-labels.gz" and found.content == good
     assert gzip.decompress(found.path.read_bytes()) == good
     assert sorted(p.name for p in (isolated / "mnist").iterdir()) == ["tiny-labels.gz"]
     # now found locally: no fetch
-    monkeypatch.setattr(_files, "_fetch_url", lambda url: pytest.fail("fetched although the file exists"))
-    assert _files.find_file("mnist", spec, download=True).content == good
+    monkeypatch.setattr(files, "fetch_url", lambda url: pytest.fail("fetched although the file exists"))
+    assert files.find_file("mnist", spec, download=True).content == good
 
 
 def test_download_rejects_bad_bytes(isolated, monkeypatch):
@@ -380,9 +380,9 @@ def test_download_rejects_bad_bytes(isolated, monkeypatch):
             raise OSError("connection refused")
         return b"tampered"
 
-    monkeypatch.setattr(_files, "_fetch_url", fake_fetch)
+    monkeypatch.setattr(files, "fetch_url", fake_fetch)
     with pytest.raises(DataNotFoundError) as info:
-        _files.find_file("adult", spec, download=True)
+        files.find_file("adult", spec, download=True)
     msg = str(info.value)
     assert "connection refused" in msg and "checksum mismatch" in msg and sha(b"tampered") in msg
     folder = isolated / "adult"
@@ -392,7 +392,7 @@ def test_download_rejects_bad_bytes(isolated, monkeypatch):
 def test_download_not_attempted_by_default(isolated):
     spec = FileSpec(name="tiny", sha256=sha(b"x"), urls=("https://a.invalid/tiny",))
     with pytest.raises(DataNotFoundError):  # the autouse guard would fail the test on any fetch
-        _files.find_file("adult", spec)
+        files.find_file("adult", spec)
 
 
 def test_load_adult_download_end_to_end(isolated, monkeypatch):
@@ -404,7 +404,7 @@ def test_load_adult_download_end_to_end(isolated, monkeypatch):
         assert url == "https://archive.ics.uci.edu/ml/machine-learning-databases/adult/adult.test"
         return content  # UCI serves the plain file; it is stored gzip-compressed
 
-    monkeypatch.setattr(_files, "_fetch_url", fake_fetch)
+    monkeypatch.setattr(files, "fetch_url", fake_fetch)
     df = load_adult("test", download=True)
     saved = isolated / "adult" / "adult.test.gz"
     assert len(df) == 16_281 and Path(df.attrs["source"]) == saved and len(urls) == 1
@@ -420,10 +420,10 @@ def test_mnist_download_into_data_dir(isolated, monkeypatch, tmp_path):
         fetched.append(url)
         raise OSError("offline")
 
-    monkeypatch.setattr(_files, "_fetch_url", fake_fetch)
+    monkeypatch.setattr(files, "fetch_url", fake_fetch)
     with pytest.raises(DataNotFoundError, match="offline"):
         load_mnist("test", data_dir=target_root, download=True)
-    assert fetched == list(_files.file_spec("mnist", "t10k-images-idx3-ubyte").urls)
+    assert fetched == list(files.file_spec("mnist", "t10k-images-idx3-ubyte").urls)
     assert all(u.startswith(("https://ossci-datasets.s3.amazonaws.com/mnist/",
                              "https://storage.googleapis.com/cvdf-datasets/mnist/")) for u in fetched)
 
@@ -435,7 +435,7 @@ def test_mnist_download_real_bytes(isolated, monkeypatch, tmp_path):
     def fake_fetch(url):
         return (source / url.rsplit("/", 1)[1]).read_bytes()
 
-    monkeypatch.setattr(_files, "_fetch_url", fake_fetch)
+    monkeypatch.setattr(files, "fetch_url", fake_fetch)
     images, labels = load_mnist("test", data_dir=tmp_path / "dl", download=True)
     assert images.shape == (10_000, 28, 28)
     assert np.bincount(labels, minlength=10).tolist() == MNIST_TEST_COUNTS
@@ -460,6 +460,6 @@ def test_import_does_not_touch_network(tmp_path):
 
 def test_checksum_table_matches_readme_values():
     for name, digest in ADULT_SHA.items():
-        assert _files.file_spec("adult", name).sha256 == digest
-    spec = _files.file_spec("mnist", "train-images-idx3-ubyte")
+        assert files.file_spec("adult", name).sha256 == digest
+    spec = files.file_spec("mnist", "train-images-idx3-ubyte")
     assert spec.size == 47_040_016 and len(spec.urls) == 2

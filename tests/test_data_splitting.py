@@ -3,10 +3,16 @@
 import numpy as np
 import pytest
 
-from mipnn.formulations import bnn_milp
-from mipnn.robust import forward_bdnn, point_losses, solve_bdnn
-from mipnn.training.data_splitting import (choose_cluster_to_split, clusters_to_groups, iterative_data_splitting,
-                                           split_cluster)
+from mipnn.bnn import (
+    bnn_forward,
+    choose_cluster_to_split,
+    clusters_to_groups,
+    extract_activations,
+    iterative_data_splitting,
+    point_losses,
+    solve_bdnn,
+    split_cluster,
+)
 
 
 def _tiny(seed=0, n=12, d=3, classes=2):
@@ -43,22 +49,22 @@ def test_groups_and_choice_of_cluster():
     assert choose_cluster_to_split([np.array([0]), np.array([1])], loss) is None
 
 
-@pytest.mark.parametrize("weights", ["continuous", "integer"])
-def test_cluster_constraint_forces_one_pattern_per_cluster(weights):
+@pytest.mark.parametrize("weight_domain", ["continuous", "integer"])
+def test_cluster_constraint_forces_one_pattern_per_cluster(weight_domain):
     X, y = _tiny(1, n=8, classes=3)
     groups = np.array([0, 0, 0, 1, 1, 2, 3, 3])
-    fit = solve_bdnn(X, y, hidden=(3,), n_classes=3, weights=weights, groups=groups, time_limit=30)
+    fit = solve_bdnn(X, y, hidden=(3,), n_classes=3, weight_domain=weight_domain, groups=groups, time_limit=30)
     assert fit.record.status == "optimal"
-    acts = forward_bdnn(fit.network, X)
-    solver_acts = bnn_milp.extract_activations(fit.model)
-    for a, s in zip(acts, solver_acts):
+    acts = bnn_forward(X, fit.network)
+    solver_acts = extract_activations(fit.model)
+    for a, s in zip(acts, solver_acts, strict=True):
         np.testing.assert_array_equal(a, s)           # numpy forward pass = solver's activations
         for g in np.unique(groups):                   # ... and one pattern per cluster, in every layer
             assert (a[groups == g] == a[groups == g][0]).all()
-    assert point_losses(fit.network, X, y, 3).sum() == pytest.approx(fit.record.objective)
+    assert point_losses(X, y, fit.network, 3).sum() == pytest.approx(fit.record.objective)
     # Sharing is a real restriction: with one output pattern p per cluster, output unit j costs at least
     # min(#points of class j, #other points) in that cluster, whatever the weights.
-    free = solve_bdnn(X, y, hidden=(3,), n_classes=3, weights=weights, time_limit=30)
+    free = solve_bdnn(X, y, hidden=(3,), n_classes=3, weight_domain=weight_domain, time_limit=30)
     lower = 0
     for g in np.unique(groups):
         counts = np.bincount(y[groups == g], minlength=3)
@@ -66,7 +72,7 @@ def test_cluster_constraint_forces_one_pattern_per_cluster(weights):
     assert lower > 0
     assert fit.record.objective >= lower - 1e-9
     assert fit.record.objective >= free.record.objective - 1e-9
-    if weights == "integer":
+    if weight_domain == "integer":
         assert all(np.isin(W, (-1, 0, 1)).all() for W, _ in fit.network)
 
 
@@ -85,7 +91,7 @@ def test_data_splitting_loop_on_tiny_data():
     assert sorted(np.concatenate(res.clusters).tolist()) == list(range(16))
     # warm starts: the previous network stays feasible, so the training objective never gets worse
     objs = [r["objective"] for r in h if r["status"] == "optimal"]
-    assert all(a >= b - 1e-9 for a, b in zip(objs, objs[1:]))
+    assert all(a >= b - 1e-9 for a, b in zip(objs, objs[1:], strict=False))
 
 
 def test_data_splitting_until_singletons_and_errors():

@@ -1,8 +1,16 @@
 import numpy as np
 import pytest
 
-from mipnn.formulations.duality import (approx12, build_example_milp, check_dual_function, dual_interpolation_gap,
-                                        dual_lp, enumerate_value, lp_value_unbounded, value_function)
+from mipnn.duality import (
+    approx12,
+    build_example_milp,
+    check_dual_function,
+    dual_interpolation_gap,
+    dual_lp,
+    enumerate_value,
+    lp_value_unbounded,
+    value_function,
+)
 
 B = np.round(np.arange(-3, 3.0001, 0.25), 10)
 

@@ -8,7 +8,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 import mipnn
-from mipnn.formulations import sign_net as sn
+from mipnn import signnet as sn
 
 
 def _toy(n=16, seed=0):
@@ -22,8 +22,11 @@ FAST = dict(hidden=(3,), time_limit=20.0, target_train_accuracy=0.75)
 
 
 def test_top_level_exports():
-    assert mipnn.MIPNetClassifier is mipnn.estimators.MIPNetClassifier
-    assert mipnn.STEBinaryNetClassifier is mipnn.estimators.STEBinaryNetClassifier
+    assert mipnn.MIPNetClassifier is sn.MIPNetClassifier
+    assert mipnn.STEBinaryNetClassifier is sn.STEBinaryNetClassifier
+    from mipnn.bnn import BDNNClassifier
+
+    assert mipnn.BDNNClassifier is BDNNClassifier
 
 
 @pytest.mark.parametrize("objective", sn.OBJECTIVES)
@@ -96,7 +99,7 @@ def test_ste_multiclass_and_mip_binary_only():
     ({"hidden": (0,)}, "hidden"),
     ({"time_limit": -1}, "time_limit"),
     ({"target_train_accuracy": 2.0}, "target_train_accuracy"),
-    ({"warm_start": "adam"}, "warm_start"),
+    ({"start": "adam"}, "start"),
     ({"symmetry_breaking": "yes"}, "symmetry_breaking"),
     ({"solver_options": [1]}, "solver_options"),
     ({"random_state": -3}, "random_state"),
@@ -121,16 +124,16 @@ def test_unfitted_and_wrong_width():
         mipnn.STEBinaryNetClassifier(lr=0).fit(X, y)
 
 
-def test_warm_start_from_ste():
+def test_start_from_ste():
     X, y = _toy(n=16, seed=3)
-    clf = mipnn.MIPNetClassifier(warm_start="ste", random_state=0, **FAST).fit(MinMaxScaler().fit_transform(X), y)
+    clf = mipnn.MIPNetClassifier(start="ste", random_state=0, **FAST).fit(MinMaxScaler().fit_transform(X), y)
     assert clf.start_used_
 
 
-def test_warm_start_from_local_search():
+def test_start_from_local_search():
     X, y = _toy(n=16, seed=3)
     Xs = MinMaxScaler().fit_transform(X)
-    clf = mipnn.MIPNetClassifier(warm_start="search", random_state=0, **FAST).fit(Xs, y)
+    clf = mipnn.MIPNetClassifier(start="search", random_state=0, **FAST).fit(Xs, y)
     assert clf.start_used_ and clf.stop_reason_ == "target" and clf.train_accuracy_ >= 0.75
     with pytest.raises(ValueError, match="one hidden layer"):
-        mipnn.MIPNetClassifier(warm_start="search", hidden=(3, 3)).fit(Xs, y)
+        mipnn.MIPNetClassifier(start="search", hidden=(3, 3)).fit(Xs, y)

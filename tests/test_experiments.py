@@ -69,10 +69,10 @@ def test_parallel_sweep(tmp_path):
 def test_parallel_sweep_of_solves_after_a_solve_in_the_parent(tmp_path):
     # regression: forked workers inherited the parent's HiGHS thread pool (without its threads) and hung in their
     # first MIP solve; the pool now spawns its workers
-    from mipnn.training.adult_experiments import run_experiment
+    from mipnn.experiments.adult import run_experiment
 
     run_experiment("sat_margin", 1, 40, 0, time_limit=2.0)
-    grid = [dict(objective="max_correct", P=1, N=40, seed=s, time_limit=2.0) for s in (0, 1)]
+    grid = [dict(objective="max_correct", P=1, N=40, random_state=s, time_limit=2.0) for s in (0, 1)]
     df = run_sweep(run_experiment, grid, tmp_path / "mip.jsonl", n_jobs=2, progress=False)
     assert len(df) == 2 and df["train_acc"].notna().all()
 
@@ -95,3 +95,12 @@ def test_write_summary(tmp_path):
     assert data["provenance"]["versions"]["numpy"]
     assert "timestamp" in provenance()
     assert all("architecture" in lib for lib in provenance()["blas"])
+
+
+def test_write_summary_suffix_keeps_the_default_summary(tmp_path):
+    default = write_summary("00_demo", {"accuracy": 0.5}, {"profile": "default"})
+    session = write_summary("00_demo", {"accuracy": 0.9}, {"profile": "session"}, suffix="_session")
+    assert default.name == "summary.json" and session.name == "summary_session.json"
+    assert json.loads(default.read_text())["accuracy"] == 0.5  # not overwritten by the other profile
+    with pytest.raises(ValueError, match="suffix"):
+        write_summary("00_demo", {}, {}, suffix="/../x")

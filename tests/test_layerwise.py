@@ -3,10 +3,17 @@
 import numpy as np
 import pytest
 
-from mipnn.formulations.relu_layer import weight_bounds_from_previous
-from mipnn.training.layerwise import (
-    ReluNetwork, algorithm1, batch_learning, committee_predict, conv_structures, dense_structures,
-    init_network, one_hot, postprocess_last_layer,
+from mipnn.numerics import one_hot
+from mipnn.relu import (
+    ReluNetwork,
+    algorithm1,
+    batch_learning,
+    committee_predict,
+    conv_structures,
+    dense_structures,
+    init_network,
+    postprocess_last_layer,
+    weight_bounds_from_previous,
 )
 
 
@@ -36,7 +43,7 @@ def test_algorithm1_keeps_best_and_is_deterministic(data):
     b = algorithm1(net, X[:12], y[:12], max_iterations=3, options={"mip_max_nodes": 100})
     assert a.accuracy == pytest.approx(a.network.accuracy(X[:12], y[:12]))
     assert a.accuracy == pytest.approx(a.iterations["best_accuracy"].max())
-    assert all(np.array_equal(s, t) for s, t in zip(a.network.thetas, b.network.thetas))
+    assert all(np.array_equal(s, t) for s, t in zip(a.network.thetas, b.network.thetas, strict=True))
     assert len(a.iterations) >= 1
     assert not np.array_equal(a.network.thetas[0], net.thetas[0])  # input network untouched, copy trained
     assert np.array_equal(net.thetas[0], init_network(dense_structures((4, 3, 3)), random_state=1).thetas[0])
@@ -52,10 +59,11 @@ def test_batch_learning_bound_10_and_history(data):
                                  X_test=X, y_test=y, options={"mip_max_nodes": 50},
                                  callback=lambda b, n, row: seen.append((b, n, row)))
     assert [b for b, _, _ in seen] == [1, 2] and seen[1][2]["batch_accuracy"] == hist2["batch_accuracy"].iloc[1]
-    assert all(np.array_equal(s, t) for s, t in zip(seen[0][1].thetas, net1.thetas))  # snapshot after batch 1
+    # the snapshot after batch 1
+    assert all(np.array_equal(s, t) for s, t in zip(seen[0][1].thetas, net1.thetas, strict=True))
     assert list(hist2.columns[:3]) == ["batch", "batch_accuracy", "seen_accuracy"]
     assert "test_accuracy" in hist2 and len(hist2) == 2
-    for t1, t2 in zip(net1.thetas, net2.thetas):
+    for t1, t2 in zip(net1.thetas, net2.thetas, strict=True):
         lo, hi = weight_bounds_from_previous(t1, factor=0.6)
         assert np.all(t2 >= lo - 1e-9) and np.all(t2 <= hi + 1e-9)
 
@@ -119,7 +127,7 @@ def test_bad_parameters(data):
 
 
 def test_closest_to_one_is_the_prediction_rule():
-    from mipnn.training.layerwise import closest_to_one
+    from mipnn.relu import closest_to_one
     out = np.array([[0.2, 0.9, 1.3], [2.0, -0.5, 0.0], [1.0, 0.0, 1.0]])
     assert closest_to_one(out).tolist() == [1, 0, 0]  # a tie goes to the first class
     net = init_network(dense_structures((4, 3, 3)), random_state=0)

@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from mipnn.robust import point_losses, solve_bdnn
-from mipnn.training.local_search import local_search
+from mipnn.bnn import local_search, point_losses, solve_bdnn
 
 
 def _data(seed=0, n=14, d=3, classes=3):
@@ -14,20 +13,20 @@ def _data(seed=0, n=14, d=3, classes=3):
     return X, y
 
 
-@pytest.mark.parametrize("weights", ["continuous", "integer"])
-def test_local_search_is_monotone_and_consistent(weights):
+@pytest.mark.parametrize("weight_domain", ["continuous", "integer"])
+def test_local_search_is_monotone_and_consistent(weight_domain):
     X, y = _data(0)
-    res = local_search(X, y, hidden=(3,), weights=weights, n_classes=3, max_rounds=4, time_limit=20,
+    res = local_search(X, y, hidden=(3,), weight_domain=weight_domain, n_classes=3, max_rounds=4, time_limit=20,
                        random_state=1)
     assert res.stop_reason in ("no_change", "repeated_objective", "zero_loss", "max_rounds")
     losses = [h["train_loss"] for h in res.history]
-    assert all(a >= b - 1e-9 for a, b in zip(losses, losses[1:]))       # no step makes things worse
+    assert all(a >= b - 1e-9 for a, b in zip(losses, losses[1:], strict=False))       # no step makes things worse
     # the solver's objective of every optimal step is the numpy loss of the network it returned
     for h in res.history:
         if h["status"] == "optimal":
             assert h["objective"] == pytest.approx(h["train_loss"])
-    assert point_losses(res.network, X, y, 3).sum() == pytest.approx(losses[-1])
-    if weights == "integer":
+    assert point_losses(X, y, res.network, 3).sum() == pytest.approx(losses[-1])
+    if weight_domain == "integer":
         assert all(np.isin(W, (-1, 0, 1)).all() for W, _ in res.network)
 
 
@@ -43,5 +42,5 @@ def test_local_search_errors():
     X, y = _data()
     with pytest.raises(ValueError, match="max_rounds"):
         local_search(X, y, max_rounds=0)
-    with pytest.raises(ValueError, match="weights"):
-        local_search(X, y, weights="float")
+    with pytest.raises(ValueError, match="weight_domain"):
+        local_search(X, y, weight_domain="float")

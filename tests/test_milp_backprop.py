@@ -1,8 +1,7 @@
 import numpy as np
 import pytest
 
-from mipnn.formulations.duality import build_example_milp, enumerate_value
-from mipnn.training.milp_backprop import ParametricMILP, gradient_check, train_rhs_layer
+from mipnn.duality import ParametricMILP, build_example_milp, enumerate_value, gradient_check, train_rhs_layer
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,21 @@
 import numpy as np
 import pytest
 
-from mipnn.formulations.relu_layer import (
-    LayerStructure, fit_layer_inputs, fit_layer_weights, input_bounds, last_layer_lp, layer_forward,
-    postprocess_lp, printed_big_m, relu, weight_bounds_from_previous, weight_milp,
+from mipnn.relu import (
+    LayerStructure,
+    fit_layer_inputs,
+    fit_layer_weights,
+    input_bounds,
+    last_layer_lp,
+    postprocess_lp,
+    preactivation_bounds,
+    printed_big_m,
+    relu,
+    relu_forward,
+    shutdown_worker_pool,
+    weight_bounds_from_previous,
+    weight_milp,
+    worker_pool,
 )
 
 
@@ -28,7 +40,7 @@ def test_weight_milp_forward_pass_reproduces_objective(tiny, big_m):
     assert len(fit.records) == 3  # one MILP per output neuron
     assert all(r.status == "optimal" for r in fit.records)
     assert np.all(np.abs(fit.W) <= 1 + 1e-9) and np.all(np.abs(fit.c) <= 1 + 1e-9)
-    O = layer_forward(X, fit.W, fit.c)
+    O = relu_forward(X, fit.W, fit.c)
     assert np.abs(O - T).sum() == pytest.approx(fit.objective, abs=1e-6)
 
 
@@ -44,10 +56,10 @@ def test_per_neuron_milp_equals_its_share(tiny):
     X, T, S = tiny
     whole = fit_layer_weights(X, T, S)
     one = weight_milp(X, T, S, neurons=[1])
-    assert one.objective == pytest.approx(np.abs(layer_forward(X, whole.W, whole.c) - T)[:, 1].sum(), abs=1e-6)
+    assert one.objective == pytest.approx(np.abs(relu_forward(X, whole.W, whole.c) - T)[:, 1].sum(), abs=1e-6)
     W, c = S.to_weights(np.zeros(S.n_params))
     W[1], c[1] = S.to_weights(np.bincount(one.params, weights=one.theta, minlength=S.n_params))[0][1], one.theta[-1]
-    assert np.abs(layer_forward(X, W, c)[:, 1] - T[:, 1]).sum() == pytest.approx(one.objective, abs=1e-6)
+    assert np.abs(relu_forward(X, W, c)[:, 1] - T[:, 1]).sum() == pytest.approx(one.objective, abs=1e-6)
 
 
 def test_weight_bound_10_is_respected(tiny):
@@ -57,7 +69,7 @@ def test_weight_bound_10_is_respected(tiny):
     assert np.allclose(hi - prev, 0.6 * np.abs(prev) + 0.01) or np.all(hi <= 1)
     fit = fit_layer_weights(X, T, S, lower=lo, upper=hi, theta0=prev)
     assert np.all(fit.theta >= lo - 1e-9) and np.all(fit.theta <= hi + 1e-9)
-    assert np.abs(layer_forward(X, fit.W, fit.c) - T).sum() == pytest.approx(fit.objective, abs=1e-6)
+    assert np.abs(relu_forward(X, fit.W, fit.c) - T).sum() == pytest.approx(fit.objective, abs=1e-6)
 
 
 def test_last_layer_lp_one_sided_error(tiny):
@@ -65,7 +77,7 @@ def test_last_layer_lp_one_sided_error(tiny):
     T = np.eye(3)[np.arange(10) % 3]
     fit = last_layer_lp(X, T, S)
     W, c = S.to_weights(fit.theta)
-    assert one_sided(layer_forward(X, W, c, "identity"), T) == pytest.approx(fit.objective, abs=1e-6)
+    assert one_sided(relu_forward(X, W, c, "identity"), T) == pytest.approx(fit.objective, abs=1e-6)
 
 
 @pytest.mark.parametrize("formulation", ["paper", "compact"])
@@ -74,7 +86,7 @@ def test_postprocess_lp_objective_is_capped_error(tiny, formulation):
     T = np.eye(3)[np.arange(10) % 3]
     fit = postprocess_lp(X, T, S, formulation=formulation)
     W, c = S.to_weights(fit.theta)
-    A = layer_forward(X, W, c, "identity")
+    A = relu_forward(X, W, c, "identity")
     delta = np.where(T != 0, np.abs(A - T), relu(A))
     assert relu(delta - 0.49).sum() == pytest.approx(fit.objective, abs=1e-5)
 
@@ -93,7 +105,7 @@ def test_compact_postprocess_lp_has_the_papers_optimum_with_fewer_rows(structure
     assert compact.objective == pytest.approx(paper.objective, abs=1e-5)
     assert compact.record.n_constraints < paper.record.n_constraints
     assert compact.record.status == "optimal"
-    A = layer_forward(X, *S.to_weights(compact.theta), "identity")
+    A = relu_forward(X, *S.to_weights(compact.theta), "identity")
     delta = np.where(T != 0, np.abs(A - T), relu(A))
     assert relu(delta - 0.49).sum() == pytest.approx(compact.objective, abs=1e-5)
     with pytest.raises(ValueError, match="formulation"):
@@ -108,8 +120,8 @@ def test_input_milp_reproduces_objective_within_box_9(tiny, big_m):
     Xn, obj, recs = fit_layer_inputs(X, T, W, c, big_m=big_m)
     lo, hi = input_bounds(X)
     assert np.all(Xn >= lo - 1e-9) and np.all(Xn <= hi + 1e-9)
-    assert np.abs(layer_forward(Xn, W, c) - T).sum() == pytest.approx(obj, abs=1e-6)
-    assert obj <= np.abs(layer_forward(X, W, c) - T).sum() + 1e-9
+    assert np.abs(relu_forward(Xn, W, c) - T).sum() == pytest.approx(obj, abs=1e-6)
+    assert obj <= np.abs(relu_forward(X, W, c) - T).sum() + 1e-9
 
 
 def test_input_lp_identity_layer(tiny):
@@ -118,7 +130,7 @@ def test_input_lp_identity_layer(tiny):
     rng = np.random.default_rng(1)
     W, c = rng.uniform(-1, 1, (3, 4)), rng.uniform(-1, 1, 3)
     Xn, obj, _ = fit_layer_inputs(X, T, W, c, activation="identity")
-    assert one_sided(layer_forward(Xn, W, c, "identity"), T) == pytest.approx(obj, abs=1e-6)
+    assert one_sided(relu_forward(Xn, W, c, "identity"), T) == pytest.approx(obj, abs=1e-6)
 
 
 def test_conv_structure_shares_weights_and_zero_offsets():
@@ -130,11 +142,11 @@ def test_conv_structure_shares_weights_and_zero_offsets():
     assert W[0, 0] == W[24, 4 * 7 + 4] == 0.1
     rng = np.random.default_rng(2)
     X = rng.random((4, 49))
-    T = layer_forward(X, *S.to_weights(rng.uniform(-1, 1, 9)))  # realisable targets (random ones are hard)
+    T = relu_forward(X, *S.to_weights(rng.uniform(-1, 1, 9)))  # realisable targets (random ones are hard)
     T[0, :5] += 0.3
     fit = fit_layer_weights(X, T, S, time_limit=30, options={"mip_max_nodes": 50})
     assert np.allclose(fit.c, 0)
-    assert np.abs(layer_forward(X, fit.W, fit.c) - T).sum() == pytest.approx(fit.objective, abs=1e-6)
+    assert np.abs(relu_forward(X, fit.W, fit.c) - T).sum() == pytest.approx(fit.objective, abs=1e-6)
 
 
 def test_parallel_groups_match_serial(tiny):
@@ -142,11 +154,10 @@ def test_parallel_groups_match_serial(tiny):
     a = fit_layer_weights(X, T, S)
     b = fit_layer_weights(X, T, S, n_jobs=2)
     assert a.objective == pytest.approx(b.objective, abs=1e-7)
-    from mipnn.formulations import relu_layer
-    pool = relu_layer._POOL["pool"]
+    pool = worker_pool(2)
     c = fit_layer_weights(X, T, S, n_jobs=2)  # the workers are kept alive for the next layer / iteration
-    assert relu_layer._POOL["pool"] is pool and c.objective == pytest.approx(a.objective, abs=1e-7)
-    relu_layer._shutdown_worker_pool()
+    assert worker_pool(2) is pool and c.objective == pytest.approx(a.objective, abs=1e-7)
+    shutdown_worker_pool()
 
 
 def test_bad_parameters(tiny):
@@ -176,7 +187,7 @@ def test_lp_start_reaches_the_same_optimum_and_reproduces_objective(tiny):
     started = fit_layer_weights(X, T, S, theta0=theta0, lp_start=True)
     assert all(r.status == "optimal" for r in plain.records + started.records)
     assert started.objective == pytest.approx(plain.objective, abs=1e-6)
-    assert np.abs(layer_forward(X, started.W, started.c) - T).sum() == pytest.approx(started.objective, abs=1e-6)
+    assert np.abs(relu_forward(X, started.W, started.c) - T).sum() == pytest.approx(started.objective, abs=1e-6)
 
 
 def test_lp_start_with_zero_objective_skips_the_milp():
@@ -186,9 +197,26 @@ def test_lp_start_with_zero_objective_skips_the_milp():
     X = rng.random((12, 6))
     S = LayerStructure.dense(6, 2)
     W, c = S.to_weights(rng.uniform(-1, 1, S.n_params))
-    T = layer_forward(X, W, c)
+    T = relu_forward(X, W, c)
     fit = weight_milp(X, T, S, neurons=[0])
     assert fit.objective == pytest.approx(0.0, abs=1e-7)
     assert not fit.record.is_mip and fit.record.status == "optimal"
     W2, c2 = S.to_weights(np.bincount(fit.params, weights=fit.theta, minlength=S.n_params))
-    assert np.abs(layer_forward(X, W2, c2)[:, 0] - T[:, 0]).sum() == pytest.approx(0.0, abs=1e-6)
+    assert np.abs(relu_forward(X, W2, c2)[:, 0] - T[:, 0]).sum() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_preactivation_bounds_are_the_exact_range_over_the_weight_box():
+    rng = np.random.default_rng(3)
+    X = rng.random((6, 4))
+    S = LayerStructure.dense(4, 2)
+    L, U = preactivation_bounds(X, S)
+    assert L.shape == U.shape == (6, 2)
+    np.testing.assert_allclose(U, np.repeat(X.sum(axis=1, keepdims=True) + 1.0, 2, axis=1))  # all at +1
+    np.testing.assert_allclose(L, -U)
+    for _ in range(50):  # any weights in the box stay inside [L, U]
+        W, c = S.to_weights(rng.uniform(-1, 1, S.n_params))
+        A = X @ W.T + c
+        assert np.all(A >= L - 1e-12) and np.all(A <= U + 1e-12)
+    L0, U0 = preactivation_bounds(X, S, neurons=[0], lower=0.0, upper=0.5)
+    np.testing.assert_allclose(L0[:, 0], 0.0)
+    np.testing.assert_allclose(U0[:, 0], 0.5 * (X.sum(axis=1) + 1.0))

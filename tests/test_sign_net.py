@@ -6,7 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from mipnn.formulations import sign_net as sn
+from mipnn import signnet as sn
+from mipnn.numerics import one_hot
 
 
 def _data(N=14, n=6, seed=0, K=2):
@@ -15,7 +16,7 @@ def _data(N=14, n=6, seed=0, K=2):
     X[:, -1] = 0.0  # an input that is zero everywhere: its weights must be fixed to 0
     X[:, 0] = (X[:, 0] > 0.5).astype(float)  # a one-hot-like column
     y = (X[:, 1] + X[:, 2] > 1.0).astype(int) if K == 2 else rng.integers(0, K, N)
-    return X, sn.one_hot_pm(y, K)
+    return X, one_hot(y, K, off=-1)
 
 
 def _solve(X, Y, **kw):
@@ -35,7 +36,7 @@ def test_forward_pass_reproduces_solver(objective, hidden, P):
     weights = sn.extract_weights(model)
     sn.check_weights(weights, X.shape[1], hidden, 2, P)
     assert np.all(weights[0][0][-1] == 0)  # zero input -> zero weight
-    pre = sn.forward(X, weights)
+    pre = sn.sign_forward(X, weights)
     sizes = model.meta["sizes"]
     # hidden activations u equal the numpy sign of the pre-activations
     for l in range(len(hidden)):
@@ -54,7 +55,7 @@ def test_forward_pass_reproduces_solver(objective, hidden, P):
 def test_max_correct_objective_is_training_accuracy():
     X, Y = _data(N=16, seed=3)
     model, record = _solve(X, Y, hidden=(2,), P=1, objective="max_correct")
-    s = sn.forward(X, sn.extract_weights(model))[-1]
+    s = sn.sign_forward(X, sn.extract_weights(model))[-1]
     acc = np.mean(sn.predict_index(s) == np.argmax(Y, axis=1))
     assert record.objective == pytest.approx(acc * len(X))
     assert sn.guaranteed_accuracy("max_correct", record.objective, len(X)) == pytest.approx(acc)
@@ -66,7 +67,7 @@ def test_max_correct_objective_is_training_accuracy():
 def test_multiclass_sat_margin_forward_check():
     X, Y = _data(N=6, K=3, seed=5)
     model, record = _solve(X, Y, hidden=(2,), P=1, objective="sat_margin")
-    s = sn.forward(X, sn.extract_weights(model))[-1]
+    s = sn.sign_forward(X, sn.extract_weights(model))[-1]
     assert sn.objective_from_outputs("sat_margin", s, Y, (2,), 1) == pytest.approx(record.objective)
 
 
@@ -80,10 +81,10 @@ def test_loose_big_m_gives_same_optimum():
 def test_hinge_pwl_matches_squared_hinge_on_the_output_grid():
     B = 17
     t = 2 * np.arange(-(B // 2), B // 2 + 1) / B  # values of ŷ inside [-1, 1]
-    assert np.allclose(sn._g(t, B, 0.5), np.maximum(0, 0.5 - t) ** 2)
+    assert np.allclose(sn.hinge_values(t, B, 0.5), np.maximum(0, 0.5 - t) ** 2)
     # convex and non-increasing; 2 g(0) = 1/2 is the least loss of a misclassified sample
     grid = np.linspace(-2, 2, 401)
-    g = sn._g(grid, B, 0.5)
+    g = sn.hinge_values(grid, B, 0.5)
     assert np.all(np.diff(g) <= 1e-12)
     assert np.min(g + g[::-1]) == pytest.approx(0.5)
 
@@ -127,7 +128,7 @@ def test_sort_hidden_keeps_function():
     X = rng.random((9, 4))
     w = [(rng.integers(-1, 2, (4, 3)).astype(float), rng.integers(-1, 2, 3).astype(float)),
          (rng.integers(-1, 2, (3, 2)).astype(float), rng.integers(-1, 2, 2).astype(float))]
-    assert np.array_equal(sn.forward(X, w)[-1], sn.forward(X, sn.sort_hidden(w))[-1])
+    assert np.array_equal(sn.sign_forward(X, w)[-1], sn.sign_forward(X, sn.sort_hidden(w))[-1])
 
 
 @pytest.mark.parametrize("kwargs,match", [

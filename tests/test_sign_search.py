@@ -3,16 +3,17 @@
 import numpy as np
 import pytest
 
-from mipnn.baselines.ste import train_ste
-from mipnn.formulations import sign_net as sn
-from mipnn.training import adult_experiments as ae
-from mipnn.training.sign_search import search_sign_net
+from mipnn import signnet as sn
+from mipnn.data import adult_split
+from mipnn.experiments import adult as ae
+from mipnn.numerics import one_hot
+from mipnn.signnet import search_sign_net, train_ste
 
 
 @pytest.fixture(scope="module")
 def adult80():
-    smp = ae.draw_sample(80, seed=0)
-    return smp.X_train, ae._onehot(smp.y_train)
+    smp = adult_split(80, random_state=0)
+    return smp.X_train, one_hot((smp.y_train > 0).astype(int), 2, off=-1)
 
 
 @pytest.mark.parametrize("objective", sn.OBJECTIVES)
@@ -23,7 +24,7 @@ def test_search_reports_the_mip_objective_and_keeps_feasibility(adult80, objecti
     sn.check_weights(r.weights, X.shape[1], (16,), 2, 1)
     W1, b1 = r.weights[0]
     assert np.all(W1[sn.zero_input_mask(X), :] == 0)  # inputs that are always zero keep weight 0
-    pre = sn.forward(X, r.weights)
+    pre = sn.sign_forward(X, r.weights)
     assert not np.any((pre[0] < 0) & (pre[0] > -sn.EPSILON))  # nothing in the gap the MIP keeps empty
     assert r.objective == sn.objective_from_outputs(objective, pre[-1], Y, (16,), 1)
     assert r.passes == 5 and not r.reached_target
@@ -52,7 +53,8 @@ def test_search_is_deterministic_and_checks_its_input(adult80):
     X, Y = adult80
     a = search_sign_net(X[:30], Y[:30], max_passes=20, target_accuracy=None, random_state=3)
     b = search_sign_net(X[:30], Y[:30], max_passes=20, target_accuracy=None, random_state=3)
-    assert all(np.array_equal(p, q) for (W, c), (V, d) in zip(a.weights, b.weights) for p, q in ((W, V), (c, d)))
+    assert all(np.array_equal(p, q)
+               for (W, c), (V, d) in zip(a.weights, b.weights, strict=True) for p, q in ((W, V), (c, d)))
     with pytest.raises(ValueError, match="hidden"):
         search_sign_net(X, Y, hidden=(4, 4))
     with pytest.raises(ValueError, match="objective"):
@@ -62,12 +64,12 @@ def test_search_is_deterministic_and_checks_its_input(adult80):
 
 
 def test_run_experiment_with_search_start():
-    out = ae.run_experiment("sat_margin", 1, 40, 0, time_limit=30.0, warm_start="search")
+    out = ae.run_experiment("sat_margin", 1, 40, 0, time_limit=30.0, start="search")
     assert out["stop_reason"] == "target" and out["search_reached_target"]
     assert out["runtime"] >= out["start_time"] >= out["search_time"]
     assert out["guaranteed_train_acc"] >= 90 and out["train_acc"] >= 90
-    with pytest.raises(ValueError, match="warm_start"):
-        ae.run_experiment("sat_margin", 1, 40, 0, warm_start="adam")
+    with pytest.raises(ValueError, match="start"):
+        ae.run_experiment("sat_margin", 1, 40, 0, start="adam")
 
 
 def test_start_inside_the_mip_gap_is_repaired():
@@ -75,11 +77,11 @@ def test_start_inside_the_mip_gap_is_repaired():
     rng = np.random.default_rng(0)
     X = rng.random((20, 3))
     X[0, 0] = 5e-5
-    Y = sn.one_hot_pm(rng.integers(0, 2, 20), 2)
+    Y = one_hot(rng.integers(0, 2, 20), 2, off=-1)
     W1, b1 = np.zeros((3, 4)), np.zeros(4)
     W1[0, 0] = -1.0  # sample 0, neuron 0: a = −5e-5
     start = [(W1, b1), (np.ones((4, 2)), np.zeros(2))]
-    assert np.sum((sn.forward(X, start)[0] < 0) & (sn.forward(X, start)[0] > -sn.EPSILON)) == 1
+    assert np.sum((sn.sign_forward(X, start)[0] < 0) & (sn.sign_forward(X, start)[0] > -sn.EPSILON)) == 1
     r = search_sign_net(X, Y, hidden=(4,), start_weights=start, target_accuracy=0.0, max_passes=5)
-    a = sn.forward(X, r.weights)[0]
+    a = sn.sign_forward(X, r.weights)[0]
     assert not np.any((a < 0) & (a > -sn.EPSILON)) and r.reached_target

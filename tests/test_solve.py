@@ -31,7 +31,8 @@ def market_split(rows=5, cols=40, seed=1):
     m.x = pyo.Var(m.J, domain=pyo.Binary)
     m.sp = pyo.Var(m.I, bounds=(0, None))
     m.sm = pyo.Var(m.I, bounds=(0, None))
-    m.c = pyo.Constraint(m.I, rule=lambda m, i: sum(int(A[i, j]) * m.x[j] for j in m.J) + m.sp[i] - m.sm[i] == int(b[i]))
+    m.c = pyo.Constraint(m.I, rule=lambda m, i: sum(int(A[i, j]) * m.x[j] for j in m.J) + m.sp[i] - m.sm[i]
+                         == int(b[i]))
     m.obj = pyo.Objective(expr=sum(m.sp[i] + m.sm[i] for i in m.I))
     return m
 
@@ -179,7 +180,7 @@ def test_record_as_dict_is_json_ready():
 
 
 def test_watchdog_interrupts_after_the_grace_period():
-    from mipnn.solve import _Watchdog
+    from mipnn.solve import Watchdog
 
     class Event:
         interrupted = False
@@ -187,9 +188,16 @@ def test_watchdog_interrupts_after_the_grace_period():
         def interrupt(self):
             self.interrupted = True
 
-    dog, e = _Watchdog(time_limit=0.0), Event()
+    dog, e = Watchdog(time_limit=0.0), Event()
     dog(e)
     assert not e.interrupted and not dog.fired  # within the grace period (1 s)
     dog.start -= 2.0
     dog(e)
     assert e.interrupted and dog.fired
+
+
+def test_any_sequence_of_thread_counts_in_one_process():
+    # regression: HiGHS fixes its global thread pool at the first solve; a later threads=1 failed with "Not Set"
+    results = [solve(market_split(rows=2, cols=8), time_limit=10, threads=t) for t in (None, 1, 2, 1, None)]
+    assert all(r.has_solution for r in results)
+    assert len({r.objective for r in results}) == 1

@@ -1,5 +1,19 @@
 """mipnn: training neural networks with mixed-integer programming, reproduced with open-source solvers.
 
+Layout — a core that knows no paper, and one subpackage per network family:
+
+* core: :mod:`mipnn.solve` (HiGHS behind one :class:`~mipnn.solve.SolveRecord`), :mod:`mipnn.validation`,
+  :mod:`mipnn.exceptions`, :mod:`mipnn.numerics`, :mod:`mipnn.paths`, :mod:`mipnn.plotting`,
+  :mod:`mipnn.estimator` (the estimators' base classes), :mod:`mipnn.data` and the sweep machinery of
+  :mod:`mipnn.experiments`;
+* :mod:`mipnn.bnn` — Aspman et al.'s Theorem 1 BNN-MILP and Kurtz & Bah's BDNNs (notebooks 01 and 04);
+* :mod:`mipnn.duality` — Aspman et al.'s value functions, subadditive duals and conservative fields (notebook 01);
+* :mod:`mipnn.signnet` — Thorbjarnarson & Yorke-Smith's sign networks (notebook 02);
+* :mod:`mipnn.relu` — Goebbels' layer-wise ReLU training (notebook 03);
+* :mod:`mipnn.baselines` — the Adam baselines of notebooks 03 and 04;
+* :mod:`mipnn.experiments.adult`, :mod:`~mipnn.experiments.bdnn`, :mod:`~mipnn.experiments.benchmarks` — the
+  notebooks' experiment drivers.
+
 The estimators are importable from the top level (``mipnn.MIPNetClassifier``, ``mipnn.BDNNClassifier``,
 ``mipnn.STEBinaryNetClassifier``); they are loaded on first access so that ``import mipnn`` stays light.
 """
@@ -7,12 +21,13 @@ The estimators are importable from the top level (``mipnn.MIPNetClassifier``, ``
 __version__ = "0.1.0"
 
 _LAZY = {
-    "MIPNetClassifier": "mipnn.estimators",
-    "STEBinaryNetClassifier": "mipnn.estimators",
-    "BDNNClassifier": "mipnn.estimators",
-    "solve": "mipnn.solve",
+    "MIPNetClassifier": "mipnn.signnet",
+    "STEBinaryNetClassifier": "mipnn.signnet",
+    "BDNNClassifier": "mipnn.bnn",
     "SolveRecord": "mipnn.solve",
 }
+
+__all__ = ["__version__", *_LAZY]
 
 
 def __getattr__(name):

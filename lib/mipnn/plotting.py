@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from .paths import _checked, figures_dir
+from .paths import check_name, figures_dir
 
 __all__ = ["set_style", "save_figure", "PALETTE"]
 
@@ -38,7 +38,7 @@ def save_figure(fig: plt.Figure, notebook: str, name: str, data: pd.DataFrame | 
     Returns the paths written. The PDF carries no creation date, so re-running a notebook with the same numbers
     gives the same file.
     """
-    _checked("name", name)
+    check_name("name", name)
     if dpi < 150:
         raise ValueError(f"dpi={dpi} is too low; figures are saved at dpi >= 150")
     if data is not None and not isinstance(data, pd.DataFrame):

@@ -33,13 +33,18 @@ import numpy as np
 import scipy.sparse as sp
 
 from .exceptions import InfeasibleError, NoSolutionError, SolveError, UnboundedError
+from .numerics import TOL
 from .validation import check_choice, check_number
 
-__all__ = ["SolveRecord", "MatrixSolution", "solve", "solve_matrices", "compile_model", "highs_version", "OPTIMALITY_GAP"]
+__all__ = ["SolveRecord", "MatrixSolution", "solve", "solve_matrices", "compile_model", "highs_version",
+           "relative_gap", "Watchdog", "OPTIMALITY_GAP", "TIGHT_TOLERANCES"]
 
 #: A MIP whose relative gap is at most this is reported as "optimal"; a larger gap with HiGHS's "optimal"
-#: (because a relaxed ``mip_gap`` was met) is reported as "gap_limit".
+#: (because a relaxed ``mip_gap`` was met) is reported as "gap_limit". Every ``mip_gap`` default in mipnn.
 OPTIMALITY_GAP = 1e-4
+#: HiGHS options for solves whose values are compared to 1e-9 (value functions, duals): HiGHS's default
+#: feasibility tolerances (1e-6 / 1e-7) leave errors of about 1e-6 in the optimal value.
+TIGHT_TOLERANCES = {"mip_feasibility_tolerance": 1e-9, "primal_feasibility_tolerance": 1e-9}
 
 _INF = highspy.kHighsInf
 _MS = highspy.HighsModelStatus
@@ -85,8 +90,8 @@ class SolveRecord:
     proven bound on the optimum (equal to ``objective`` for a solved LP), and ``gap`` the relative gap
     ``|objective - bound| / |objective|`` computed here (0 when both are equal, ``inf`` when the objective is 0
     and the bound is not). ``status`` is one of ``optimal``, ``gap_limit``, ``time_limit``, ``target_reached``,
-    ``iteration_limit``, ``work_limit`` (a node, leaf or solution-count limit), ``interrupted``, ``infeasible``, ``unbounded``, ``no_solution``
-    or ``error``.
+    ``iteration_limit``, ``work_limit`` (a node, leaf or solution-count limit), ``interrupted``, ``infeasible``,
+    ``unbounded``, ``no_solution`` or ``error``.
     """
 
     status: str
@@ -149,13 +154,14 @@ class MatrixSolution:
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
-    """``|objective − bound| / |objective|``; 0 if they agree (to 1e-9), ``inf`` if the objective is 0."""
+    """``|objective − bound| / |objective|``; 0 if they agree (to :data:`~mipnn.numerics.TOL`), ``inf`` if the
+    objective is 0."""
     if objective is None or bound is None or not math.isfinite(objective):
         return None
     if not math.isfinite(bound):
         return math.inf
     diff = abs(objective - bound)
-    if diff <= 1e-9 * max(1.0, abs(objective)):
+    if diff <= TOL * max(1.0, abs(objective)):
         return 0.0
     return diff / abs(objective) if objective != 0 else math.inf
 
@@ -206,9 +212,51 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
     check_choice("sense", sense, ("min", "max"))
     check_choice("solver", solver, ("choose", "simplex", "ipm", "pdlp"))
     _check_common(time_limit, mip_gap, threads, objective_target)
+    A, arrays, integ = _checked_arrays(c, A, row_lower, row_upper, col_lower, col_upper, integrality)
+    h = _new_highs()
+    is_mip = bool(integ.any())
+    _raise_on_status(h.passModel(_highs_lp(A, arrays, integ, offset, sense)), "passing the model to HiGHS")
+    _set_options(h, time_limit=time_limit, mip_gap=mip_gap, solver=solver, threads=threads, log=log,
+                 options=options)
+    if warm_start is not None and is_mip:
+        _set_warm_start(h, warm_start, A.shape[1])
+    if objective_target is not None and is_mip:
+        # HiGHS stops the MIP as soon as the incumbent reaches the target (model status "objective target").
+        h.setOptionValue("objective_target", float(objective_target))
+    watchdog = Watchdog(time_limit)
+    for event in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
+        event.subscribe(watchdog)
+    _use_thread_pool(threads)
+    handoff = time.perf_counter() - t0
+
+    t1 = watchdog.start = time.perf_counter()
+    run_status = h.run()
+    wall = time.perf_counter() - t1
+    m, n = A.shape
+    return _collect(h, run_status, wall=wall, handoff=handoff, build_time=build_time, is_mip=is_mip,
+                    sense=sense, n=n, m=m, integ=integ, A=A, col_lower=arrays["col_lower"],
+                    col_upper=arrays["col_upper"], time_limit=time_limit, mip_gap=mip_gap,
+                    watchdog_fired=watchdog.fired)
+
+
+#: Thread count of HiGHS's process-wide task scheduler, once a solve has started it (0: HiGHS's default).
+_SCHEDULER: dict[str, int] = {}
+
+
+def _use_thread_pool(threads: int | None) -> None:
+    """HiGHS starts one global thread pool at the first solve of a process and then refuses any other ``threads``
+    value ("Not Set" status). Reset the pool whenever a solve asks for a different thread count, so that any
+    sequence of thread counts works in one process (solves in a process run one after another)."""
+    want = 0 if threads is None else int(threads)
+    if _SCHEDULER.get("threads", want) != want:
+        highspy.Highs.resetGlobalScheduler(True)
+    _SCHEDULER["threads"] = want
+
+
+def _checked_arrays(c, A, row_lower, row_upper, col_lower, col_upper, integrality):
+    """The model data as float64 arrays of matching lengths (a CSC matrix for ``A``), or a clear error."""
     A = sp.csc_matrix(A, dtype=np.float64)
     m, n = A.shape
-    c = np.asarray(c, dtype=np.float64).reshape(-1)
     vectors = {"c": (c, n), "col_lower": (col_lower, n), "col_upper": (col_upper, n),
                "row_lower": (row_lower, m), "row_upper": (row_upper, m)}
     arrays = {}
@@ -227,8 +275,11 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
             raise ValueError(f"integrality must be a length-{n} array of 0 (continuous) / 1 (integer)")
     if (arrays["col_lower"] > arrays["col_upper"]).any() or (arrays["row_lower"] > arrays["row_upper"]).any():
         raise InfeasibleError("a lower bound exceeds its upper bound: the model is infeasible before solving")
+    return A, arrays, integ
 
-    h = _new_highs()
+
+def _highs_lp(A, arrays, integ, offset, sense) -> highspy.HighsLp:
+    m, n = A.shape
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n, m
     lp.col_cost_ = arrays["c"]
@@ -243,11 +294,12 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
     lp.a_matrix_.index_ = A.indices.astype(np.int32)
     lp.a_matrix_.value_ = A.data
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, m
-    is_mip = bool(integ.any())
-    if is_mip:
+    if integ.any():
         lp.integrality_ = [highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous for v in integ]
-    _raise_on_status(h.passModel(lp), "passing the model to HiGHS")
+    return lp
 
+
+def _set_options(h, *, time_limit, mip_gap, solver, threads, log, options):
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(mip_gap))
     h.setOptionValue("solver", solver)
@@ -260,27 +312,8 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
         if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
             raise ValueError(f"options[{key!r}]={value!r} was refused by HiGHS; see the HiGHS option list")
 
-    if warm_start is not None and is_mip:
-        _set_warm_start(h, warm_start, n)
 
-    if objective_target is not None and is_mip:
-        # HiGHS stops the MIP as soon as the incumbent reaches the target (model status "objective target").
-        h.setOptionValue("objective_target", float(objective_target))
-    watchdog = _Watchdog(time_limit)
-    for event in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
-        event.subscribe(watchdog)
-    handoff = time.perf_counter() - t0
-
-    t1 = watchdog.start = time.perf_counter()
-    run_status = h.run()
-    wall = time.perf_counter() - t1
-    return _collect(h, run_status, wall=wall, handoff=handoff, build_time=build_time, is_mip=is_mip,
-                    sense=sense, n=n, m=m, integ=integ, A=A, col_lower=arrays["col_lower"],
-                    col_upper=arrays["col_upper"], time_limit=time_limit, mip_gap=mip_gap,
-                    watchdog_fired=watchdog.fired)
-
-
-class _Watchdog:
+class Watchdog:
     """Backstop for HiGHS's own ``time_limit``: interrupts the solve from HiGHS's simplex, IPM and MIP interrupt
     callbacks once the wall time exceeds the limit by a grace period. HiGHS 1.16 does not check its time limit
     while re-solving the root LP of a MIP (seen on notebook 02's max-correct models at N = 240: one solve ran
@@ -439,16 +472,16 @@ def solve(model, *, time_limit: float = 60.0, mip_gap: float = OPTIMALITY_GAP, t
         mip_gap=mip_gap, threads=threads, warm_start=start, objective_target=objective_target, solver=solver,
         options=options, build_time=build_time, log=log)
     record = dataclasses.replace(record, handoff_time=record.handoff_time + compile_time)
-    for v, value in zip(columns, solution.x):
+    for v, value in zip(columns, solution.x, strict=True):
         v.set_value(float(value), skip_validation=True)
     dual = getattr(model, "dual", None)
     if solution.row_dual is not None and isinstance(dual, Suffix) and dual.import_enabled():
         dual.clear()
-        for (con, _), y in zip(rows, solution.row_dual):
+        for (con, _), y in zip(rows, solution.row_dual, strict=True):
             dual[con] = dual.get(con, 0.0) + float(y)
     rc = getattr(model, "rc", None)
     if solution.col_dual is not None and isinstance(rc, Suffix) and rc.import_enabled():
         rc.clear()
-        for v, d in zip(columns, solution.col_dual):
+        for v, d in zip(columns, solution.col_dual, strict=True):
             rc[v] = float(d)
     return record

@@ -10,6 +10,8 @@ import numbers
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 
 def check_choice(name: str, value: Any, allowed: Iterable[Any]) -> Any:
     """Return ``value`` if it is one of ``allowed``; otherwise raise ``ValueError``."""
@@ -64,3 +66,21 @@ def check_int_sequence(name: str, value: Any, *, minimum: int = 1, allow_empty: 
         if isinstance(item, bool) or not isinstance(item, numbers.Integral) or item < minimum:
             raise ValueError(f"{name}[{i}]={item!r} must be an integer >= {minimum}")
     return tuple(int(v) for v in items)
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Check that ``value`` is ``True`` or ``False`` (a numpy boolean too; not merely truthy) and return it."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name}={value!r} must be True or False")
+    return bool(value)
+
+
+def check_random_state(value: Any, name: str = "random_state", *, allow_none: bool = True):
+    """A seed: an integer in ``[0, 2**31)`` (what numpy and HiGHS's ``random_seed`` accept), or ``None`` if
+    ``allow_none``. Returns it as an ``int`` (or ``None``)."""
+    if value is None and allow_none:
+        return None
+    if not (isinstance(value, numbers.Integral) and not isinstance(value, bool) and 0 <= value < 2**31):
+        allowed = "None or an integer" if allow_none else "an integer"
+        raise ValueError(f"{name}={value!r} must be {allowed} in [0, 2**31)")
+    return int(value)

@@ -1,0 +1,8 @@
+"""Gradient baselines trained with Adam: Goebbels' Keras comparisons (notebook 03) and Kurtz & Bah's DNN (notebook 04).
+
+The straight-through baseline of Thorbjarnarson & Yorke-Smith lives with its sign networks in :mod:`mipnn.signnet`.
+"""
+
+from .adam import ConvAdamNet, adam_conv, adam_mlp, adam_mlp_validated
+
+__all__ = ["ConvAdamNet", "adam_conv", "adam_mlp", "adam_mlp_validated"]

@@ -1,4 +1,6 @@
-"""Dataset loaders for UCI Adult and MNIST. Importing this package never touches the network.
+"""Datasets: UCI Adult, MNIST, the small BDNN datasets, and one train/val/test :class:`Split` type.
+
+Importing this package never touches the network.
 
 Where files are looked for (first hit wins; ``<name>`` or ``<name>.gz`` in each folder):
 
@@ -17,23 +19,31 @@ Public API::
     load_adult(split="train", data_dir=None, download=False) -> pandas.DataFrame
     adult_features(train_df, test_df) -> AdultFeatures(X_train, y_train, X_test, y_test, feature_names)
     load_adult_features(data_dir=None, download=False) -> AdultFeatures
+    adult_split(N, random_state, val_fraction=0.2) -> Split (Thorbjarnarson & Yorke-Smith's sampling)
     load_mnist(split="train", data_dir=None, download=False) -> MnistData(images, labels, split, source, sha256)
     pool_mnist(images, size=4) -> float64 array (..., 28/size, 28/size)
     scale_pixels(images, dtype=numpy.float64) -> images / 255
     parse_idx(content, kind=...), read_idx(path, kind=..., sha256=None) -> numpy array
+    load_dataset(name, random_state=0) -> (X, y)  for DATASETS (digits, iris, breast_cancer, random_*)
+    make_splits(name, n_repetitions, random_state=0, ...) -> list of Split (Kurtz & Bah's 50/25/25 splits)
+    split_dataset(X, y, random_state=0, ...) -> Split
 """
 
 from .adult import (
     ADULT_COLUMNS,
     CATEGORICAL_COLUMNS,
     NUMERIC_COLUMNS,
+    VAL_FRACTION,
     AdultFeatures,
     adult_features,
+    adult_split,
     load_adult,
     load_adult_features,
 )
+from .bdnn import DATASETS, load_dataset, make_splits
+from .files import ENV_VAR, FileSpec, file_spec
 from .mnist import MnistData, load_mnist, parse_idx, pool_mnist, read_idx, scale_pixels
-from ._files import ENV_VAR, FileSpec, file_spec
+from .split import SCALES, Split, split_dataset
 
 __all__ = [
     "ADULT_COLUMNS",
@@ -43,6 +53,14 @@ __all__ = [
     "adult_features",
     "load_adult",
     "load_adult_features",
+    "adult_split",
+    "VAL_FRACTION",
+    "DATASETS",
+    "load_dataset",
+    "make_splits",
+    "SCALES",
+    "Split",
+    "split_dataset",
     "MnistData",
     "load_mnist",
     "parse_idx",

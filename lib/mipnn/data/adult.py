@@ -9,14 +9,16 @@ so the row counts are the full 32,561 / 16,281.
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from ..exceptions import DataError
-from ..validation import check_choice
-from . import _files
+from ..validation import check_bool, check_choice, check_number, check_positive_int, check_random_state
+from . import files
+from .split import Split
 
 DATASET = "adult"
 
@@ -64,10 +66,10 @@ def load_adult(split: str = "train", data_dir=None, download: bool = False) -> p
     ValueError for bad arguments; DataNotFoundError if the file is nowhere; ChecksumError if it is corrupt.
     """
     check_choice("split", split, tuple(_SPLIT_FILES))
-    _files.check_data_dir(data_dir)
-    _files.check_bool("download", download)
+    files.check_data_dir(data_dir)
+    check_bool("download", download)
     name = _SPLIT_FILES[split]
-    found = _files.find_file(DATASET, _files.file_spec(DATASET, name), data_dir=data_dir, download=download)
+    found = files.find_file(DATASET, files.file_spec(DATASET, name), data_dir=data_dir, download=download)
     df = parse_adult(found.content, source=found.path)
     if len(df) != EXPECTED_ROWS[split]:  # cannot happen for a verified file; guards against parser changes
         raise DataError(f"{found.path}: parsed {len(df)} records, expected {EXPECTED_ROWS[split]}")
@@ -162,7 +164,41 @@ def adult_features(train_df: pd.DataFrame, test_df: pd.DataFrame) -> AdultFeatur
 
 def load_adult_features(data_dir=None, download: bool = False) -> AdultFeatures:
     """``adult_features(load_adult("train", ...), load_adult("test", ...))``: the 108-feature matrices."""
-    _files.check_data_dir(data_dir)
-    _files.check_bool("download", download)
+    files.check_data_dir(data_dir)
+    check_bool("download", download)
     return adult_features(load_adult("train", data_dir=data_dir, download=download),
                           load_adult("test", data_dir=data_dir, download=download))
+
+
+#: Share of the training file held out for validation in Thorbjarnarson & Yorke-Smith's protocol.
+VAL_FRACTION = 0.2
+
+
+@lru_cache(maxsize=1)
+def _default_features() -> AdultFeatures:
+    return load_adult_features()
+
+
+def adult_split(N: int, random_state: int, *, val_fraction: float = VAL_FRACTION,
+                features: AdultFeatures | None = None) -> Split:
+    """The sampling of Thorbjarnarson & Yorke-Smith's Adult experiments (after the authors' code).
+
+    The 32,561 training records are shuffled with ``numpy.random.default_rng(random_state)``; the first
+    ``val_fraction`` (20 %, 6,512 records) are the validation hold-out and the ``N`` training samples are the
+    first ``N`` of the rest, so for one ``random_state`` the sample of size 40 is contained in the one of size 80.
+    The test set is the full ``adult.test`` (16,281 records). ``features`` defaults to
+    :func:`load_adult_features` (loaded once per process). Labels are ±1.
+    """
+    check_positive_int("N", N)
+    random_state = check_random_state(random_state, allow_none=False)
+    check_number("val_fraction", val_fraction, low=0.0, high=1.0, high_open=True)
+    d = _default_features() if features is None else features
+    n = len(d.y_train)
+    n_val = int(round(val_fraction * n))
+    if N > n - n_val:
+        raise ValueError(f"N={N} exceeds the {n - n_val} training records left after the validation hold-out")
+    perm = np.random.default_rng(random_state).permutation(n)
+    val, pool = perm[:n_val], perm[n_val:]
+    tr = pool[:N]
+    return Split(dataset="adult", random_state=random_state, X_train=d.X_train[tr], y_train=d.y_train[tr],
+                 X_val=d.X_train[val], y_val=d.y_train[val], X_test=d.X_test, y_test=d.y_test)

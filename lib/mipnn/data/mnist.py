@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from ..exceptions import ChecksumError, DataError
-from ..validation import check_choice, check_positive_int
-from . import _files
+from ..validation import check_bool, check_choice, check_positive_int
+from . import files
 
 DATASET = "mnist"
 IMAGE_MAGIC = 2051  # 0x00000803: unsigned bytes, 3 dimensions
@@ -83,12 +83,12 @@ def load_mnist(split: str = "train", data_dir=None, download: bool = False) -> M
     truncated; DataError if the IDX content is malformed or images and labels disagree in number.
     """
     check_choice("split", split, tuple(_SPLIT_FILES))
-    _files.check_data_dir(data_dir)
-    _files.check_bool("download", download)
+    files.check_data_dir(data_dir)
+    check_bool("download", download)
     image_name, label_name = _SPLIT_FILES[split]
-    found_images = _files.find_file(DATASET, _files.file_spec(DATASET, image_name), data_dir=data_dir,
+    found_images = files.find_file(DATASET, files.file_spec(DATASET, image_name), data_dir=data_dir,
                                     download=download)
-    found_labels = _files.find_file(DATASET, _files.file_spec(DATASET, label_name), data_dir=data_dir,
+    found_labels = files.find_file(DATASET, files.file_spec(DATASET, label_name), data_dir=data_dir,
                                     download=download)
     images = parse_idx(found_images.content, kind="images", source=found_images.path)
     labels = parse_idx(found_labels.content, kind="labels", source=found_labels.path)
@@ -140,7 +140,7 @@ def read_idx(path, *, kind: str, sha256: str | None = None) -> np.ndarray:
     check_choice("kind", kind, ("images", "labels"))
     path = Path(path)
     if sha256 is not None:
-        content = _files.read_verified(path, _files.FileSpec(name=path.name.removesuffix(".gz"),
+        content = files.read_verified(path, files.FileSpec(name=path.name.removesuffix(".gz"),
                                                              sha256=sha256)).content
     else:
         try:

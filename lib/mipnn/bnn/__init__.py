@@ -1,0 +1,50 @@
+"""Binarized networks as MILPs: Theorem 1 of Aspman, Korpas & Marecek (notebook 01) and Kurtz & Bah's BDNNs
+(notebook 04) — one formulation, its robust variant, the two heuristics and the scikit-learn estimator.
+
+Modules: :mod:`~mipnn.bnn.milp` (the BNN-MILP of Theorem 1 and its numpy forward pass), :mod:`~mipnn.bnn.bdnn`
+(Kurtz & Bah's set-up of that MILP and BDNN prediction), :mod:`~mipnn.bnn.robust` (the L∞-robust first layer and
+the random-sign attack), :mod:`~mipnn.bnn.local_search`, :mod:`~mipnn.bnn.data_splitting` and
+:mod:`~mipnn.bnn.estimator` (:class:`BDNNClassifier`).
+"""
+
+from .bdnn import BDNNResult, build_bdnn, output_margins, point_losses, predict_bdnn, solve_bdnn, threshold_bound
+from .data_splitting import (
+                             DataSplittingResult,
+                             choose_cluster_to_split,
+                             clusters_to_groups,
+                             iterative_data_splitting,
+                             split_cluster,
+)
+from .estimator import METHODS, BDNNClassifier
+from .local_search import LocalSearchResult, local_search
+from .milp import (
+                             BIG_M,
+                             EPSILON,
+                             LOSSES,
+                             THRESHOLDS,
+                             WEIGHT_DOMAINS,
+                             big_m_constants,
+                             bnn_forward,
+                             bnn_loss,
+                             build_bnn_milp,
+                             extract_activations,
+                             extract_weights,
+                             fix_weights,
+                             set_warm_start,
+                             threshold_expr,
+                             threshold_rule,
+                             unfix_weights,
+)
+from .robust import ATTACK_EPSILONS, add_robust_first_layer, random_sign_attack
+
+__all__ = [
+    "BDNNResult", "build_bdnn", "output_margins", "point_losses", "predict_bdnn", "solve_bdnn", "threshold_bound",
+    "DataSplittingResult", "choose_cluster_to_split", "clusters_to_groups", "iterative_data_splitting",
+    "split_cluster",
+    "METHODS", "BDNNClassifier",
+    "LocalSearchResult", "local_search",
+    "BIG_M", "EPSILON", "LOSSES", "THRESHOLDS", "WEIGHT_DOMAINS", "big_m_constants", "bnn_forward", "bnn_loss",
+    "build_bnn_milp", "extract_activations", "extract_weights", "fix_weights", "set_warm_start", "threshold_expr",
+    "threshold_rule", "unfix_weights",
+    "ATTACK_EPSILONS", "add_robust_first_layer", "random_sign_attack",
+]

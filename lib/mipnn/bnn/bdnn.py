@@ -1,0 +1,125 @@
+"""Kurtz & Bah's BDNN training MILP on top of the shared BNN-MILP, and the numpy side of a BDNN.
+
+The MILP itself is :func:`mipnn.bnn.build_bnn_milp` (Theorem 1 of Aspman et al., i.e. Bah & Kurtz's
+formulation), shared with notebook 01. This module sets it up the way Kurtz & Bah's BDNN experiments do (the
+paper is available to us as its abstract only; the settings follow the authors' public code, REFERENCE.md §4):
+
+* :func:`build_bdnn` / :func:`solve_bdnn` — one training MILP: hidden widths plus one output unit per class
+  (Hamming loss to the one-hot label), weights in [−1, 1] (continuous) or {−1, 0, 1} (integer), one learned
+  threshold per unit bounded by ``B = max(max_i ‖xⁱ‖₁, widest layer)`` (:func:`threshold_bound`), big-M
+  ``‖xⁱ‖₁ + B`` in the first layer and ``d_{k−1} + B`` after it, optional activation sharing (data splitting),
+  fixed weights (local search), MIP starts and the robust rows of :mod:`mipnn.bnn.robust`;
+* :func:`output_margins`, :func:`predict_bdnn`, :func:`point_losses` — numpy prediction (the class of the output
+  unit with the largest margin ``W_K u_{K−1} − λ_K``) and per-point Hamming losses, with the forward pass
+  :func:`mipnn.bnn.bnn_forward`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..numerics import one_hot
+from ..solve import OPTIMALITY_GAP, SolveRecord, solve
+from ..validation import check_choice, check_int_sequence, check_number, check_positive_int
+from .milp import EPSILON, WEIGHT_DOMAINS, bnn_forward, build_bnn_milp, extract_weights, set_warm_start
+from .robust import add_robust_first_layer
+
+__all__ = ["BDNNResult", "threshold_bound", "build_bdnn", "solve_bdnn", "output_margins", "predict_bdnn",
+           "point_losses"]
+
+
+def threshold_bound(X, widths) -> float:
+    """Kurtz & Bah's bound on the learned thresholds: ``max(max_i ‖xⁱ‖₁, max layer width)``."""
+    X = np.asarray(X, dtype=np.float64)
+    return float(max(np.abs(X).sum(axis=1).max(), max(widths)))
+
+
+def build_bdnn(X, y, *, hidden=(10,), n_classes: int | None = None, weight_domain: str = "continuous",
+               groups=None, fixed_weights=None, robust_radius: float = 0.0, epsilon: float = EPSILON,
+               bound: float | None = None):
+    """Build Kurtz & Bah's BDNN training MILP (see the module docstring); returns the Pyomo model.
+
+    ``hidden=()`` gives a one-layer network (used by local search on a fixed hidden representation);
+    ``bound`` overrides the threshold bound ``B`` (default :func:`threshold_bound` of ``X``).
+    """
+    hidden = check_int_sequence("hidden", hidden, allow_empty=True)
+    check_number("bound", bound, low=0.0, low_open=True, allow_none=True)
+    check_choice("weight_domain", weight_domain, WEIGHT_DOMAINS)
+    check_number("robust_radius", robust_radius, low=0.0)
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    if n_classes is None:
+        n_classes = int(y.max()) + 1
+    check_positive_int("n_classes", n_classes, minimum=2)
+    layers = (X.shape[1], *hidden, int(n_classes))
+    B = threshold_bound(X, layers[1:]) if bound is None else float(bound)
+    model = build_bnn_milp(X, one_hot(y.astype(np.int64), n_classes), layers, loss="hamming",
+                           weight_domain=weight_domain, threshold="neuron", threshold_bound=B, big_m="per_sample",
+                           epsilon=epsilon, share_activations=groups, fixed_weights=fixed_weights)
+    if robust_radius > 0:
+        add_robust_first_layer(model, robust_radius)
+    return model
+
+
+@dataclass(frozen=True)
+class BDNNResult:
+    """A solved BDNN MILP: the network ``[(W1, λ1), …, (WK, λK)]``, the solver's record, build time, model."""
+
+    network: list
+    record: SolveRecord
+    build_time: float
+    model: object
+
+
+def solve_bdnn(X, y, *, hidden=(10,), n_classes: int | None = None, weight_domain: str = "continuous",
+               groups=None, fixed_weights=None, fixed_thresholds=None, robust_radius: float = 0.0, start=None,
+               time_limit: float = 60.0, options=None, mip_gap: float = OPTIMALITY_GAP, epsilon: float = EPSILON,
+               bound: float | None = None) -> BDNNResult:
+    """Build and solve one BDNN MILP with HiGHS; return a :class:`BDNNResult`.
+
+    ``start`` is a network (list of ``(W, λ)``) handed to HiGHS as a MIP start (completed with its forward-pass
+    activations). ``fixed_thresholds`` is ``{layer k: λ_k array}`` fixing those thresholds (local search).
+    A time-out returns the incumbent; no incumbent raises :class:`~mipnn.exceptions.NoSolutionError`.
+    """
+    t0 = time.perf_counter()
+    model = build_bdnn(X, y, hidden=hidden, n_classes=n_classes, weight_domain=weight_domain, groups=groups,
+                       fixed_weights=fixed_weights, robust_radius=robust_radius, epsilon=epsilon, bound=bound)
+    for k, lam in (fixed_thresholds or {}).items():
+        for j, v in enumerate(np.asarray(lam, dtype=np.float64)):
+            model.lam[k, j].fix(float(v))
+    if start is not None:
+        set_warm_start(model, start)
+    build = time.perf_counter() - t0
+    record = solve(model, time_limit=time_limit, warm_start=start is not None, options=options, mip_gap=mip_gap,
+                   build_time=build)
+    # A weight whose input feature is 0 on every training point appears in no row: give it the value 0.
+    for v in model.W.values():
+        if v.value is None:
+            v.set_value(0.0)
+    # Clip solver round-off (|W| = 1 + 1e-14) so the network can be handed back as a start without warnings.
+    network = [(np.clip(W, -1.0, 1.0), lam) for W, lam in extract_weights(model)]
+    if weight_domain == "integer":
+        network = [(np.rint(W), lam) for W, lam in network]
+    return BDNNResult(network=network, record=record, build_time=build, model=model)
+
+
+def output_margins(X, network, *, epsilon: float = EPSILON) -> np.ndarray:
+    """Output pre-activations minus thresholds, ``W_K u_{K−1} − λ_K`` (n × classes)."""
+    X = np.asarray(X, dtype=np.float64)
+    hidden = bnn_forward(X, network[:-1], tol=epsilon / 2)[-1] if len(network) > 1 else X
+    W, lam = network[-1]
+    return hidden @ np.asarray(W).T - np.asarray(lam) + epsilon / 2
+
+
+def predict_bdnn(X, network, *, epsilon: float = EPSILON) -> np.ndarray:
+    """Predicted class: the output unit with the largest margin (equals the active unit when exactly one fires)."""
+    return np.argmax(output_margins(X, network, epsilon=epsilon), axis=1)
+
+
+def point_losses(X, y, network, n_classes: int, *, epsilon: float = EPSILON) -> np.ndarray:
+    """Hamming distance of each point's output pattern to its one-hot label (the MILP's loss per point)."""
+    out = bnn_forward(X, network, tol=epsilon / 2)[-1]
+    return np.abs(out - one_hot(np.asarray(y).astype(np.int64), n_classes)).sum(axis=1)

@@ -1,0 +1,141 @@
+"""``BDNNClassifier``: Kurtz & Bah's binarized deep networks trained by MIP, as a scikit-learn estimator.
+
+Three training methods share one MILP (:mod:`mipnn.bnn.bdnn`, built on the BNN-MILP of :mod:`mipnn.bnn.milp`):
+
+* ``"exact"`` — one MILP over all layers and all training points (time-limited; a time-out keeps the incumbent);
+* ``"local_search"`` — alternating MIPs (:func:`mipnn.bnn.local_search`);
+* ``"data_splitting"`` — iterative k-means data splitting (:func:`mipnn.bnn.iterative_data_splitting`); the
+  network with the best accuracy on ``validation_data`` (or on the training data if none is given) is kept.
+
+``robust_radius > 0`` trains the L∞-robust model. Weights are real in [−1, 1] (``weight_domain="continuous"``)
+or in {−1, 0, 1} (``"integer"``); every unit has a learned threshold; the predicted class is the output unit
+with the largest margin.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..estimator import BaseMIPClassifier
+from ..solve import OPTIMALITY_GAP
+from ..validation import check_choice, check_int_sequence, check_number, check_positive_int
+from .bdnn import output_margins, solve_bdnn
+from .data_splitting import iterative_data_splitting
+from .local_search import local_search
+from .milp import WEIGHT_DOMAINS
+
+__all__ = ["BDNNClassifier", "METHODS"]
+
+METHODS = ("exact", "local_search", "data_splitting")
+
+
+class BDNNClassifier(BaseMIPClassifier):
+    """Binarized deep neural network (binary activations, learned thresholds) trained by MIP.
+
+    Parameters
+    ----------
+    method : ``"exact"``, ``"local_search"`` or ``"data_splitting"``.
+    hidden : hidden layer widths.
+    weight_domain : ``"continuous"`` ([−1, 1]) or ``"integer"`` ({−1, 0, 1}).
+    robust_radius : ρ ≥ 0 of the L∞-robust model (0: nominal).
+    max_splits : splits of the data-splitting heuristic.
+    max_rounds : rounds of the local search.
+    batch_size : data splitting only: solve on a random batch of this many training points (``None``: all).
+    validation_data : optional ``(X_val, y_val)`` used by data splitting to pick its best iteration.
+    time_limit : seconds per MIP.
+    target_train_accuracy, mip_gap, threads, solver_options : as in :class:`mipnn.signnet.MIPNetClassifier`
+        (``target_train_accuracy`` is accepted for API compatibility and must be ``None``).
+    random_state : seed of HiGHS, k-means, batches and the local-search start.
+
+    Fitted attributes: ``classes_``, ``n_features_in_``, ``weights_`` (list of ``(W, λ)`` in the BNN-MILP's
+    orientation, ``W`` of shape ``(n_out, n_in)``), ``coefs_`` (the same matrices in scikit-learn's orientation
+    ``(n_in, n_out)``, as in :class:`~sklearn.neural_network.MLPClassifier`), ``intercepts_`` (the thresholds
+    ``λ``), ``solve_record_`` (the exact method's MIP; ``None`` for the heuristics, which solve several),
+    ``stop_reason_``, ``history_`` (per MIP / iteration), ``solve_time_`` (sum over MIPs), ``train_accuracy_``.
+    """
+
+    _multiclass = True
+    _weight_dtype = np.float64  # continuous weights are allowed (``weights="continuous"``)
+
+    def __init__(self, method="exact", hidden=(10,), weight_domain="continuous", robust_radius=0.0, max_splits=10,
+                 max_rounds=10, batch_size=None, validation_data=None, time_limit=60.0, target_train_accuracy=None,
+                 mip_gap=OPTIMALITY_GAP, threads=None, solver_options=None, random_state=None):
+        self.method = method
+        self.hidden = hidden
+        self.weight_domain = weight_domain
+        self.robust_radius = robust_radius
+        self.max_splits = max_splits
+        self.max_rounds = max_rounds
+        self.batch_size = batch_size
+        self.validation_data = validation_data
+        self.time_limit = time_limit
+        self.target_train_accuracy = target_train_accuracy
+        self.mip_gap = mip_gap
+        self.threads = threads
+        self.solver_options = solver_options
+        self.random_state = random_state
+
+    def _validate_hyperparameters(self):
+        check_choice("method", self.method, METHODS)
+        check_int_sequence("hidden", self.hidden, minimum=1)
+        check_choice("weight_domain", self.weight_domain, WEIGHT_DOMAINS)
+        check_number("robust_radius", self.robust_radius, low=0.0)
+        check_positive_int("max_splits", self.max_splits, minimum=0)
+        check_positive_int("max_rounds", self.max_rounds)
+        check_positive_int("batch_size", self.batch_size, allow_none=True)
+        if self.target_train_accuracy is not None:
+            raise ValueError("target_train_accuracy must be None for BDNNClassifier (no early target stop)")
+        if self.validation_data is not None and (not isinstance(self.validation_data, (tuple, list))
+                                                 or len(self.validation_data) != 2):
+            raise ValueError("validation_data must be None or a pair (X_val, y_val)")
+        self._validate_common()
+
+    def _fit_mip(self, X, y_idx):
+        hidden = check_int_sequence("hidden", self.hidden, minimum=1)
+        C = len(self.classes_)
+        seed = 0 if self.random_state is None else int(self.random_state)
+        common = dict(hidden=hidden, weight_domain=self.weight_domain, n_classes=C, time_limit=float(self.time_limit),
+                      robust_radius=float(self.robust_radius), options=self._solver_options())
+        if self.method == "exact":
+            fit = solve_bdnn(X, y_idx, mip_gap=self.mip_gap, **common)
+            return {"weights": fit.network, "solve_record": fit.record, "stop_reason": fit.record.status,
+                    "history": [fit.record.as_dict()], "solve_time": fit.record.wall_time}
+        if self.method == "local_search":
+            res = local_search(X, y_idx, max_rounds=self.max_rounds, random_state=seed, **common)
+            return {"weights": res.network, "solve_record": None, "stop_reason": res.stop_reason,
+                    "history": res.history, "solve_time": res.solve_time}
+        if self.validation_data is not None:
+            X_val = validate_data(self, self.validation_data[0], dtype=np.float64, reset=False)
+            y_val = self._class_indices(self.validation_data[1], len(X_val))
+        else:
+            X_val, y_val = X, y_idx
+        res = iterative_data_splitting(X, y_idx, X_val, y_val, max_splits=self.max_splits,
+                                       batch_size=self.batch_size, random_state=seed, **common)
+        return {"weights": res.network, "solve_record": None, "stop_reason": "data_splitting",
+                "history": res.history, "solve_time": res.solve_time, "best_iteration": res.best_iteration}
+
+    def _class_indices(self, y_val, n_val):
+        """Indices into ``classes_`` of the validation labels; a label the training data lacks is an error."""
+        y_val = np.asarray(y_val)
+        if y_val.shape != (n_val,):
+            raise ValueError(f"validation_data: y_val must have shape ({n_val},) to match X_val; got {y_val.shape}")
+        unknown = sorted(set(y_val.tolist()) - set(self.classes_.tolist()), key=str)
+        if unknown:
+            raise ValueError(f"validation_data: labels {unknown} do not occur in the training labels "
+                             f"{self.classes_.tolist()}")
+        return np.searchsorted(self.classes_, y_val)
+
+    def _forward_scores(self, X):
+        return output_margins(X, self.weights_)
+
+    @property
+    def coefs_(self):
+        """Weight matrices in scikit-learn's orientation, ``coefs_[i]`` of shape ``(n_in, n_out)``."""
+        check_is_fitted(self, "weights_")
+        return [W.T for W, _ in self.weights_]
+
+    def decision_function(self, X):
+        """Output margins ``W_K u_{K−1} − λ_K`` (binary: margin of class 1 minus that of class 0)."""
+        s = self._forward_scores(self._checked_X(X))
+        return s[:, 1] - s[:, 0] if len(self.classes_) == 2 else s

@@ -1,0 +1,114 @@
+"""Local search for BDNNs by alternating MIPs (Kurtz & Bah, 2021).
+
+Kurtz & Bah's local search heuristic (the paper is available to us as its abstract only; the steps follow the
+authors' code, REFERENCE.md §4). Instead of one MILP over all layers, two smaller problems are solved in turn:
+
+* **step A** — the output layer ``(W_K, λ_K)`` is fixed; the MILP (Theorem 1 of :mod:`mipnn.bnn.milp`, its
+  output-layer weights and thresholds fixed) chooses the hidden layers' weights, thresholds and activations. With
+  ``W_K`` fixed the product rows 5–7 of the output layer no longer couple two unknowns, so the hardest part of
+  the exact model disappears;
+* **step B** — the hidden layers (hence every point's hidden activations ``u_{K−1}``) are fixed; the MILP
+  chooses the output layer only. This is a one-layer BDNN (rows 1–2 only) on the binary hidden representation.
+
+The search starts from random output weights (seeded) and stops when a full round changes nothing, when the
+training loss repeats a value seen after an earlier round, when the loss is 0, or after ``max_rounds`` rounds.
+Each step never increases the training loss (the current network is handed to HiGHS as a start), so the result
+is a local optimum with respect to these two neighbourhoods.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..validation import check_choice, check_int_sequence, check_number, check_positive_int, check_random_state
+from .bdnn import point_losses, solve_bdnn, threshold_bound
+from .milp import EPSILON, WEIGHT_DOMAINS, bnn_forward
+
+__all__ = ["LocalSearchResult", "local_search"]
+
+
+@dataclass
+class LocalSearchResult:
+    """Outcome of :func:`local_search`: the final ``network``, the ``stop_reason`` (``"no_change"``,
+    ``"repeated_objective"``, ``"zero_loss"`` or ``"max_rounds"``) and one ``history`` dict per MIP step."""
+
+    network: list
+    stop_reason: str
+    history: list = field(default_factory=list)
+    total_time: float = 0.0
+    solve_time: float = 0.0
+
+
+def _random_output_layer(rng, d_in, d_out, weight_domain):
+    if weight_domain == "integer":
+        W = rng.integers(-1, 2, size=(d_out, d_in)).astype(np.float64)
+    else:
+        W = rng.uniform(-1.0, 1.0, size=(d_out, d_in))
+    return W, np.zeros(d_out)
+
+
+def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_classes: int | None = None,
+                 max_rounds: int = 10, time_limit: float = 60.0, robust_radius: float = 0.0,
+                 random_state: int = 0, options=None) -> LocalSearchResult:
+    """Train a BDNN by alternating the two MIPs of the module docstring; ``time_limit`` is per MIP."""
+    hidden = check_int_sequence("hidden", hidden)
+    check_choice("weight_domain", weight_domain, WEIGHT_DOMAINS)
+    check_positive_int("max_rounds", max_rounds)
+    check_number("time_limit", time_limit, low=0, low_open=True)
+    check_number("robust_radius", robust_radius, low=0.0)
+    random_state = check_random_state(random_state, allow_none=False)
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y).astype(np.int64)
+    if n_classes is None:
+        n_classes = int(y.max()) + 1
+    K = len(hidden) + 1
+    rng = np.random.default_rng(random_state)
+    B = threshold_bound(X, (*hidden, n_classes))  # the full model's threshold bound, kept in both steps
+    out_layer = _random_output_layer(rng, hidden[-1], n_classes, weight_domain)
+    network = None
+    history, seen = [], []
+    t0, solve_time = time.perf_counter(), 0.0
+    stop = "max_rounds"
+    for rnd in range(max_rounds):
+        # Step A: output layer fixed, hidden layers free.
+        fit = solve_bdnn(X, y, hidden=hidden, weight_domain=weight_domain, n_classes=n_classes,
+                            fixed_weights={K: out_layer[0]}, fixed_thresholds={K: out_layer[1]},
+                            robust_radius=robust_radius, start=network, time_limit=time_limit, options=options,
+                            bound=B)
+        solve_time += fit.record.wall_time
+        net_a = fit.network
+        history.append({"round": rnd, "step": "hidden", "status": fit.record.status,
+                        "objective": fit.record.objective, "solve_time": fit.record.wall_time,
+                        "n_binaries": fit.record.n_binaries, "n_constraints": fit.record.n_constraints,
+                        "train_loss": float(point_losses(X, y, net_a, n_classes).sum())})
+        # Step B: hidden activations fixed (they are the data now), output layer free.
+        H = bnn_forward(X, net_a[:-1], tol=EPSILON / 2)[-1].astype(np.float64)
+        fit_b = solve_bdnn(H, y, hidden=(), weight_domain=weight_domain, n_classes=n_classes, time_limit=time_limit,
+                              start=[net_a[-1]], options=options, bound=B)
+        solve_time += fit_b.record.wall_time
+        new = [*net_a[:-1], fit_b.network[0]]
+        loss = float(point_losses(X, y, new, n_classes).sum())
+        history.append({"round": rnd, "step": "output", "status": fit_b.record.status,
+                        "objective": fit_b.record.objective, "solve_time": fit_b.record.wall_time,
+                        "n_binaries": fit_b.record.n_binaries, "n_constraints": fit_b.record.n_constraints,
+                        "train_loss": loss})
+        unchanged = network is not None and all(
+            np.allclose(W0, W1, atol=1e-6) and np.allclose(l0, l1, atol=1e-6)  # 1e-6: HiGHS's feasibility tolerance
+            for (W0, l0), (W1, l1) in zip(network, new, strict=True))
+        network = new
+        out_layer = new[-1]
+        if loss == 0:
+            stop = "zero_loss"
+            break
+        if unchanged:
+            stop = "no_change"
+            break
+        if loss in seen:
+            stop = "repeated_objective"
+            break
+        seen.append(loss)
+    return LocalSearchResult(network=network, stop_reason=stop, history=history,
+                             total_time=time.perf_counter() - t0, solve_time=solve_time)

@@ -1,0 +1,45 @@
+"""Aspman, Korpas & Marecek (AAAI 2024), the dual side (notebook 01): the example MILP (10), its value function
+and subadditive dual (11), piecewise-linear dual functions with their conservative fields (12)–(14), and
+backpropagation through a MILP (Corollary 1). The primal BNN-MILP of Theorem 1 is :mod:`mipnn.bnn.milp`.
+
+Modules: :mod:`~mipnn.duality.example` (example (10), value function, dual checker, discretised dual LP),
+:mod:`~mipnn.duality.conservative` (PWL dual functions and conservative-subgradient training) and
+:mod:`~mipnn.duality.backprop` (a layer whose output is a MILP's optimal value, differentiated through its dual).
+"""
+
+from .backprop import ParametricMILP, ValueAndSlope, gradient_check, rhs_regression_loss, train_rhs_layer
+from .conservative import (
+                           DualTrainResult,
+                           PiecewiseLinear,
+                           approx12_pwl,
+                           refine,
+                           ste_example,
+                           step_size,
+                           train_pwl_dual,
+                           train_pwl_sequence,
+                           train_pwl_slopes,
+)
+from .example import (
+                           CONTINUOUS_COLUMNS,
+                           INTEGER_COLUMNS,
+                           DualLPResult,
+                           approx12,
+                           build_example_milp,
+                           check_dual_function,
+                           check_example_size,
+                           continuous_cost,
+                           dual_interpolation_gap,
+                           dual_lp,
+                           enumerate_value,
+                           lp_value_unbounded,
+                           value_function,
+)
+
+__all__ = [
+    "ParametricMILP", "ValueAndSlope", "gradient_check", "rhs_regression_loss", "train_rhs_layer",
+    "DualTrainResult", "PiecewiseLinear", "approx12_pwl", "refine", "ste_example", "step_size", "train_pwl_dual",
+    "train_pwl_sequence", "train_pwl_slopes",
+    "CONTINUOUS_COLUMNS", "INTEGER_COLUMNS", "DualLPResult", "approx12", "build_example_milp",
+    "check_dual_function", "check_example_size", "continuous_cost", "dual_interpolation_gap", "dual_lp",
+    "enumerate_value", "lp_value_unbounded", "value_function",
+]

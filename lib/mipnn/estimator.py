@@ -1,0 +1,147 @@
+"""The public base classes of mipnn's scikit-learn classifiers (no paper knowledge; no import of a family).
+
+* :class:`BaseNetClassifier` — labels, input validation, fitted weights and prediction for a feed-forward network
+  whose fitted parameters are a list ``weights_`` of ``(W, b)`` pairs;
+* :class:`BaseMIPClassifier` — adds the bookkeeping of networks trained by MIP (``solve_record_``,
+  ``stop_reason_``) and the hyper-parameters every MIP estimator shares (``time_limit``, ``mip_gap``,
+  ``threads``, ``solver_options``, ``random_state``).
+
+A subclass lists its own hyper-parameters in ``__init__`` (stored verbatim, checked at ``fit``), implements
+``_validate_hyperparameters()``, ``_fit_network(X, y_index) -> dict`` (``y_index``: class indices into
+``classes_``; the dict holds ``weights`` and any fitted attribute, named without the trailing underscore) and
+``_forward_scores(X)`` (one score per output unit; the prediction is the class of the largest score). It sets
+``_multiclass = True`` if it handles more than two classes and ``_weight_dtype`` if its weights are not integers.
+
+Concrete estimators: :class:`mipnn.signnet.MIPNetClassifier`, :class:`mipnn.signnet.STEBinaryNetClassifier`,
+:class:`mipnn.bnn.BDNNClassifier`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .solve import OPTIMALITY_GAP
+from .validation import check_number, check_random_state
+
+__all__ = ["BaseNetClassifier", "BaseMIPClassifier"]
+
+
+class BaseNetClassifier(ClassifierMixin, BaseEstimator):
+    """Labels, input validation and prediction for a network with fitted ``weights_ = [(W, b), ...]``."""
+
+    #: Whether the subclass can fit more than two classes.
+    _multiclass = False
+    #: dtype of the fitted ``weights_`` (integer weights; a subclass with real-valued weights overrides it)
+    _weight_dtype = np.int64
+
+    # -- hooks ---------------------------------------------------------------------------------------------
+    def _validate_hyperparameters(self):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _fit_network(self, X, y_index) -> dict:  # pragma: no cover - overridden
+        """Train on ``X`` and class indices ``y_index``; return ``weights`` and the fitted attributes."""
+        raise NotImplementedError
+
+    def _forward_scores(self, X) -> np.ndarray:  # pragma: no cover - overridden
+        """Output scores (n_samples × n_outputs) of the fitted network; the largest one is the prediction."""
+        raise NotImplementedError
+
+    # -- API -----------------------------------------------------------------------------------------------
+    def fit(self, X, y):
+        """Fit the network to ``X`` (n_samples × n_features) and labels ``y`` (any two — or, for multiclass
+        subclasses, more — distinct values)."""
+        self._validate_hyperparameters()
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
+        check_classification_targets(y)
+        if X.shape[0] < 2:
+            raise ValueError(f"{type(self).__name__} needs at least 2 samples to fit; got 1 sample")
+        classes, y_index = np.unique(y, return_inverse=True)
+        if not self._multiclass and len(classes) > 2:
+            raise ValueError(f"Only binary classification is supported by {type(self).__name__}. The type of the "
+                             f"target is {type_of_target(y, input_name='y')} ({len(classes)} classes).")
+        if len(classes) < 2:
+            raise ValueError(f"{type(self).__name__} needs at least two classes in y; got 1 class "
+                             f"({classes[0]!r})")
+        self.classes_ = classes
+        fitted = self._fit_network(X, y_index)
+        self.weights_ = [(np.asarray(W).astype(self._weight_dtype), np.asarray(b).astype(self._weight_dtype))
+                         for W, b in fitted.pop("weights")]
+        for key, value in fitted.items():
+            setattr(self, f"{key}_", value)
+        self.train_accuracy_ = float(np.mean(self._predict_index(X) == y_index))
+        return self
+
+    @property
+    def coefs_(self):
+        """Weight matrices, ``coefs_[i]`` of shape ``(n_in, n_out)`` (as in scikit-learn's ``MLPClassifier``)."""
+        check_is_fitted(self, "weights_")
+        return [W for W, _ in self.weights_]
+
+    @property
+    def intercepts_(self):
+        check_is_fitted(self, "weights_")
+        return [b for _, b in self.weights_]
+
+    def _checked_X(self, X):
+        check_is_fitted(self, "weights_")
+        return validate_data(self, X, dtype=np.float64, reset=False)
+
+    def _predict_index(self, X):
+        return np.argmax(self._forward_scores(X), axis=1)
+
+    def decision_function(self, X):
+        """Binary: ``s₁ − s₀`` (positive means ``classes_[1]``); multiclass: the output scores ``s``."""
+        s = self._forward_scores(self._checked_X(X))
+        return s[:, 1] - s[:, 0] if len(self.classes_) == 2 else s
+
+    def predict(self, X):
+        """Class of the largest output (ties go to the first class, ``classes_[0]``)."""
+        idx = self._predict_index(self._checked_X(X))
+        return self.classes_[idx]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = self._multiclass
+        tags.non_deterministic = False
+        return tags
+
+
+class BaseMIPClassifier(BaseNetClassifier):
+    """Bookkeeping shared by estimators trained with MIP solves.
+
+    ``_fit_network`` returns ``weights``, ``solve_record`` (a :class:`~mipnn.solve.SolveRecord`, or ``None`` when
+    several MIPs were solved), ``stop_reason`` and any further fitted attributes. Hyper-parameters validated here:
+    ``time_limit``, ``target_train_accuracy``, ``mip_gap``, ``threads``, ``solver_options`` and
+    ``random_state`` (also HiGHS's ``random_seed``).
+    """
+
+    #: Default of every MIP estimator's ``mip_gap``.
+    DEFAULT_MIP_GAP = OPTIMALITY_GAP
+
+    def _validate_common(self):
+        check_number("time_limit", self.time_limit, low=0.0, low_open=True, high=1e7)
+        check_number("target_train_accuracy", self.target_train_accuracy, low=0.0, high=1.0, allow_none=True)
+        check_number("mip_gap", self.mip_gap, low=0.0, high=1.0)
+        check_number("threads", self.threads, low=1, integer=True, allow_none=True)
+        if self.solver_options is not None and not isinstance(self.solver_options, dict):
+            raise ValueError(f"solver_options={self.solver_options!r} must be None or a dict of HiGHS options")
+        check_random_state(self.random_state)
+
+    def _solver_options(self):
+        opts = dict(self.solver_options or {})
+        if self.random_state is not None:
+            opts.setdefault("random_seed", int(self.random_state))
+        return opts
+
+    def _fit_network(self, X, y_index):
+        out = self._fit_mip(X, y_index)
+        for key in ("weights", "solve_record", "stop_reason"):
+            if key not in out:
+                raise RuntimeError(f"{type(self).__name__}._fit_mip must return {key!r}")
+        return out
+
+    def _fit_mip(self, X, y_index) -> dict:  # pragma: no cover - overridden
+        raise NotImplementedError

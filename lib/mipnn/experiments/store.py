@@ -1,0 +1,107 @@
+"""The results file of a sweep: one JSON line per finished run, keyed by a hash of its parameters.
+
+:class:`ResultStore` appends a line (flushed and fsynced) as soon as a run finishes, so an interrupted sweep loses
+only the runs in flight; a line cut short by a crash is ignored when reading and its run is redone.
+:func:`run_key` is the key (order of the parameters does not matter) and :func:`to_jsonable` turns numpy values,
+paths and records into plain JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["to_jsonable", "run_key", "ResultStore"]
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Convert numpy scalars/arrays, tuples, paths and dataclass-like records into plain JSON values."""
+    if isinstance(obj, Mapping):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return to_jsonable(obj.item())
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None if math.isnan(obj) else ("inf" if obj > 0 else "-inf")
+    if isinstance(obj, Path):
+        return str(obj)
+    if hasattr(obj, "as_dict"):
+        return to_jsonable(obj.as_dict())
+    return obj
+
+
+def run_key(params: Mapping[str, Any]) -> str:
+    """A short, stable hash of a parameter dict (order of keys does not matter)."""
+    text = json.dumps(to_jsonable(params), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class ResultStore:
+    """An append-only JSON-lines file of finished runs, one line per run.
+
+    A line that was cut short by an interrupted write is ignored when reading (and the run is redone).
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+
+    def records(self) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        out = []
+        with self.path.open(encoding="utf-8") as fh:
+            for line in fh:
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a write interrupted half-way; the run will be redone
+                if isinstance(rec, dict) and "key" in rec:
+                    out.append(rec)
+        return out
+
+    def done_keys(self) -> set[str]:
+        return {r["key"] for r in self.records()}
+
+    def append(self, record: Mapping[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(to_jsonable(record), sort_keys=True)
+        with self.path.open("a", encoding="utf-8") as fh:
+            # A previous interrupted write may have left a partial line: start on a fresh one.
+            if fh.tell() > 0:
+                with self.path.open("rb") as rb:
+                    rb.seek(-1, os.SEEK_END)
+                    if rb.read(1) != b"\n":
+                        fh.write("\n")
+            fh.write(line + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def to_frame(self, keys: Iterable[str] | None = None) -> pd.DataFrame:
+        """One row per run: the parameters and the (flattened) result as columns, plus ``key``/``wall_time``."""
+        recs = self.records()
+        if keys is not None:
+            wanted = list(keys)
+            by_key = {r["key"]: r for r in recs}
+            recs = [by_key[k] for k in wanted if k in by_key]
+        rows = []
+        for r in recs:
+            row = {"key": r["key"], "wall_time": r.get("wall_time")}
+            row.update(r.get("params", {}))
+            row.update(pd.json_normalize(r.get("result", {}), sep=".").to_dict("records")[0]
+                       if r.get("result") else {})
+            rows.append(row)
+        return pd.DataFrame(rows)

@@ -1,0 +1,96 @@
+"""Resumable experiment sweeps.
+
+A sweep is a list of parameter dicts and a function ``run(**params) -> dict``. :func:`run_sweep` writes every
+finished run at once as one JSON line in a results file (:class:`~mipnn.experiments.store.ResultStore`), keyed by
+a hash of its parameters, and skips the runs whose key is already there. Interrupting a sweep (kernel restart,
+Ctrl-C, a crash) loses at most the runs in flight; calling it again picks up where it stopped. Each line carries
+the parameters, the result, the wall time and the provenance (package and solver versions, git commit, host), so
+a number in a figure can always be traced back to what produced it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sklearn.model_selection import ParameterGrid
+from tqdm.auto import tqdm
+
+from ..validation import check_number
+from .provenance import provenance
+from .store import ResultStore, run_key
+
+__all__ = ["param_grid", "run_sweep"]
+
+
+def param_grid(**axes: Iterable[Any]) -> list[dict[str, Any]]:
+    """All combinations of the given axes, in a stable order: ``param_grid(N=[40, 80], seed=[0, 1])``."""
+    for name, values in axes.items():
+        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+            raise ValueError(f"axis {name!r} must be a list of values, got {values!r}")
+    return [dict(p) for p in ParameterGrid({k: list(v) for k, v in axes.items()})]
+
+
+def _execute(run: Callable[..., Mapping[str, Any]], params: dict[str, Any]) -> tuple[dict, float]:
+    t0 = time.perf_counter()
+    result = run(**params)
+    if not isinstance(result, Mapping):
+        raise TypeError(f"the run function must return a dict of results, got {type(result).__name__}")
+    return dict(result), time.perf_counter() - t0
+
+
+def run_sweep(run: Callable[..., Mapping[str, Any]], grid: Iterable[Mapping[str, Any]], path: str | os.PathLike,
+              *, n_jobs: int = 1, desc: str | None = None, progress: bool = True) -> pd.DataFrame:
+    """Run ``run(**params)`` for every parameter dict in ``grid``, skipping those already stored in ``path``.
+
+    Returns a DataFrame of all runs of ``grid`` (newly computed and earlier ones), in grid order. With
+    ``n_jobs > 1`` runs go to that many spawned worker processes (``run`` must then be a module-level function,
+    and a script calling this must guard its entry point with ``if __name__ == "__main__":``); results
+    are written by this process as each finishes. Duplicate parameter dicts in ``grid`` run once.
+    """
+    check_number("n_jobs", n_jobs, low=1, integer=True)
+    grid = [dict(p) for p in grid]
+    store = ResultStore(path)
+    keys = [run_key(p) for p in grid]
+    done = store.done_keys()
+    todo, seen = [], set(done)
+    for key, params in zip(keys, grid, strict=True):
+        if key not in seen:
+            todo.append((key, params))
+            seen.add(key)
+    prov = provenance()
+    bar = tqdm(total=len(set(keys)), initial=len(set(keys)) - len(todo), desc=desc or Path(path).stem,
+               disable=not progress, unit="run")
+
+    def _store(key, params, result, wall):
+        store.append({"key": key, "params": params, "result": result, "wall_time": wall,
+                      "finished_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                      "provenance": prov})
+        bar.update(1)
+
+    try:
+        if n_jobs == 1 or len(todo) <= 1:
+            for key, params in todo:
+                result, wall = _execute(run, params)
+                _store(key, params, result, wall)
+        else:
+            # spawn, not fork: a forked worker inherits the parent's HiGHS thread pool without its threads and
+            # hangs in its first solve when the parent has solved anything before (seen in notebooks)
+            with ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+                pending = {pool.submit(_execute, run, params): (key, params) for key, params in todo}
+                while pending:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        key, params = pending.pop(fut)
+                        result, wall = fut.result()
+                        _store(key, params, result, wall)
+    finally:
+        bar.close()
+    return store.to_frame(keys=dict.fromkeys(keys))

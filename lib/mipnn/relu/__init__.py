@@ -1,0 +1,34 @@
+"""Goebbels (2021): ReLU networks trained layer by layer with MILPs and LPs (notebook 03).
+
+Modules: :mod:`~mipnn.relu.structure` (one building block and which weights exist or are shared),
+:mod:`~mipnn.relu.programs` (the weight MILP (1)–(6), the output LP (7)–(8), the input MILP of §2.2 and the
+post-processing LP of §2.3), :mod:`~mipnn.relu.layers` (whole layers, optionally in worker processes),
+:mod:`~mipnn.relu.network` (the network and its prediction rule) and :mod:`~mipnn.relu.training` (Algorithm 1,
+batch learning, the post-processing step and the committee).
+"""
+
+from .layers import LayerResult, fit_layer_inputs, fit_layer_weights, shutdown_worker_pool, worker_pool
+from .network import ReluNetwork, closest_to_one, conv_structures, dense_structures, init_network
+from .programs import (
+                       BIG_M_CHOICES,
+                       SLACK_CAP,
+                       InputResult,
+                       WeightResult,
+                       input_bounds,
+                       input_milp,
+                       last_layer_lp,
+                       postprocess_lp,
+                       preactivation_bounds,
+                       weight_milp,
+)
+from .structure import LayerStructure, printed_big_m, relu, relu_forward, weight_bounds_from_previous
+from .training import Algorithm1Result, algorithm1, batch_learning, committee_predict, postprocess_last_layer
+
+__all__ = [
+    "LayerResult", "fit_layer_inputs", "fit_layer_weights", "shutdown_worker_pool", "worker_pool",
+    "ReluNetwork", "closest_to_one", "conv_structures", "dense_structures", "init_network",
+    "BIG_M_CHOICES", "SLACK_CAP", "InputResult", "WeightResult", "input_bounds", "input_milp", "last_layer_lp",
+    "postprocess_lp", "preactivation_bounds", "weight_milp",
+    "LayerStructure", "printed_big_m", "relu", "relu_forward", "weight_bounds_from_previous",
+    "Algorithm1Result", "algorithm1", "batch_learning", "committee_predict", "postprocess_last_layer",
+]

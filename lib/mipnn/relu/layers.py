@@ -1,0 +1,113 @@
+"""Whole layers of Goebbels' Algorithm 1: the weights of every neuron group, and the inputs of every training vector.
+
+* :func:`fit_layer_weights` — one MILP (1)–(6) per independent group of neurons (neurons that share no weight),
+  or the LP (7)–(8) for the identity output layer; the groups are independent and may run in worker processes
+  (``n_jobs``; the paper notes the parallelism);
+* :func:`fit_layer_inputs` — §2.2 for every row of a batch independently.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..validation import check_choice, check_positive_int
+from .programs import BIG_M_CHOICES, check_matrix, input_milp, last_layer_lp, param_box, weight_milp
+from .structure import LayerStructure, printed_big_m
+
+__all__ = ["LayerResult", "fit_layer_weights", "fit_layer_inputs", "worker_pool", "shutdown_worker_pool"]
+
+
+@dataclass(frozen=True)
+class LayerResult:
+    """Weights of a whole layer after :func:`fit_layer_weights` (objective summed over the groups)."""
+
+    W: np.ndarray
+    c: np.ndarray
+    theta: np.ndarray
+    objective: float
+    records: list
+    solve_time: float
+
+
+_POOL: dict = {}
+
+
+def worker_pool(n_jobs: int) -> ProcessPoolExecutor:
+    """Worker processes kept alive between calls: a training run solves the MILPs of one layer hundreds of
+    times, and starting a worker (importing numpy, scipy and highspy) costs about a second. 'spawn', because
+    forking a process whose HiGHS thread pool is running can deadlock the child."""
+    if _POOL.get("n_jobs") != n_jobs:
+        shutdown_worker_pool()
+        _POOL.update(n_jobs=n_jobs, pool=ProcessPoolExecutor(max_workers=n_jobs,
+                                                             mp_context=multiprocessing.get_context("spawn")))
+    return _POOL["pool"]
+
+
+def shutdown_worker_pool():
+    """Stop the worker processes of :func:`worker_pool` (they are started again when needed)."""
+    pool = _POOL.pop("pool", None)
+    _POOL.clear()
+    if pool is not None:
+        pool.shutdown(cancel_futures=True)
+
+
+def _fit_group(args):
+    X, T, structure, neurons, lo, hi, big_m, theta0, time_limit, options, lp_start = args
+    return weight_milp(X, T, structure, neurons=neurons, lower=lo, upper=hi, big_m=big_m, theta0=theta0,
+                       time_limit=time_limit, options=options, lp_start=lp_start)
+
+
+def fit_layer_weights(X, T, structure: LayerStructure, *, lower=None, upper=None, big_m: str = "tight",
+                      theta0=None, activation: str = "relu", time_limit: float = 60.0, options=None,
+                      n_jobs: int = 1, lp_start: bool = True) -> LayerResult:
+    """Weights of a whole layer: one MILP (1)–(6) per independent group of neurons, or the LP (7)–(8) when
+    ``activation="identity"`` (the output layer). ``n_jobs > 1`` solves the groups in worker processes;
+    ``lp_start`` as in :func:`weight_milp`.
+    Parameters not used by any neuron keep ``theta0`` (or 0)."""
+    check_choice("activation", activation, ("relu", "identity"))
+    check_choice("big_m", big_m, BIG_M_CHOICES)
+    check_positive_int("n_jobs", n_jobs)
+    X = check_matrix("X", X, nonneg=True, cols=structure.n_inputs)
+    T = check_matrix("T", T, cols=structure.n_outputs, rows=X.shape[0])
+    lo, hi = param_box(structure, lower, upper)
+    theta = np.zeros(structure.n_params) if theta0 is None else np.clip(np.asarray(theta0, float), lo, hi)
+    if activation == "identity":
+        fits = [last_layer_lp(X, T, structure, lower=lo, upper=hi, time_limit=time_limit, options=options)]
+    else:
+        jobs = [(X, T, structure, neurons, lo, hi, big_m, None if theta0 is None else theta, time_limit, options,
+                 lp_start)
+                for neurons, _ in structure.groups()]
+        if n_jobs == 1 or len(jobs) == 1:
+            fits = [_fit_group(j) for j in jobs]
+        else:
+            try:
+                fits = list(worker_pool(n_jobs).map(_fit_group, jobs))
+            except BrokenProcessPool:
+                shutdown_worker_pool()
+                raise
+    for f in fits:
+        theta[f.params] = f.theta
+    W, c = structure.to_weights(theta)
+    return LayerResult(W=W, c=c, theta=theta, objective=float(sum(f.objective for f in fits)),
+                    records=[f.record for f in fits], solve_time=float(sum(f.record.wall_time for f in fits)))
+
+
+def fit_layer_inputs(X_prev, T, W, c, *, activation: str = "relu", big_m: str = "tight", time_limit: float = 30.0,
+                     options=None) -> tuple[np.ndarray, float, list]:
+    """§2.2 for every row of ``X_prev`` independently. Returns ``(X_new, total objective, records)``."""
+    X_prev = check_matrix("X_prev", X_prev, nonneg=True, cols=np.shape(W)[1])
+    T = check_matrix("T", T, cols=np.shape(W)[0], rows=X_prev.shape[0])
+    M = printed_big_m(X_prev)
+    out, total, records = np.empty_like(X_prev), 0.0, []
+    for k in range(X_prev.shape[0]):
+        fit = input_milp(X_prev[k], T[k], W, c, activation=activation, big_m=big_m, printed_m=M,
+                         time_limit=time_limit, options=options)
+        out[k] = fit.x
+        total += fit.objective
+        records.append(fit.record)
+    return out, total, records

@@ -1,0 +1,92 @@
+"""A ReLU network of Goebbels (2021) as a chain of building blocks, in plain numpy.
+
+Hidden layers use ReLU, the output layer the identity (the LP (7)–(8) trains it that way); a prediction is the
+output closest to 1 (:func:`closest_to_one`, the paper's rule), which ReLU would not change except for ties among
+non-positive outputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..validation import check_int_sequence, check_number
+from .structure import LayerStructure, relu
+
+__all__ = ["ReluNetwork", "closest_to_one", "dense_structures", "conv_structures", "init_network"]
+
+
+@dataclass(eq=False)
+class ReluNetwork:
+    """Parameters ``thetas[i]`` of each layer ``structures[i]``; ReLU hidden layers, identity output layer."""
+
+    structures: list
+    thetas: list
+
+    def __post_init__(self):
+        if len(self.structures) != len(self.thetas) or not self.structures:
+            raise ValueError("structures and thetas must be non-empty lists of the same length")
+        for i in range(1, len(self.structures)):
+            if self.structures[i].n_inputs != self.structures[i - 1].n_outputs:
+                raise ValueError(f"layer {i} expects {self.structures[i].n_inputs} inputs but layer {i - 1} has "
+                                 f"{self.structures[i - 1].n_outputs} outputs")
+        self.thetas = [np.asarray(t, dtype=np.float64).copy() for t in self.thetas]
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return (self.structures[0].n_inputs,) + tuple(s.n_outputs for s in self.structures)
+
+    def weights(self, i: int):
+        return self.structures[i].to_weights(self.thetas[i])
+
+    def copy(self) -> "ReluNetwork":
+        return ReluNetwork(list(self.structures), [t.copy() for t in self.thetas])
+
+    def forward(self, X) -> list[np.ndarray]:
+        """``[x, h_1, ..., h_{L-1}, a_L]``: the inputs of every layer and the (identity) output."""
+        acts = [np.asarray(X, dtype=np.float64)]
+        for i in range(len(self.structures)):
+            W, c = self.weights(i)
+            a = acts[-1] @ W.T + c
+            acts.append(a if i == len(self.structures) - 1 else relu(a))
+        return acts
+
+    def decision(self, X) -> np.ndarray:
+        return self.forward(X)[-1]
+
+    def predict(self, X) -> np.ndarray:
+        """The class whose output is closest to 1."""
+        return closest_to_one(self.decision(X))
+
+    def accuracy(self, X, y) -> float:
+        return float(np.mean(self.predict(X) == np.asarray(y)))
+
+
+def closest_to_one(outputs) -> np.ndarray:
+    """The paper's prediction rule: per row of output-layer values, the class whose output is closest to 1."""
+    return np.argmin(np.abs(np.asarray(outputs, dtype=np.float64) - 1.0), axis=1)
+
+
+def dense_structures(sizes) -> list[LayerStructure]:
+    """Fully connected layers for ``sizes = (d, h_1, ..., n_out)``, e.g. ``(784, 8, 8, 8, 10)``."""
+    sizes = check_int_sequence("sizes", sizes)
+    if len(sizes) < 2:
+        raise ValueError("sizes needs at least an input and an output size, e.g. (784, 8, 8, 8, 10)")
+    return [LayerStructure.dense(a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+
+
+def conv_structures(side: int = 7, kernel: int = 3, n_classes: int = 10) -> list[LayerStructure]:
+    """The 49-25-10 network of the paper (for ``side=7``): one 3×3 feature map without offsets, then dense."""
+    conv = LayerStructure.conv2d(side, kernel, bias=False)
+    return [conv, LayerStructure.dense(conv.n_outputs, n_classes)]
+
+
+def init_network(structures, *, low: float = -1.0, high: float = 1.0, random_state=0) -> ReluNetwork:
+    """Parameters drawn uniformly from ``[low, high]`` with ``numpy.random.default_rng(random_state)``."""
+    check_number("low", low, low=-1.0, high=1.0)
+    check_number("high", high, low=-1.0, high=1.0)
+    if low >= high:
+        raise ValueError(f"low={low} must be below high={high}")
+    rng = np.random.default_rng(random_state)
+    return ReluNetwork(list(structures), [rng.uniform(low, high, s.n_params) for s in structures])

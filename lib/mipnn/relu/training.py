@@ -1,0 +1,192 @@
+"""Layer-wise training of ReLU networks with MILPs and LPs: Algorithm 1 and batch learning of Goebbels (2021).
+
+Reference: S. Goebbels, "Training of ReLU activated multilayered neural networks with mixed integer linear
+programs", technical report, Niederrhein University of Applied Sciences, 2021 (arXiv:2008.08386).
+
+:func:`algorithm1` sweeps from the output layer back to the first hidden layer. For layer ``i`` it fits the
+weights to the current targets (LP (7)–(8) for the output layer, one MILP (1)–(6) per independent neuron group
+otherwise); for ``i > 1`` it then moves the layer's inputs inside box (9) towards the targets (§2.2) and those
+inputs become the targets of layer ``i − 1``. Sweeps repeat while the training accuracy improves; the best
+weights seen are kept. :func:`batch_learning` runs it on consecutive batches, warm-starting from and bounding
+the weights by the previous batch's (bound (10), factor 0.6). :func:`postprocess_last_layer` is the LP of §2.3,
+:func:`committee_predict` the majority vote of several networks.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from ..numerics import one_hot
+from ..validation import check_choice, check_number, check_positive_int
+from .layers import fit_layer_inputs, fit_layer_weights
+from .network import ReluNetwork, closest_to_one
+from .programs import BIG_M_CHOICES, postprocess_lp
+from .structure import weight_bounds_from_previous
+
+__all__ = ["Algorithm1Result", "algorithm1", "batch_learning", "postprocess_last_layer", "committee_predict"]
+
+
+@dataclass
+class Algorithm1Result:
+    """Best network of :func:`algorithm1`, accuracy per while-iteration and timings."""
+
+    network: ReluNetwork
+    accuracy: float
+    iterations: pd.DataFrame
+    solve_time: float
+    wall_time: float
+    statuses: dict = field(default_factory=dict)
+
+
+def _check_xy(X, y, net):
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != net.structures[0].n_inputs:
+        raise ValueError(f"X must have shape (m, {net.structures[0].n_inputs}), got {X.shape}")
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")
+    if (X < 0).any():
+        raise ValueError("X must be non-negative (scaled pixels)")
+    return X, y
+
+
+def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight", max_iterations: int = 10,
+               time_limit: float = 60.0, options=None, n_jobs: int = 1, postprocess: bool = False,
+               lp_start: bool = True) -> Algorithm1Result:
+    """Algorithm 1 on one batch ``(X, y)``, starting from (a copy of) ``network`` and warm-starting each MILP.
+
+    Parameters
+    ----------
+    bounds : optional list of ``(lower, upper)`` per layer (e.g. bound (10)); default ``[-1, 1]``.
+    big_m : ``"printed"`` or ``"tight"`` (see :mod:`mipnn.relu.programs`).
+    max_iterations : cap on while-iterations (the paper stops when accuracy stops improving).
+    time_limit : per solve, in seconds; ``options`` go to HiGHS (use ``{"mip_max_nodes": k}`` for a
+        deterministic work limit).
+    n_jobs : worker processes for the independent per-neuron MILPs.
+    postprocess : finish with the LP of §2.3 on this batch (if accuracy < 1).
+    lp_start : start each weight MILP from the best fixed-activation-pattern LP (see
+        :func:`~mipnn.relu.weight_milp`); ``False`` gives the plain warm start.
+    """
+    check_choice("big_m", big_m, BIG_M_CHOICES)
+    check_positive_int("max_iterations", max_iterations)
+    check_positive_int("n_jobs", n_jobs)
+    check_number("time_limit", time_limit, low=0, low_open=True)
+    X, y = _check_xy(X, y, network)
+    L = len(network.structures)
+    if bounds is not None and len(bounds) != L:
+        raise ValueError(f"bounds must have one (lower, upper) pair per layer ({L})")
+    net = network.copy()
+    Y = one_hot(np.asarray(y, dtype=np.int64), net.structures[-1].n_outputs)
+    t_start = time.perf_counter()
+    solve_time = 0.0
+    statuses: dict[str, int] = {}
+    accuracy, last_accuracy = 0.0, -1.0
+    best_net, best_acc = None, -1.0
+    rows = []
+    it = 0
+    while accuracy > last_accuracy and it < max_iterations:
+        last_accuracy = accuracy
+        it += 1
+        t_it = time.perf_counter()
+        acts = net.forward(X)
+        targets = Y
+        for i in reversed(range(L)):
+            activation = "identity" if i == L - 1 else "relu"
+            lo, hi = (None, None) if bounds is None else bounds[i]
+            fit = fit_layer_weights(acts[i], targets, net.structures[i], lower=lo, upper=hi, big_m=big_m,
+                                    theta0=net.thetas[i], activation=activation, time_limit=time_limit,
+                                    options=options, n_jobs=n_jobs, lp_start=lp_start)
+            for r in fit.records:
+                statuses[r.status] = statuses.get(r.status, 0) + 1
+                solve_time += r.wall_time
+            net.thetas[i] = fit.theta
+            if i > 0:
+                W, c = net.weights(i)
+                new_inputs, _, recs = fit_layer_inputs(acts[i], targets, W, c, activation=activation, big_m=big_m,
+                                                       time_limit=time_limit, options=options)
+                solve_time += sum(r.wall_time for r in recs)
+                targets = new_inputs
+            accuracy = net.accuracy(X, y)
+            if accuracy > best_acc:
+                best_acc, best_net = accuracy, net.copy()
+        rows.append({"iteration": it, "accuracy": accuracy, "best_accuracy": best_acc,
+                     "seconds": time.perf_counter() - t_it})
+    if accuracy < 1.0 and best_net is not None:
+        net = best_net
+    if postprocess and net.accuracy(X, y) < 1.0:
+        net, rec = postprocess_last_layer(net, X, y, time_limit=time_limit)
+        solve_time += rec.wall_time
+    return Algorithm1Result(network=net, accuracy=net.accuracy(X, y), iterations=pd.DataFrame(rows),
+                       solve_time=solve_time, wall_time=time.perf_counter() - t_start, statuses=statuses)
+
+
+def postprocess_last_layer(network: ReluNetwork, X, y, *, time_limit: float = 1800.0, solver: str = "ipm",
+                           options=None):
+    """§2.3 on ``(X, y)``: refit the output layer by the LP with slacks ≤ 0.49. Returns ``(network, record)``."""
+    X, y = _check_xy(X, y, network)
+    hidden = network.forward(X)[-2]
+    Y = one_hot(np.asarray(y, dtype=np.int64), network.structures[-1].n_outputs)
+    fit = postprocess_lp(hidden, Y, network.structures[-1], time_limit=time_limit, solver=solver, options=options)
+    net = network.copy()
+    net.thetas[-1] = fit.theta
+    return net, fit.record
+
+
+def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batches: int = 20,
+                   factor: float | None = 0.6, X_test=None, y_test=None, big_m: str = "tight",
+                   max_iterations: int = 10, time_limit: float = 60.0, options=None, n_jobs: int = 1,
+                   progress: bool = True, lp_start: bool = True, callback=None):
+    """Algorithm 1 on batches ``0..n_batches−1`` of ``batch_size`` consecutive rows of ``(X, y)``.
+
+    From the second batch on, every parameter is bounded by (10) around the previous batch's value
+    (``factor=None`` switches the bound off) and each MILP is warm-started from it. Returns
+    ``(network, history)``; ``history`` has one row per batch: batch accuracy, accuracy on all rows seen so far,
+    test accuracy (if ``X_test`` is given), iterations, solve and wall time. ``callback(batch, network, row)``,
+    if given, is called after each batch (e.g. to post-process or save a snapshot); its time is not counted.
+    """
+    check_positive_int("batch_size", batch_size)
+    check_positive_int("n_batches", n_batches)
+    check_number("factor", factor, low=0.0, allow_none=True)
+    X, y = _check_xy(X, y, network)
+    if n_batches * batch_size > X.shape[0]:
+        raise ValueError(f"n_batches × batch_size = {n_batches * batch_size} exceeds the {X.shape[0]} rows of X")
+    net = network.copy()
+    rows = []
+    bar = tqdm(range(n_batches), desc="batches", disable=not progress)
+    for b in bar:
+        sl = slice(b * batch_size, (b + 1) * batch_size)
+        bounds = None
+        if b > 0 and factor is not None:
+            bounds = [weight_bounds_from_previous(t, factor=factor) for t in net.thetas]
+        res = algorithm1(net, X[sl], y[sl], bounds=bounds, big_m=big_m, max_iterations=max_iterations,
+                         time_limit=time_limit, options=options, n_jobs=n_jobs, lp_start=lp_start)
+        net = res.network
+        seen = slice(0, (b + 1) * batch_size)
+        row = {"batch": b + 1, "batch_accuracy": res.accuracy, "seen_accuracy": net.accuracy(X[seen], y[seen]),
+               "iterations": len(res.iterations), "solve_time": res.solve_time, "wall_time": res.wall_time}
+        if X_test is not None:
+            row["test_accuracy"] = net.accuracy(X_test, y_test)
+        rows.append(row)
+        bar.set_postfix(batch_acc=f"{res.accuracy:.2f}")
+        if callback is not None:
+            callback(b + 1, net.copy(), row)
+    return net, pd.DataFrame(rows)
+
+
+def committee_predict(networks, X) -> np.ndarray:
+    """Majority vote of ``networks``; a tie goes to the tied class with the smallest mean distance to 1."""
+    if not networks:
+        raise ValueError("networks must be a non-empty list of ReluNetwork")
+    outs = [n.decision(X) for n in networks]
+    n_classes = outs[0].shape[1]
+    votes = np.zeros_like(outs[0])
+    for o in outs:
+        votes[np.arange(o.shape[0]), closest_to_one(o)] += 1
+    dist = np.mean([np.abs(o - 1.0) for o in outs], axis=0)
+    score = votes * (n_classes * 10.0) - np.minimum(dist, n_classes * 5.0)
+    return np.argmax(score, axis=1)

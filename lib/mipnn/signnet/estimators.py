@@ -1,0 +1,172 @@
+"""scikit-learn estimators for sign networks with integer weights: trained by MIP or by straight-through GD.
+
+* :class:`MIPNetClassifier` — Thorbjarnarson & Yorke-Smith's sign networks (one of three objectives), solved
+  with HiGHS through :func:`mipnn.signnet.train_sign_net`;
+* :class:`STEBinaryNetClassifier` — the BinaryNet-style gradient baseline of :func:`mipnn.signnet.train_ste`.
+
+Both accept any class labels (binary: the sorted ``classes_[0]`` gets output 0, ``classes_[1]`` output 1;
+internally labels are ±1 one-hot) and store the integer weights after ``fit`` as ``weights_`` (list of
+``(W, b)`` integer arrays, ``W`` of shape ``(n_in, n_out)``), with ``coefs_``/``intercepts_`` as aliases in the
+style of :class:`sklearn.neural_network.MLPClassifier`. Labels, validation and prediction come from the shared
+base classes of :mod:`mipnn.estimator`.
+"""
+
+from __future__ import annotations
+
+from ..estimator import BaseMIPClassifier, BaseNetClassifier
+from ..numerics import one_hot
+from ..solve import OPTIMALITY_GAP
+from ..validation import (
+    check_bool,
+    check_choice,
+    check_int_sequence,
+    check_number,
+    check_positive_int,
+    check_random_state,
+)
+from .model import check_params
+from .network import EPSILON, sign_forward
+from .objectives import MARGIN
+from .search import STARTS, mip_start
+from .ste import train_ste
+from .train import train_sign_net
+
+__all__ = ["MIPNetClassifier", "STEBinaryNetClassifier"]
+
+
+class MIPNetClassifier(BaseMIPClassifier):
+    """Sign network with integer weights trained by MIP (Thorbjarnarson & Yorke-Smith, 2021).
+
+    Parameters
+    ----------
+    objective : ``"sat_margin"`` (default), ``"min_hinge"`` or ``"max_correct"``.
+    hidden : hidden layer widths (paper: ``(16,)``).
+    P : weights and biases are integers in ``{-P, …, P}`` (``P = 1``: binary/ternary network as in the paper).
+    time_limit : seconds for the solve (a time-out keeps the incumbent; ``stop_reason_ = "time_limit"``).
+    target_train_accuracy : stop as soon as the incumbent guarantees this training accuracy (paper: 0.9);
+        ``None`` solves to ``mip_gap``.
+    margin, epsilon : ``m`` and ``ε`` of the formulation.
+    tight_big_m, symmetry_breaking : formulation levers (see :func:`mipnn.signnet.build_sign_net`).
+    start : the MIP start: ``None``, ``"ste"`` or ``"search"``. ``"ste"`` trains the straight-through baseline first
+        (seeded by ``random_state``) and hands its weights to HiGHS as a MIP start; ``"search"`` also improves
+        them by local search on the MIP objective (:mod:`mipnn.signnet.search`, one hidden layer only)
+        until they meet the target, within ``time_limit``; the MIP gets the time left (at least 1 s).
+    start_max_epochs, start_max_passes : deterministic work limits of the start: epochs of the STE training and
+        passes of the local search (the clock, ``time_limit``, bounds both as well).
+    mip_gap, threads, solver_options : passed to :func:`mipnn.solve.solve` (``solver_options`` are HiGHS
+        options, e.g. ``{"mip_heuristic_effort": 0.3}``).
+    random_state : seed for HiGHS (``random_seed``) and for the STE start.
+
+    Fitted attributes: ``classes_``, ``n_features_in_``, ``weights_`` (integer ``(W, b)`` per layer),
+    ``solve_record_``, ``stop_reason_`` (``"target"``, ``"optimal"``, ``"time_limit"``, …),
+    ``objective_target_``, ``guaranteed_train_accuracy_`` (what the solver's objective alone proves),
+    ``train_accuracy_`` (recomputed), ``recomputed_objective_``, ``build_time_``, ``start_used_``.
+    """
+
+    def __init__(self, objective="sat_margin", hidden=(16,), P=1, time_limit=60.0, target_train_accuracy=0.9,
+                 margin=MARGIN, epsilon=EPSILON, tight_big_m=True, symmetry_breaking=True, start=None,
+                 start_max_epochs=10_000, start_max_passes=100_000, mip_gap=OPTIMALITY_GAP, threads=None,
+                 solver_options=None, random_state=None):
+        self.objective = objective
+        self.hidden = hidden
+        self.P = P
+        self.time_limit = time_limit
+        self.target_train_accuracy = target_train_accuracy
+        self.margin = margin
+        self.epsilon = epsilon
+        self.tight_big_m = tight_big_m
+        self.symmetry_breaking = symmetry_breaking
+        self.start = start
+        self.start_max_epochs = start_max_epochs
+        self.start_max_passes = start_max_passes
+        self.mip_gap = mip_gap
+        self.threads = threads
+        self.solver_options = solver_options
+        self.random_state = random_state
+
+    def _validate_hyperparameters(self):
+        hidden = check_params(self.objective, self.hidden, self.P, self.margin, self.epsilon)
+        check_bool("tight_big_m", self.tight_big_m)
+        check_bool("symmetry_breaking", self.symmetry_breaking)
+        check_choice("start", self.start, STARTS)
+        check_positive_int("start_max_epochs", self.start_max_epochs)
+        check_positive_int("start_max_passes", self.start_max_passes)
+        if self.start == "search" and len(hidden) != 1:
+            raise ValueError(f"start='search' needs exactly one hidden layer; got hidden={self.hidden!r}")
+        self._validate_common()
+
+    def _forward_scores(self, X):
+        return sign_forward(X, self.weights_, self.epsilon / 2)[-1]
+
+    def _fit_mip(self, X, y_index):
+        Y = one_hot(y_index, len(self.classes_), off=-1.0)  # ±1 one-hot, as in the authors' code
+        hidden = check_int_sequence("hidden", self.hidden, minimum=1)
+        limit = float(self.time_limit)
+        start = mip_start(X, Y, self.start, objective=self.objective, hidden=hidden, P=self.P,
+                          time_limit=limit, target_accuracy=self.target_train_accuracy, margin=self.margin,
+                          epsilon=self.epsilon, max_epochs=self.start_max_epochs,
+                          max_passes=self.start_max_passes, random_state=self.random_state)
+        if start is not None:
+            limit = start.solve_limit(limit)
+        fit = train_sign_net(
+            X, Y, hidden=hidden, P=self.P, objective=self.objective, time_limit=limit,
+            target_accuracy=self.target_train_accuracy, margin=self.margin, epsilon=self.epsilon,
+            tight_big_m=bool(self.tight_big_m), symmetry_breaking=bool(self.symmetry_breaking),
+            start_weights=None if start is None else start.weights, options=self._solver_options(),
+            threads=self.threads, mip_gap=self.mip_gap)
+        return {"weights": fit.weights, "solve_record": fit.record, "stop_reason": fit.stop_reason,
+                "objective_target": fit.objective_target,
+                "guaranteed_train_accuracy": fit.guaranteed_train_accuracy,
+                "recomputed_objective": fit.recomputed_objective, "build_time": fit.build_time,
+                "start_used": fit.start_used}
+
+
+class STEBinaryNetClassifier(BaseNetClassifier):
+    """BinaryNet-style network (integer weights in ``{-P..P}``, sign units) trained by straight-through GD.
+
+    Parameters mirror :func:`mipnn.signnet.train_ste`: ``hidden``, ``P``, ``lr``, ``decay``,
+    ``decay_steps``, ``max_epochs``, ``margin``, ``target_loss`` (``None``: the authors' cut-off
+    ``0.1·N·m²``), ``time_limit`` (seconds or ``None``) and ``random_state``.
+
+    Fitted attributes: ``classes_``, ``n_features_in_``, ``weights_``, ``losses_`` (per epoch), ``n_epochs_``,
+    ``stop_reason_``, ``train_accuracy_``, ``fit_time_``.
+    """
+
+    _multiclass = True
+
+    def __init__(self, hidden=(16,), P=1, lr=1e-2, decay=0.9, decay_steps=1000, max_epochs=10_000, margin=MARGIN,
+                 target_loss=None, time_limit=None, random_state=None):
+        self.hidden = hidden
+        self.P = P
+        self.lr = lr
+        self.decay = decay
+        self.decay_steps = decay_steps
+        self.max_epochs = max_epochs
+        self.margin = margin
+        self.target_loss = target_loss
+        self.time_limit = time_limit
+        self.random_state = random_state
+
+    def _validate_hyperparameters(self):
+        check_int_sequence("hidden", self.hidden, minimum=1)
+        check_positive_int("P", self.P)
+        check_number("lr", self.lr, low=0.0, low_open=True)
+        check_number("decay", self.decay, low=0.0, low_open=True, high=1.0)
+        check_positive_int("decay_steps", self.decay_steps)
+        check_positive_int("max_epochs", self.max_epochs)
+        check_number("margin", self.margin, low=0.0, low_open=True)
+        check_number("target_loss", self.target_loss, low=0.0, allow_none=True)
+        check_number("time_limit", self.time_limit, low=0.0, low_open=True, allow_none=True)
+        check_random_state(self.random_state)
+
+    def _forward_scores(self, X):
+        return sign_forward(X, self.weights_, tol=0.0)[-1]
+
+    def _fit_network(self, X, y_index):
+        Y = one_hot(y_index, len(self.classes_), off=-1.0)  # ±1 one-hot, as in the authors' code
+        fit = train_ste(X, Y, hidden=check_int_sequence("hidden", self.hidden, minimum=1), P=self.P, lr=self.lr,
+                        decay=self.decay, decay_steps=self.decay_steps, max_epochs=self.max_epochs,
+                        margin=self.margin, target_loss=self.target_loss, time_limit=self.time_limit,
+                        random_state=self.random_state)
+        return {"weights": fit.weights, "losses": fit.losses, "n_epochs": fit.epochs,
+                "stop_reason": fit.stop_reason, "fit_time": fit.wall_time}

@@ -1,0 +1,319 @@
+"""Sign-activation networks with integer weights trained by MIP (Thorbjarnarson & Yorke-Smith, 2021).
+
+Reference: T. Þorbjarnarson and N. Yorke-Smith, "On Training Neural Networks with Mixed Integer Programming",
+IJCAI-PRICAI 2020 Workshop on Data Science Meets Optimisation (arXiv:2009.03825). Equation numbers in the
+comments are the paper's.
+
+The network has integer weights and biases in ``{-P, …, P}``, hidden units ``sign(a)`` (``+1`` for ``a ≥ 0``)
+and one output unit per class; a sample is assigned the class of its largest output. Labels are one-hot
+encoded as ±1 (``+1`` for the true class, ``-1`` elsewhere), as in the authors' code.
+
+The base model (1)–(12) is written with big-M constraints because HiGHS has no indicator constraints:
+
+* first hidden layer, sample ``k``, neuron ``j``: ``a = Σ_i x_i w_ij + b_j`` (4) lies in ``[-M_k, M_k]`` with
+  ``M_k = P·(‖x^k‖₁ + 1)`` — the tightest constant that holds for every admissible weight vector (it is
+  attained by ``w = ±P``). ``u = 1 ⇒ a ≥ 0`` (2) becomes ``a ≥ -M_k (1 - u)`` and ``u = 0 ⇒ a ≤ -ε`` (3)
+  becomes ``a ≤ -ε + (M_k + ε) u``. With ``tight_big_m=False`` a single constant for all samples is used
+  (``P·(max_k ‖x^k‖₁ + 1)``), which is what the ablation compares against;
+* deeper layers: ``c_ij = w_ij (2u_i - 1)`` by the four inequalities (5)–(8) with constant ``2P``; the
+  pre-activation ``Σ_i c_ij + b_j`` is then an integer in ``[-P(n+1), P(n+1)]`` and ``u = 0 ⇒ a ≤ -ε`` is
+  equivalent to ``a ≤ -1`` (used here, it is tighter and free of the tolerance question);
+* the output (1) is ``ŷ = 2 s / (P (n_{L-1} + 1))`` with the integer ``s = Σ_i c_iLj + b_Lj``.
+
+Inputs that are zero for every training sample get weight 0 (they cannot influence training).
+
+Objectives (``objective=``):
+
+* ``"max_correct"`` (13)–(17): ``o_j^k = 1 ⇒ ŷ_j^k ≥ 0`` (14), ``o_j^k = 0 ⇒ ŷ_j^k ≤ -ε`` (15), maximise the
+  ``o`` of the true class (13). The printed (16), ``Σ_k o_j^k = 1`` for every output ``j``, would allow a single
+  positive output in the whole training set, which makes the objective at most 1; the authors' code (and the
+  text: "only one output neuron per sample to be positive") sums over the outputs of one sample instead,
+  ``Σ_j o_j^k = 1`` for every sample ``k``. That is what is implemented. Then ``o`` of the true class is 1
+  exactly when the sample is classified correctly, so the objective *is* the number of correct samples.
+* ``"min_hinge"`` (18)–(19): minimise ``Σ_{k,j} g(ŷ_j^k y_j^k)`` where ``g`` is the piecewise-linear
+  interpolant of ``max(0, m - t)²`` (``m = 1/2``) through the authors' ``2P(n_{L-1}+1) + 1`` equally spaced
+  breakpoints on ``[-1, 1]``, extended linearly beyond (as Gurobi does). ``g`` is convex, so under
+  minimisation it is exactly represented by an epigraph variable ``z ≥ 0`` above each linear piece — no
+  binaries. Every value ŷ can take is a breakpoint, so ``g`` equals the squared hinge there on ``[-1, 1]``.
+* ``"sat_margin"`` (20)–(24): ``o_j^k = 1 ⇒ ŷ_j^k y_j^k ≥ m`` (21), ``o_j^k = 0 ⇒ ŷ_j^k y_j^k ≤ m - ε`` (22),
+  maximise ``Σ o`` (20) with ``m = 1/2``. As ``s`` is an integer, (21)–(22) become ``s y ≥ ⌈m B / 2⌉`` and
+  ``s y ≤ ⌈m B / 2⌉ - 1`` with ``B = P (n_{L-1}+1)``, which is the same set of integer solutions.
+
+The early-stop targets and the objectives recomputed outside the solver are in
+:mod:`mipnn.signnet.objectives`; training (build, start, solve, read back) is :func:`mipnn.signnet.train_sign_net`.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..validation import check_bool, check_choice, check_int_sequence, check_number, check_positive_int
+from .network import EPSILON, check_data, check_weights, sign_forward, zero_input_mask
+from .objectives import MARGIN, OBJECTIVES, hinge_pwl, hinge_values, margin_level, output_scale
+
+__all__ = ["build_sign_net", "check_params", "extract_weights", "set_start"]
+
+
+def check_params(objective, hidden, P, margin, epsilon):
+    """Check the hyper-parameters shared by the model, the training and the estimator; return ``hidden``."""
+    check_choice("objective", objective, OBJECTIVES)
+    hidden = check_int_sequence("hidden", hidden, minimum=1)
+    check_positive_int("P", P)
+    check_number("margin", margin, low=0.0, low_open=True, high=1.0)
+    check_number("epsilon", epsilon, low=0.0, low_open=True, high=0.1)
+    return hidden
+
+
+def build_sign_net(X: np.ndarray, Y: np.ndarray, *, hidden: Sequence[int] = (16,), P: int = 1,
+                   objective: str = "sat_margin", margin: float = MARGIN, epsilon: float = EPSILON,
+                   tight_big_m: bool = True, symmetry_breaking: bool = False, one_sided: bool = False):
+    """Build the Pyomo MIP of the base model (1)–(12) with one of the three objectives.
+
+    Parameters
+    ----------
+    X : (N, n) training inputs; Y : (N, K) ±1 one-hot labels (``mipnn.numerics.one_hot(y, K, off=-1)``).
+    hidden : widths of the hidden sign layers (paper: ``(16,)``). P : weights and biases in ``{-P, …, P}``.
+    objective : ``"max_correct"``, ``"min_hinge"`` or ``"sat_margin"``.
+    margin, epsilon : ``m`` of (18)/(21) and ``ε`` of (3)/(15)/(22).
+    tight_big_m : per-sample big-M ``P(‖x^k‖₁+1)`` (default) or one constant for all samples.
+    symmetry_breaking : order the neurons of each hidden layer by ``Σ_i w_ij + b_j`` (non-increasing); every
+        network can be permuted into that order, so no function is lost.
+    one_sided : sat-margin only — drop (22). Then ``o = 1`` still certifies a satisfied margin, so the
+        objective remains a valid lower bound (enough for the early stop), but it may undercount.
+
+    Returns the ``ConcreteModel``; ``model.meta`` holds the sizes needed to read the solution back.
+    """
+    import pyomo.environ as pyo
+
+    X, Y = check_data(X, Y)
+    hidden = check_params(objective, hidden, P, margin, epsilon)
+    for name, flag in (("tight_big_m", tight_big_m), ("symmetry_breaking", symmetry_breaking),
+                       ("one_sided", one_sided)):
+        check_bool(name, flag)
+    if one_sided and objective != "sat_margin":
+        raise ValueError("one_sided=True is only valid with objective='sat_margin'")
+    N, n0 = X.shape
+    K = Y.shape[1]
+    sizes = [n0, *hidden, K]
+    m = pyo.ConcreteModel(name=f"sign_net_{objective}")
+    m.meta = dict(sizes=sizes, P=int(P), objective=objective, margin=float(margin), epsilon=float(epsilon),
+                  N=N, K=K, B=output_scale(hidden, P), hidden=tuple(hidden), one_sided=bool(one_sided))
+    _add_variables(m, X)
+    pre = _preactivation(m, X)
+    _add_activation_rows(m, X, pre, tight_big_m)
+    _add_product_rows(m)
+    if symmetry_breaking:
+        _add_symmetry_rows(m)
+    s = {(k, j): pre(len(sizes) - 2, k, j) for k in range(N) for j in range(K)}  # (1): integer output s
+    m.out = pyo.ConstraintList()
+    {"max_correct": _add_max_correct, "sat_margin": _add_sat_margin, "min_hinge": _add_min_hinge}[objective](m, Y, s)
+    return m
+
+
+def _add_variables(m, X):
+    """(9)–(11): integer weights and biases in {-P..P}, binary hidden activations ``u``, products ``c``."""
+    import pyomo.environ as pyo
+
+    sizes, P, N = m.meta["sizes"], m.meta["P"], m.meta["N"]
+    L = len(sizes) - 1  # number of weight layers; layers 0..L-2 are hidden sign layers
+    w_idx = [(l, i, j) for l in range(L) for i in range(sizes[l]) for j in range(sizes[l + 1])]
+    b_idx = [(l, j) for l in range(L) for j in range(sizes[l + 1])]
+    # (9): integer weights and biases in {-P..P}
+    m.w = pyo.Var(w_idx, domain=pyo.Integers, bounds=(-P, P))
+    m.b = pyo.Var(b_idx, domain=pyo.Integers, bounds=(-P, P))
+    for i in np.flatnonzero(zero_input_mask(X)):  # inputs never seen non-zero: weight 0
+        for j in range(sizes[1]):
+            m.w[0, i, j].fix(0)
+    # (11): binary activations of the hidden layers
+    u_idx = [(l, k, j) for l in range(L - 1) for k in range(N) for j in range(sizes[l + 1])]
+    m.u = pyo.Var(u_idx, domain=pyo.Binary)
+    # (10): c = w·(2u-1) for layers after the first, bounded by P
+    c_idx = [(l, k, i, j) for l in range(1, L) for k in range(N) for i in range(sizes[l]) for j in range(sizes[l + 1])]
+    m.c = pyo.Var(c_idx, bounds=(-P, P))
+
+
+def _preactivation(m, X):
+    """``pre(l, k, j)``: the pre-activation of unit ``j`` of layer ``l`` for sample ``k`` as a linear expression."""
+    sizes = m.meta["sizes"]
+    nz = [np.flatnonzero(X[k]) for k in range(X.shape[0])]
+
+    def pre(l, k, j):
+        if l == 0:  # (4): c = x·w, substituted
+            return sum(float(X[k, i]) * m.w[0, i, j] for i in nz[k]) + m.b[0, j]
+        return sum(m.c[l, k, i, j] for i in range(sizes[l])) + m.b[l, j]
+
+    return pre
+
+
+def _add_activation_rows(m, X, pre, tight_big_m):
+    """(2)–(3) by big-M: ``u = 1 ⇒ a ≥ 0`` and ``u = 0 ⇒ a ≤ −ε`` (``a ≤ −1`` for the integer deeper layers)."""
+    import pyomo.environ as pyo
+
+    sizes, P, N, epsilon = m.meta["sizes"], m.meta["P"], m.meta["N"], m.meta["epsilon"]
+    m.act = pyo.ConstraintList()  # (2)-(3)
+    m.link = pyo.ConstraintList()  # (5)-(8), filled by _add_product_rows
+    l1 = np.abs(X).sum(axis=1)
+    M_all = P * (float(l1.max()) + 1.0)
+    for l in range(len(sizes) - 2):
+        for k in range(N):
+            if l == 0:
+                M = P * (float(l1[k]) + 1.0) if tight_big_m else M_all
+                gap = float(epsilon)
+            else:
+                M = float(P * (sizes[l] + 1))
+                gap = 1.0  # integer pre-activation: a ≤ -ε ⇔ a ≤ -1
+            for j in range(sizes[l + 1]):
+                a = pre(l, k, j)
+                m.act.add(a >= -M * (1 - m.u[l, k, j]))            # (2) u = 1 ⇒ a ≥ 0
+                m.act.add(a <= -gap + (M + gap) * m.u[l, k, j])     # (3) u = 0 ⇒ a ≤ -ε
+
+
+def _add_product_rows(m):
+    """(5)–(8): ``c_ij = w_ij (2u_i − 1)`` for every layer after the first, with constant ``2P``."""
+    sizes, P, N = m.meta["sizes"], m.meta["P"], m.meta["N"]
+    for l in range(1, len(sizes) - 1):
+        for k in range(N):
+            for i in range(sizes[l]):
+                u = m.u[l - 1, k, i]
+                for j in range(sizes[l + 1]):
+                    c, w = m.c[l, k, i, j], m.w[l, i, j]
+                    m.link.add(c - w + 2 * P * u <= 2 * P)   # (5)
+                    m.link.add(c + w - 2 * P * u <= 0)       # (6)
+                    m.link.add(c - w - 2 * P * u >= -2 * P)  # (7)
+                    m.link.add(c + w + 2 * P * u >= 0)       # (8)
+
+
+def _add_symmetry_rows(m):
+    """Beyond the paper: hidden neurons ordered by ``Σ_i w_ij + b_j`` (non-increasing) in every hidden layer."""
+    import pyomo.environ as pyo
+
+    sizes = m.meta["sizes"]
+    m.sym = pyo.ConstraintList()
+    for l in range(len(sizes) - 2):
+        key = [sum(m.w[l, i, jj] for i in range(sizes[l])) + m.b[l, jj] for jj in range(sizes[l + 1])]
+        for j in range(sizes[l + 1] - 1):
+            m.sym.add(key[j] >= key[j + 1])
+
+
+def _add_max_correct(m, Y, s):
+    """(13)–(17): ``o = 1 ⇒ ŷ ≥ 0`` (14), ``o = 0 ⇒ ŷ ≤ −ε`` (15), one positive output per sample (16)."""
+    import pyomo.environ as pyo
+
+    N, K, B = m.meta["N"], m.meta["K"], m.meta["B"]
+    m.o = pyo.Var(range(N), range(K), domain=pyo.Binary)  # (17)
+    for k in range(N):
+        for j in range(K):
+            m.out.add(s[k, j] >= -B * (1 - m.o[k, j]))          # (14) o = 1 ⇒ ŷ ≥ 0
+            m.out.add(s[k, j] <= -1 + (B + 1) * m.o[k, j])      # (15) o = 0 ⇒ ŷ ≤ -ε (s integer)
+        m.out.add(sum(m.o[k, j] for j in range(K)) == 1)        # (16), summed over the outputs of sample k
+    m.obj = pyo.Objective(expr=sum(m.o[k, int(np.argmax(Y[k]))] for k in range(N)), sense=pyo.maximize)  # (13)
+
+
+def _add_sat_margin(m, Y, s):
+    """(20)–(24): ``o = 1 ⇒ ŷ y ≥ m`` (21), ``o = 0 ⇒ ŷ y ≤ m − ε`` (22, unless ``one_sided``), maximise Σ o (20)."""
+    import pyomo.environ as pyo
+
+    N, K, B = m.meta["N"], m.meta["K"], m.meta["B"]
+    lev = margin_level(m.meta["margin"], B)
+    m.o = pyo.Var(range(N), range(K), domain=pyo.Binary)  # (23)
+    for k in range(N):
+        for j in range(K):
+            v = float(Y[k, j]) * s[k, j]  # s·y, integer in [-B, B]
+            m.out.add(v >= lev - (lev + B) * (1 - m.o[k, j]))   # (21) o = 1 ⇒ ŷ y ≥ m
+            if not m.meta["one_sided"]:
+                m.out.add(v <= lev - 1 + (B - lev + 1) * m.o[k, j])  # (22) o = 0 ⇒ ŷ y ≤ m - ε
+    m.obj = pyo.Objective(expr=sum(m.o[k, j] for k in range(N) for j in range(K)), sense=pyo.maximize)  # (20)
+
+
+def _add_min_hinge(m, Y, s):
+    """(18)–(19): minimise Σ g(ŷ y) with the convex PWL ``g`` written as an epigraph ``z ≥ each piece, z ≥ 0``."""
+    import pyomo.environ as pyo
+
+    N, K, B = m.meta["N"], m.meta["K"], m.meta["B"]
+    slope, icpt = hinge_pwl(B, m.meta["margin"])
+    m.z = pyo.Var(range(N), range(K), bounds=(0, None))
+    for k in range(N):
+        for j in range(K):
+            t = (2.0 * float(Y[k, j]) / B) * s[k, j]  # ŷ·y
+            for a_p, c_p in zip(slope, icpt, strict=True):
+                m.out.add(m.z[k, j] >= float(a_p) * t + float(c_p))  # epigraph of the convex PWL f in (19)
+    m.obj = pyo.Objective(expr=sum(m.z[k, j] for k in range(N) for j in range(K)), sense=pyo.minimize)  # (19)
+
+
+def extract_weights(model) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Integer ``(W, b)`` per layer from a solved model (``W`` has shape ``(n_in, n_out)``)."""
+    sizes = model.meta["sizes"]
+    out = []
+    for l in range(len(sizes) - 1):
+        W = np.zeros((sizes[l], sizes[l + 1]))
+        for i in range(sizes[l]):
+            for j in range(sizes[l + 1]):
+                v = model.w[l, i, j].value
+                W[i, j] = 0.0 if v is None else round(v)
+        b = np.array([round(model.b[l, j].value or 0.0) for j in range(sizes[l + 1])], dtype=np.float64)
+        out.append((W, b))
+    return out
+
+
+def set_start(model, X: np.ndarray, Y: np.ndarray, weights: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
+    """Load a complete MIP start (weights and every derived variable) into ``model`` for ``solve(warm_start=True)``.
+
+    Derived values follow the forward pass. Where a start is inconsistent with the model (a first-layer
+    pre-activation inside ``(-ε, 0)``; for max-correct a sample without exactly one non-negative output) the
+    start is infeasible and HiGHS will discard it — that is reported, not hidden.
+    """
+    meta = model.meta
+    check_weights(weights, meta["sizes"][0], meta["hidden"], meta["K"], meta["P"])
+    pre = sign_forward(X, weights, meta["epsilon"] / 2)
+    _set_parameter_start(model, weights)
+    acts = [np.where(a >= -meta["epsilon"] / 2, 1.0, 0.0) for a in pre[:-1]]
+    _set_activation_start(model, weights, acts)
+    _set_objective_start(model, Y, pre[-1])
+
+
+def _set_parameter_start(model, weights):
+    sizes = model.meta["sizes"]
+    for l, (W, b) in enumerate(weights):
+        for i in range(sizes[l]):
+            for j in range(sizes[l + 1]):
+                if not model.w[l, i, j].fixed:
+                    model.w[l, i, j].set_value(float(W[i, j]))
+        for j in range(sizes[l + 1]):
+            model.b[l, j].set_value(float(b[j]))
+
+
+def _set_activation_start(model, weights, acts):
+    sizes, N = model.meta["sizes"], model.meta["N"]
+    L = len(sizes) - 1
+    for l in range(L - 1):
+        for k in range(N):
+            for j in range(sizes[l + 1]):
+                model.u[l, k, j].set_value(float(acts[l][k, j]))
+    for l in range(1, L):
+        W = weights[l][0]
+        for k in range(N):
+            for i in range(sizes[l]):
+                sgn = 2 * acts[l - 1][k, i] - 1
+                for j in range(sizes[l + 1]):
+                    model.c[l, k, i, j].set_value(float(W[i, j] * sgn))
+
+
+def _set_objective_start(model, Y, s):
+    meta = model.meta
+    N, K, obj = meta["N"], meta["K"], meta["objective"]
+    if obj == "max_correct":
+        for k in range(N):
+            for j in range(K):
+                model.o[k, j].set_value(1.0 if s[k, j] >= 0 else 0.0)
+    elif obj == "sat_margin":
+        lev = margin_level(meta["margin"], meta["B"])
+        for k in range(N):
+            for j in range(K):
+                model.o[k, j].set_value(1.0 if s[k, j] * Y[k, j] >= lev else 0.0)
+    else:
+        z = hinge_values(2 * s * Y / meta["B"], meta["B"], meta["margin"])
+        for k in range(N):
+            for j in range(K):
+                model.z[k, j].set_value(float(z[k, j]))

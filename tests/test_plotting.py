@@ -39,3 +39,15 @@ def test_save_figure_validation(kwargs, word):
     with pytest.raises(ValueError, match=word):
         save_figure(fig, **args)
     plt.close(fig)
+
+
+def test_show_displays_the_saved_png_and_closes_the_figure(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    paths = save_figure(fig, "00_demo", "shown", show=True)
+    assert len(shown) == 1 and shown[0].data == paths["png"].read_bytes()
+    assert not plt.fignum_exists(fig.number)

@@ -32,11 +32,12 @@ def set_style(context: str = "notebook") -> None:
 
 
 def save_figure(fig: plt.Figure, notebook: str, name: str, data: pd.DataFrame | None = None,
-                dpi: int = 160) -> dict[str, Path]:
+                dpi: int = 160, show: bool = False) -> dict[str, Path]:
     """Write ``figures/<notebook>/<name>.png`` (``dpi`` ≥ 150) and ``.pdf``, and ``data`` as ``<name>.csv``.
 
     Returns the paths written. The PDF carries no creation date, so re-running a notebook with the same numbers
-    gives the same file.
+    gives the same file. ``show=True`` closes the figure and displays the saved PNG (in a notebook: the stored
+    output then shows exactly the file that was written, whatever matplotlib backend runs the kernel).
     """
     check_name("name", name)
     if dpi < 150:
@@ -50,4 +51,9 @@ def save_figure(fig: plt.Figure, notebook: str, name: str, data: pd.DataFrame | 
     if data is not None:
         paths["csv"] = folder / f"{name}.csv"
         data.to_csv(paths["csv"], index=False, float_format="%.10g")
+    if show:
+        plt.close(fig)
+        from IPython.display import Image, display
+
+        display(Image(filename=str(paths["png"])))
     return paths

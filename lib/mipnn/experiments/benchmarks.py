@@ -68,7 +68,7 @@ def weight_milp_runs(folder=None) -> pd.DataFrame:
 
 
 def algorithm1_runs(folder=None) -> pd.DataFrame:
-    """``bench_03_algorithm1.csv``: accuracy per while-iteration of Algorithm 1 on 100 images, per seed."""
+    """``bench_03_algorithm1.csv``: accuracy per while-iteration of Algorithm 1 on 100 images, per random state."""
     return _csv("bench_03_algorithm1.csv", folder)
 
 

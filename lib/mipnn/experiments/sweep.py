@@ -31,7 +31,7 @@ __all__ = ["param_grid", "run_sweep"]
 
 
 def param_grid(**axes: Iterable[Any]) -> list[dict[str, Any]]:
-    """All combinations of the given axes, in a stable order: ``param_grid(N=[40, 80], seed=[0, 1])``."""
+    """All combinations of the given axes, in a stable order: ``param_grid(N=[40, 80], random_state=[0, 1])``."""
     for name, values in axes.items():
         if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
             raise ValueError(f"axis {name!r} must be a list of values, got {values!r}")

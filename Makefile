@@ -49,7 +49,8 @@ results/%/executed_$(PROFILE).ipynb: notebooks/%.ipynb $(LIB) | $(VENV)/.install
 	@mv $(@:.ipynb=.partial.ipynb) $@
 
 reproduce: $(VENV)/.installed $(foreach n,$(NAMES),results/$(n)/executed_$(PROFILE).ipynb)
-	@echo "Executed notebooks: results/<notebook>/executed_$(PROFILE).ipynb; figures in figures/; summaries in results/<notebook>/summary.json"
+	$(BIN)/python -m mipnn.status --write
+	@echo "Executed notebooks: results/<notebook>/executed_$(PROFILE).ipynb; figures in figures/; summaries in results/<notebook>/summary.json; README status table regenerated"
 
 # ruff (configured in pyproject.toml) keeps the layout honest before any test runs: import order, unused names,
 # bugbear's pitfalls and a complexity cap per function.

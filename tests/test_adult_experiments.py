@@ -53,12 +53,34 @@ def test_reference_and_reproduction_table():
                          "stop_reason": ["optimal", "time_limit"]})
     agg = ae.aggregate_runs(runs)
     assert agg.loc[0, "test_acc_mean"] == pytest.approx(72.5)
+    assert agg.loc[0, "test_acc_std"] == pytest.approx(np.std([72.0, 73.0], ddof=1))  # sample std
     assert agg.loc[0, "stop_reasons"] == {"optimal": 1, "time_limit": 1}
+    assert agg.loc[0, "limit_runs"] == 1 and agg.loc[0, "trivial_runs"] == 0
     table = ae.reproduction_table(agg, ref)
     assert table.loc[0, "test_acc_paper"] == pytest.approx(72.58)
-    assert "reproduced" in table.loc[0, "verdict_accuracy"] and "limit" in table.loc[0, "verdict_accuracy"]
+    assert table.loc[0, "verdict"] == "stopped by our limit" and "1 of 2" in table.loc[0, "verdict_accuracy"]
     view = ae.deterministic_view(table)
     assert view.loc[0, "test_acc_ours"] == "(limit)" and "runtime_ours" not in view
+    # both runs at the cut-off and within the tolerance: reproduced
+    done = ae.reproduction_table(ae.aggregate_runs(runs.assign(stop_reason="target")), ref)
+    assert done.loc[0, "verdict"] == "reproduced"
+
+
+def test_majority_class_runs_are_trivial_predictors():
+    share = ae.majority_share()
+    assert share == pytest.approx(76.38, abs=0.005)
+    runs = pd.DataFrame({"objective": ["min_hinge"] * 3, "P": [1] * 3, "N": [280] * 3, "random_state": [0, 1, 2],
+                         "train_acc": [90.0] * 3, "test_acc": [share, share, 81.0], "runtime": [1.0] * 3,
+                         "stop_reason": ["target"] * 3})
+    agg = ae.aggregate_runs(runs)
+    assert agg.loc[0, "trivial_runs"] == 2
+    table = ae.reproduction_table(agg)
+    assert table.loc[0, "verdict"] == "trivial predictor"  # the authors' 79.7 % beats the majority class
+    # a gradient baseline that ran its 10,000 epochs met the authors' rule; one stopped by our clock did not
+    gd = pd.DataFrame({"objective": ["gd_nn"] * 2, "P": [1] * 2, "N": [40] * 2, "random_state": [0, 1],
+                       "train_acc": [95.0] * 2, "test_acc": [79.0, 80.0], "runtime": [1.0] * 2,
+                       "stop_reason": ["max_epochs", "time_limit"]})
+    assert ae.aggregate_runs(gd).loc[0, "limit_runs"] == 1
 
 
 def test_bad_method():
@@ -84,4 +106,4 @@ def test_run_without_incumbent_is_a_result_not_a_crash(monkeypatch):
     agg = ae.aggregate_runs(runs)
     assert agg["test_acc_mean"].iloc[0] == 70.0 and agg["stop_reasons"].iloc[0] == {"no_solution": 1, "target": 1}
     table = ae.reproduction_table(agg)
-    assert "stopped by our limit" in table["verdict_accuracy"].iloc[0]
+    assert table["verdict"].iloc[0] == "stopped by our limit"

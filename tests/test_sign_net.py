@@ -98,8 +98,13 @@ def test_objective_target_implies_accuracy(objective):
         assert target == 36
     elif objective == "sat_margin":
         assert target == 76  # the authors' rule: at most 0.1 N unsatisfied margins
-    else:
-        assert target == pytest.approx(2.5, abs=1e-5)
+    else:  # the authors' rule: loss < floor(0.025 N) + 1 = 2; the accuracy-derived one: loss < 2 m² (E + 1) = 2.5
+        assert target == pytest.approx(2.0, abs=1e-5)
+        accuracy_rule = sn.objective_target(objective, N, 0.9, stop_rule="accuracy")
+        assert accuracy_rule == pytest.approx(2.5, abs=1e-5)
+        assert sn.guaranteed_accuracy(objective, accuracy_rule, N) >= 0.9
+        assert sn.objective_target(objective, 280, 0.9) == pytest.approx(8.0, abs=1e-5)
+        assert sn.objective_target(objective, 280, 0.9, stop_rule="accuracy") == pytest.approx(14.5, abs=1e-5)
 
 
 @pytest.mark.parametrize("objective", sn.OBJECTIVES)

@@ -85,3 +85,18 @@ def test_start_inside_the_mip_gap_is_repaired():
     r = search_sign_net(X, Y, hidden=(4,), start_weights=start, target_accuracy=0.0, max_passes=5)
     a = sn.sign_forward(X, r.weights)[0]
     assert not np.any((a < 0) & (a > -sn.EPSILON)) and r.reached_target
+
+
+def test_max_correct_search_ends_feasible_for_the_mip(adult80):
+    # (16) needs exactly one non-negative output per sample; a start violating it is infeasible for the MIP
+    X, Y = adult80
+    start = train_ste(X, Y, hidden=(16,), P=1, random_state=1).weights
+    r = search_sign_net(X, Y, objective="max_correct", start_weights=start, target_accuracy=0.9, time_limit=30,
+                        random_state=1)
+    s = sn.sign_forward(X, r.weights)[-1]
+    assert np.all((s >= 0).sum(axis=1) == 1)
+    fit = sn.train_sign_net(X, Y, objective="max_correct", symmetry_breaking=True, start_weights=r.weights,
+                            time_limit=30)
+    assert fit.record.objective >= r.objective - 1e-9  # HiGHS accepted the start: never worse than it
+    if r.reached_target:
+        assert fit.stop_reason == "target"

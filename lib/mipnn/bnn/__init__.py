@@ -9,31 +9,31 @@ the random-sign attack), :mod:`~mipnn.bnn.local_search`, :mod:`~mipnn.bnn.data_s
 
 from .bdnn import BDNNResult, build_bdnn, output_margins, point_losses, predict_bdnn, solve_bdnn, threshold_bound
 from .data_splitting import (
-                             DataSplittingResult,
-                             choose_cluster_to_split,
-                             clusters_to_groups,
-                             iterative_data_splitting,
-                             split_cluster,
+    DataSplittingResult,
+    choose_cluster_to_split,
+    clusters_to_groups,
+    iterative_data_splitting,
+    split_cluster,
 )
 from .estimator import METHODS, BDNNClassifier
 from .local_search import LocalSearchResult, local_search
 from .milp import (
-                             BIG_M,
-                             EPSILON,
-                             LOSSES,
-                             THRESHOLDS,
-                             WEIGHT_DOMAINS,
-                             big_m_constants,
-                             bnn_forward,
-                             bnn_loss,
-                             build_bnn_milp,
-                             extract_activations,
-                             extract_weights,
-                             fix_weights,
-                             set_warm_start,
-                             threshold_expr,
-                             threshold_rule,
-                             unfix_weights,
+    BIG_M,
+    EPSILON,
+    LOSSES,
+    THRESHOLDS,
+    WEIGHT_DOMAINS,
+    big_m_constants,
+    bnn_forward,
+    bnn_loss,
+    build_bnn_milp,
+    extract_activations,
+    extract_weights,
+    fix_weights,
+    set_warm_start,
+    threshold_expr,
+    threshold_rule,
+    unfix_weights,
 )
 from .robust import ATTACK_EPSILONS, add_robust_first_layer, random_sign_attack
 

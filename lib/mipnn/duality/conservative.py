@@ -27,9 +27,11 @@ import numpy as np
 import pandas as pd
 
 from ..numerics import TOL
+from ..solve import TIGHT_TOLERANCES, solve_matrices
 from ..validation import check_choice, check_number, check_positive_int, check_random_state
 
 __all__ = ["PiecewiseLinear", "approx12_pwl", "refine", "train_pwl_sequence", "DualTrainResult", "train_pwl_dual",
+           "pwl_slopes_lp",
            "train_pwl_slopes", "step_size", "ste_example"]
 
 
@@ -278,6 +280,38 @@ def ste_example(w_grid, x: float = 1.0, lam: float = 0.0, target: float = 1.0):
     return pd.DataFrame({"w": w, "loss": loss, "true_grad": np.zeros_like(w), "ste_grad": 2 * (u - target) * x})
 
 
+def _slope_constraints(K, radius, check_radius, check_step):
+    """The fixed-breakpoint family: breakpoints, ``phi`` with ``f(b) = phi(b) @ slopes``, and (11) as ``A s <= c``."""
+    bps = np.linspace(-radius, radius, K + 1)[1:-1]
+    basis = [PiecewiseLinear(bps, row) for row in np.eye(K)]
+
+    def phi(b):
+        return np.stack([g(np.asarray(b, dtype=float)) for g in basis], axis=-1)
+
+    x, y = _check_pairs(check_radius, check_step)
+    i_right = int(np.searchsorted(bps, 0.0, side="right"))
+    i_left = int(np.searchsorted(bps, 0.0, side="left"))
+    # rows of  A s <= c : subadditivity, the integer columns f(1) <= 1/2 and f(-3/2) <= 0, the continuous columns
+    A = np.vstack([phi(x + y) - phi(x) - phi(y), phi([1.0, -1.5]), np.eye(K)[i_right], -np.eye(K)[i_left]])
+    c = np.concatenate([np.zeros(x.size), [0.5, 0.0, 2.0, 1.0]])
+    return bps, phi, A, c
+
+
+def pwl_slopes_lp(K: int, b_train, *, radius: float = 4.0, check_radius: float = 6.0, check_step: float = 0.25,
+                  time_limit: float = 60.0):
+    """The problem :func:`train_pwl_slopes` attacks with subgradient steps, solved exactly: with the breakpoints
+    fixed, ``max mean f(b_train)`` subject to the constraints of (11) on the check grid is a linear program in the
+    ``K`` slopes. Returns ``(PiecewiseLinear, SolveRecord)``; the record's objective is the optimal mean."""
+    check_positive_int("K", K)
+    check_number("radius", radius, low=0, low_open=True)
+    b_train = _checked_points(b_train)
+    bps, phi, A, c = _slope_constraints(K, radius, check_radius, check_step)
+    mean_phi = phi(b_train).mean(axis=0)
+    rec, sol = solve_matrices(mean_phi, A, np.full(A.shape[0], -np.inf), c, np.full(K, -np.inf), np.full(K, np.inf),
+                              sense="max", time_limit=time_limit, options=TIGHT_TOLERANCES)
+    return PiecewiseLinear(bps, sol.x), rec
+
+
 def train_pwl_slopes(K: int, b_train, *, radius: float = 4.0, n_steps: int = 20000, alpha0: float = 0.5,
                      penalty: float = 1.0, check_radius: float = 6.0, check_step: float = 0.25,
                      log_every: int = 100, z_eval=None, b_eval=None) -> DualTrainResult:
@@ -300,18 +334,7 @@ def train_pwl_slopes(K: int, b_train, *, radius: float = 4.0, n_steps: int = 200
     check_number("penalty", penalty, low=0, low_open=True)
     check_positive_int("log_every", log_every)
     b_train = _checked_points(b_train)
-    bps = np.linspace(-radius, radius, K + 1)[1:-1]
-    basis = [PiecewiseLinear(bps, row) for row in np.eye(K)]
-
-    def phi(b):  # f(b) = phi(b) @ slopes
-        return np.stack([g(np.asarray(b, dtype=float)) for g in basis], axis=-1)
-
-    x, y = _check_pairs(check_radius, check_step)
-    i_right = int(np.searchsorted(bps, 0.0, side="right"))
-    i_left = int(np.searchsorted(bps, 0.0, side="left"))
-    # rows of  A s <= c : subadditivity, the integer columns f(1) <= 1/2 and f(-3/2) <= 0, the continuous columns
-    A = np.vstack([phi(x + y) - phi(x) - phi(y), phi([1.0, -1.5]), np.eye(K)[i_right], -np.eye(K)[i_left]])
-    c = np.concatenate([np.zeros(x.size), [0.5, 0.0, 2.0, 1.0]])
+    bps, phi, A, c = _slope_constraints(K, radius, check_radius, check_step)
     mean_phi = phi(b_train).mean(axis=0)
     phi_eval = None if z_eval is None else phi(b_eval)
     s = np.zeros(K)

@@ -12,6 +12,9 @@ JSON-ready results. The authors' own results (5 seeds, Gurobi 9.0.1 on 8 cores, 
 
 from __future__ import annotations
 
+import json
+import math
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
@@ -19,13 +22,26 @@ import pandas as pd
 
 from ..data import adult_split
 from ..exceptions import NoSolutionError
-from ..numerics import one_hot
+from ..numerics import TOL, one_hot
 from ..paths import reference_file
-from ..signnet import EPSILON, OBJECTIVES, STARTS, mip_start, predict_index, sign_forward, train_sign_net, train_ste
+from ..signnet import (
+    EPSILON,
+    OBJECTIVES,
+    STARTS,
+    mip_start,
+    objective_target,
+    predict_index,
+    sign_forward,
+    train_sign_net,
+    train_ste,
+)
 from ..validation import check_choice, check_int_sequence
+from ..verdict import CATEGORIES, Side, verdict
 
 __all__ = ["METHODS", "run_experiment", "load_reference", "aggregate_runs", "reproduction_table",
-           "deterministic_view", "LIMIT_REASONS", "plot_vs_reference", "REFERENCE_CSV", "LABELS"]
+           "deterministic_view", "LIMIT_REASONS", "PAPER_STOPS", "majority_share", "plot_vs_reference",
+           "summary_points", "points_frame", "reproduction_from_summary", "verdict_counts", "STAGES", "credit",
+           "credit_table", "runtime_by_P", "status_rows", "REFERENCE_CSV", "LABELS"]
 
 METHODS = (*OBJECTIVES, "gd_nn")
 #: The authors' results per objective, P and N (means and standard deviations over their 5 seeds).
@@ -45,6 +61,7 @@ def _accuracy(scores: np.ndarray, y: np.ndarray) -> float:
 def run_experiment(objective: str, P: int, N: int, random_state: int, *, time_limit: float = 60.0,
                    hidden: Sequence[int] = (16,), target_accuracy: float | None = 0.9,
                    symmetry_breaking: bool = True, tight_big_m: bool = True, start: str | None = None,
+                   stop_rule: str = "authors",
                    solver_options: dict | None = None, max_epochs: int = 10_000,
                    one_sided: bool = False) -> dict[str, Any]:
     """Train one network on ``adult_split(N, random_state)`` and report accuracies (%), runtime and how it stopped.
@@ -57,8 +74,9 @@ def run_experiment(objective: str, P: int, N: int, random_state: int, *, time_li
     start from the baseline (its training time is reported in ``start_time`` and included in ``runtime``);
     ``start="search"`` improves that start by the local search of :mod:`mipnn.signnet.search` with
     the MIP's own objective until it meets the target, and hands the rest of ``time_limit`` to the MIP (both
-    times are included in ``runtime``). When the limit strikes before HiGHS has any incumbent, the run is
-    reported with ``stop_reason="no_solution"`` and no accuracies.
+    times are included in ``runtime``). ``stop_rule`` is min-hinge's stopping threshold (the authors' by default).
+    When the limit strikes before HiGHS has any incumbent, the run is reported with ``stop_reason="no_solution"``
+    and no accuracies.
     """
     check_choice("objective", objective, METHODS)
     hidden = check_int_sequence("hidden", hidden, minimum=1)
@@ -76,7 +94,8 @@ def run_experiment(objective: str, P: int, N: int, random_state: int, *, time_li
                    guaranteed_train_acc=None)
     else:
         mstart = mip_start(sample.X_train, Y, start, objective=objective, hidden=hidden, P=P,
-                           time_limit=time_limit, target_accuracy=target_accuracy, random_state=random_state)
+                           time_limit=time_limit, target_accuracy=target_accuracy, stop_rule=stop_rule,
+                           random_state=random_state)
         start_time = 0.0 if mstart is None else mstart.wall_time
         solve_limit = time_limit if mstart is None else mstart.solve_limit(time_limit)
         search = None if mstart is None else mstart.search
@@ -85,7 +104,7 @@ def run_experiment(objective: str, P: int, N: int, random_state: int, *, time_li
                 sample.X_train, Y, hidden=hidden, P=P, objective=objective, time_limit=solve_limit,
                 target_accuracy=target_accuracy, symmetry_breaking=symmetry_breaking, tight_big_m=tight_big_m,
                 start_weights=None if mstart is None else mstart.weights, options=solver_options,
-                one_sided=one_sided)
+                one_sided=one_sided, stop_rule=stop_rule)
         except NoSolutionError as err:  # the limit struck before any incumbent: a result, not a crash
             r = err.record
             return dict(runtime=r.wall_time + start_time, solve_time=r.wall_time, start_time=start_time,
@@ -125,60 +144,80 @@ def load_reference(path=None) -> pd.DataFrame:
     return df
 
 
-def aggregate_runs(runs: pd.DataFrame) -> pd.DataFrame:
-    """Mean/std over seeds per (objective, P, N): train/test accuracy (%), runtime (s), stop-reason counts."""
-    if runs.empty:
-        return pd.DataFrame()
-    g = runs.groupby(["objective", "P", "N"], sort=True)
-    agg = g.agg(n_seeds=("random_state", "nunique"), train_acc_mean=("train_acc", "mean"),
-                train_acc_std=("train_acc", lambda v: float(v.astype(float).std(ddof=0))),
-                test_acc_mean=("test_acc", "mean"),
-                test_acc_std=("test_acc", lambda v: float(v.astype(float).std(ddof=0))),
-                runtime_s_mean=("runtime", "mean"), runtime_s_max=("runtime", "max")).reset_index()
-    reasons = [{"objective": k[0], "P": k[1], "N": k[2],
-                "stop_reasons": {str(r): int(c) for r, c in sorted(v.value_counts().items())}}
-               for k, v in runs.groupby(["objective", "P", "N"], sort=True)["stop_reason"]]
-    return agg.merge(pd.DataFrame(reasons), on=["objective", "P", "N"])
-
-
 #: Stop reasons that end a run by a limit on work or time rather than by the 90 % cut-off or optimality.
 LIMIT_REASONS = ("time_limit", "work_limit", "iteration_limit", "interrupted", "no_solution")
+#: How a run may end under the authors' own rules: the MIPs at the 90 % cut-off (or optimal), the gradient baseline
+#: at its loss cut-off, when the loss stops moving, or after its 10,000 epochs.
+PAPER_STOPS = {"mip": ("target", "optimal"), "gd_nn": ("target", "converged", "max_epochs")}
 
 
-def _verdict_accuracy(row) -> str:
-    if pd.isna(row["test_acc_paper"]):
-        return "no reference"
-    if pd.isna(row["test_acc_ours"]):
-        return "no incumbent within our limit in any run"
-    d = row["test_acc_ours"] - row["test_acc_paper"]
-    tol = max(2.0, 2 * float(row.get("test_acc_std_paper", 0) or 0))
-    if abs(d) <= tol:
-        text = f"test acc reproduced ({d:+.1f} pt)"
-    elif d < 0:
-        text = f"test acc BELOW paper ({d:+.1f} pt)"
-    else:
-        text = f"test acc above paper ({d:+.1f} pt)"
-    reasons = row.get("stop_reasons") or {}
-    limited = sum(int(reasons.get(r, 0)) for r in LIMIT_REASONS) if isinstance(reasons, dict) else 0
-    if limited and row["objective"] != "gd_nn":
-        text += f"; {limited} run(s) stopped by our limit before the 90 % cut-off"
-    return text
+def majority_share(features=None, split: str = "test") -> float:
+    """Accuracy (%) of the trivial predictor that always answers the majority class of Adult's ``split`` ("test":
+    the 16,281 test records, 76.38 %; "train": the training file)."""
+    from ..data import load_adult_features
+
+    check_choice("split", split, ("test", "train"))
+    d = load_adult_features() if features is None else features
+    y = d.y_test if split == "test" else d.y_train
+    return float(100 * max(np.mean(y > 0), np.mean(y <= 0)))
+
+
+def _met_paper_rule(objective: str, reason, value=None, N=None) -> bool:
+    """Whether a run ended under the authors' own rule. A min-hinge run stopped by the looser accuracy-derived
+    threshold (``stop_rule="accuracy"``) met the authors' rule only if its loss is also below theirs."""
+    if reason not in PAPER_STOPS["gd_nn" if objective == "gd_nn" else "mip"]:
+        return False
+    if objective == "min_hinge" and reason == "target" and value is not None and N is not None \
+            and not (isinstance(value, float) and math.isnan(value)):
+        return bool(value <= objective_target("min_hinge", int(N), 0.9, stop_rule="authors"))
+    return True
+
+
+def aggregate_runs(runs: pd.DataFrame, *, trivial: float | None = None) -> pd.DataFrame:
+    """Per (objective, P, N): mean and sample standard deviation (ddof = 1; NaN for one run) of the train/test
+    accuracy (%) over our runs, runtime (s), stop-reason counts, ``limit_runs`` (runs that ended on our limit, or
+    by a looser rule, rather than by the authors' stopping rule) and ``trivial_runs`` (runs whose test accuracy is
+    the majority-class share, :func:`majority_share`, i.e. that answer one class for every test record;
+    ``trivial`` overrides the share)."""
+    if runs.empty:
+        return pd.DataFrame()
+    share = majority_share() if trivial is None else float(trivial)
+    keys = ["objective", "P", "N"]
+    g = runs.groupby(keys, sort=True)
+    agg = g.agg(n_seeds=("random_state", "nunique"), train_acc_mean=("train_acc", "mean"),
+                train_acc_std=("train_acc", lambda v: float(v.astype(float).std(ddof=1))),
+                test_acc_mean=("test_acc", "mean"),
+                test_acc_std=("test_acc", lambda v: float(v.astype(float).std(ddof=1))),
+                runtime_s_mean=("runtime", "mean"), runtime_s_max=("runtime", "max")).reset_index()
+    def values(v):  # the final objective of each run, where recorded
+        return v["objective_value"] if "objective_value" in v else [None] * len(v)
+
+    rows = []
+    for k, v in g:
+        acc = v["test_acc"].astype(float)
+        rows.append({"objective": k[0], "P": k[1], "N": k[2],
+                     "stop_reasons": {str(r): int(c) for r, c in sorted(v["stop_reason"].value_counts().items())},
+                     "limit_runs": int(sum(not _met_paper_rule(k[0], r, o, k[2]) for r, o in
+                                           zip(v["stop_reason"], values(v), strict=True))),
+                     "trivial_runs": int((acc.sub(share).abs() < 1e-6).sum())})
+    out = agg.merge(pd.DataFrame(rows), on=keys)
+    out.attrs["trivial"] = share
+    return out
 
 
 def _verdict_runtime(row) -> str:
     if pd.isna(row["runtime_paper"]):
         return "no reference"
-    reasons = row.get("stop_reasons") or {}
-    limited = sum(int(reasons.get(r, 0)) for r in LIMIT_REASONS) if isinstance(reasons, dict) else 0
-    if limited and row["objective"] != "gd_nn":
-        return (f"cut-off NOT reached in {limited} run(s) (stopped by our limit); paper reached it in "
+    if row["limit_runs"]:
+        return (f"cut-off NOT reached in {row['limit_runs']} run(s) (stopped by our limit); paper reached it in "
                 f"{row['runtime_paper']:.3g} s on average")
     ratio = row["runtime_ours"] / max(row["runtime_paper"], 1e-9)
     return "faster than paper" if ratio < 1 else f"{ratio:.3g}× paper's runtime"
 
 
 def reproduction_table(ours: pd.DataFrame, reference: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Paper vs ours per (objective, P, N) present in ``ours`` (from :func:`aggregate_runs`), with a verdict."""
+    """Paper vs ours per (objective, P, N) present in ``ours`` (from :func:`aggregate_runs`), with the verdict of
+    :func:`mipnn.verdict.verdict` on test accuracy (columns ``verdict`` and ``verdict_accuracy``)."""
     ref = load_reference() if reference is None else reference
     if ours.empty:
         return pd.DataFrame()
@@ -188,12 +227,198 @@ def reproduction_table(ours: pd.DataFrame, reference: pd.DataFrame | None = None
         + "/" + m["n_seeds_paper"].fillna(0).astype(int).astype(str),
         "train_acc_paper": m["train_acc_mean_paper"], "train_acc_ours": m["train_acc_mean_ours"],
         "test_acc_paper": m["test_acc_mean_paper"], "test_acc_std_paper": m["test_acc_std_paper"],
-        "test_acc_ours": m["test_acc_mean_ours"], "runtime_paper": m["runtime_s_mean_paper"],
-        "runtime_ours": m["runtime_s_mean_ours"], "stop_reasons": m["stop_reasons"],
+        "test_acc_ours": m["test_acc_mean_ours"], "test_acc_std_ours": m["test_acc_std_ours"],
+        "runtime_paper": m["runtime_s_mean_paper"], "runtime_ours": m["runtime_s_mean_ours"],
+        "stop_reasons": m["stop_reasons"], "limit_runs": m["limit_runs"], "trivial_runs": m["trivial_runs"],
     })
-    table["verdict_accuracy"] = [_verdict_accuracy(r) for _, r in table.iterrows()]
+    trivial = ours.attrs.get("trivial")
+    verdicts = [verdict(Side(r["test_acc_paper"], r["test_acc_std_paper"], int(n_p)),
+                        Side(r["test_acc_ours"], r["test_acc_std_ours"], int(n_o)),
+                        limit_runs=int(r["limit_runs"]), trivial=trivial, trivial_runs=int(r["trivial_runs"]))
+                for (_, r), n_p, n_o in zip(table.iterrows(), m["n_seeds_paper"].fillna(0), m["n_seeds_ours"],
+                                            strict=True)]
+    table["verdict"] = [v.category for v in verdicts]
+    table["verdict_accuracy"] = [v.text for v in verdicts]
     table["verdict_runtime"] = [_verdict_runtime(r) for _, r in table.iterrows()]
     return table
+
+
+#: Which stage produced a run's final network (:func:`credit`).
+STAGES = ("MIP from scratch", "STE start met the target", "local search met the target",
+          "MIP took the start to the target", "MIP improved the start", "MIP kept the start",
+          "MIP rejected the start", "no network")
+
+
+def _stage(r) -> str:
+    start, reason = r.get("start"), r.get("stop_reason")
+    if reason == "no_solution":
+        return "no network"
+    if not isinstance(start, str):
+        return "MIP from scratch"
+    found, final = r.get("search_objective"), r.get("objective_value")
+    known = start == "search" and found is not None and final is not None and not pd.isna(found)
+    better = worse = False
+    if known:
+        better = final < found - TOL if r["objective"] == "min_hinge" else final > found + TOL
+        worse = final > found + TOL if r["objective"] == "min_hinge" else final < found - TOL
+    if worse:  # HiGHS never ends below a start it accepted: it discarded this one as infeasible
+        return "MIP rejected the start"
+    if start == "search" and bool(r.get("search_reached_target")):
+        return "STE start met the target" if int(r.get("search_passes") or 0) == 0 else "local search met the target"
+    if known and not better:
+        return "MIP kept the start"
+    return "MIP took the start to the target" if reason in PAPER_STOPS["mip"] else "MIP improved the start"
+
+
+def credit(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per MIP run, which stage produced the final network (:data:`STAGES`) and how the time was spent.
+
+    With ``start="search"`` the STE network and the local search come first (``start_time``), then HiGHS
+    (``solve_time``): the search "met the target" when HiGHS only had to confirm it; "MIP improved the start"
+    means HiGHS's final objective beats the search's (by ``mip_gain`` objective units); "kept" means it does not.
+    """
+    mip = runs[runs["objective"] != "gd_nn"].copy()
+    if mip.empty:
+        return pd.DataFrame(columns=["objective", "P", "N", "random_state", "stage", "mip_gain"])
+    mip["stage"] = [_stage(r) for r in mip.to_dict("records")]
+    sign = np.where(mip["objective"] == "min_hinge", -1.0, 1.0)
+    found = mip["search_objective"] if "search_objective" in mip else np.nan
+    mip["mip_gain"] = sign * (mip["objective_value"].astype(float) - pd.to_numeric(found, errors="coerce"))
+    for c in ("start_time", "solve_time"):
+        if c not in mip:
+            mip[c] = np.nan
+    return mip[["objective", "P", "N", "random_state", "stage", "mip_gain", "start_time", "solve_time", "runtime",
+                "stop_reason"]].reset_index(drop=True)
+
+
+def credit_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """:func:`credit` counted per (objective, P, N): runs per stage, and the share of the time spent before HiGHS."""
+    c = credit(runs)
+    counts = c.groupby(["objective", "P", "N", "stage"]).size().unstack("stage", fill_value=0)
+    counts = counts[[s for s in STAGES if s in counts.columns]]
+    share = c.groupby(["objective", "P", "N"]).apply(
+        lambda g: float(g["start_time"].fillna(0).sum() / max(g["runtime"].sum(), 1e-12)), include_groups=False)
+    counts["start_share_of_time"] = share.round(3)
+    return counts.reset_index()
+
+
+def runtime_by_P(ours: pd.DataFrame, reference: pd.DataFrame | None = None, *, objective: str = "sat_margin",
+                 min_N: int = 150) -> pd.DataFrame:
+    """Experiment 2's finding checked: mean runtime (s) per weight range P for ``N > min_N``, ours against the
+    authors', with the share of our runs that met the authors' stopping rule (a run stopped by our limit has the
+    limit as its runtime, so a low share means the mean understates the time that rule would take)."""
+    ref = load_reference() if reference is None else reference
+    rows = []
+    for P, g in ours[(ours["objective"] == objective) & (ours["N"] > min_N)].groupby("P"):
+        r = ref[(ref["objective"] == objective) & (ref["P"] == P) & (ref["N"] > min_N)]
+        n_runs = int(g["n_seeds"].sum())
+        rows.append({"P": int(P), "N": f"{int(g['N'].min())}-{int(g['N'].max())}",
+                     "runtime_ours_s": float(g["runtime_s_mean"].mean()),
+                     "runs_at_paper_rule": f"{n_runs - int(g['limit_runs'].sum())}/{n_runs}",
+                     "runtime_paper_s": float(r["runtime_s_mean"].mean()) if len(r) else float("nan")})
+    return pd.DataFrame(rows)
+
+
+PAPER_NAME = "Thorbjarnarson & Y.-S."
+
+
+def _counts_text(table: pd.DataFrame) -> str:
+    counts = table["verdict"].value_counts()
+    return ", ".join(f"{int(counts[c])} {c}" for c in CATEGORIES if c in counts)
+
+
+def status_rows(default: pd.DataFrame, session: dict[str, pd.DataFrame], credit_runs: pd.DataFrame,
+                by_P: pd.DataFrame) -> list[dict[str, str]]:
+    """The README rows of notebook 02 (:mod:`mipnn.status`), from the default profile's reproduction table, the
+    committed session sweeps' tables (``{"plain HiGHS": ..., "STE + local-search start": ...}``), the credit of the
+    search runs (:func:`credit`) and :func:`runtime_by_P` of the search runs."""
+    rows = []
+    d40 = default[(default["N"] == 40) & (default["P"] == 1)]
+    rows.append({"paper": PAPER_NAME,
+                 "claim": "test accuracy N = 40, P = 1 (5 seeds): " + ", ".join(
+                     f"{LABELS[o]} {v:.1f}" for o, v in zip(d40["objective"], d40["test_acc_paper"], strict=True)),
+                 "ours": "default profile, 1 seed: " + ", ".join(
+                     f"{LABELS[o]} {v:.1f}" for o, v in zip(d40["objective"], d40["test_acc_ours"], strict=True)),
+                 "verdict": _counts_text(d40)})
+    for name, table in session.items():
+        mip = table[table["objective"] != "gd_nn"]
+        n_rep = int((mip["verdict"] == "reproduced").sum())
+        rows.append({"paper": PAPER_NAME,
+                     "claim": "Figures 1–6: test accuracy over N = 40…280, P ∈ {1, 3, 7, 15} (Gurobi, 8 cores, 10 h, "
+                              "stop at the 90 % cut-off)",
+                     "ours": f"{name}, session runs (3 seeds, 60 s per solve, 2 cores), {len(mip)} MIP points: "
+                             + _counts_text(mip),
+                     "verdict": ("short" if n_rep < len(mip) / 2 else "partly") + f": {n_rep} of {len(mip)} points "
+                                "reproduced" + (" — by the start, not the MIP (next rows)" if "start" in name else "")})
+    gd = next(iter(session.values()))
+    gd = gd[gd["objective"] == "gd_nn"]
+    rows.append({"paper": PAPER_NAME, "claim": "GD (STE) baseline over N = 40…280",
+                 "ours": "session runs, 3 seeds: " + _counts_text(gd),
+                 "verdict": f"reproduced at {int((gd['verdict'] == 'reproduced').sum())} of {len(gd)} points"})
+    c = credit(credit_runs)
+    stages = c["stage"].value_counts()
+    rows.append({"paper": PAPER_NAME, "claim": "(beyond the paper) who trains the network when the MIP gets an STE + "
+                                               "local-search start",
+                 "ours": ", ".join(f"{int(stages[s])} {s}" for s in STAGES if s in stages) + f" (of {len(c)} runs)",
+                 "verdict": "the MIP solver improved none of the networks: the heuristic did the training"})
+    fast = by_P.sort_values("runtime_ours_s")
+    rows.append({"paper": PAPER_NAME, "claim": "Experiment 2: a larger P solves much faster above 150 samples "
+                                               "(mean 17,962 s at P = 1 to 502 s at P = 15)",
+                 "ours": "with the search start, mean time " + ", ".join(
+                     f"P = {int(r.P)}: {r.runtime_ours_s:.0f} s ({r.runs_at_paper_rule} at the rule)"
+                     for r in by_P.itertuples()) + "; plain HiGHS hits the 60 s limit at every P",
+                 "verdict": f"not confirmed (fastest P = {int(fast['P'].iloc[0])}, slowest P = "
+                            f"{int(fast['P'].iloc[-1])})"})
+    return rows
+
+
+def summary_points(ours: pd.DataFrame) -> dict[str, dict]:
+    """The per-point numbers a summary keeps (from :func:`aggregate_runs`): enough to recompute every verdict."""
+    cols = ["n_seeds", "train_acc_mean", "train_acc_std", "test_acc_mean", "test_acc_std", "runtime_s_mean",
+            "stop_reasons", "limit_runs", "trivial_runs"]
+    return {f"{r['objective']}/P={r['P']}/N={r['N']}": {c: r[c] for c in cols} | {"std_ddof": 1}
+            for _, r in ours.iterrows()}
+
+
+def points_frame(points: dict[str, dict]) -> pd.DataFrame:
+    """The inverse of :func:`summary_points`, for a summary written by any version of notebook 02.
+
+    Older summaries stored the population standard deviation (``std_ddof`` absent: ddof = 0) and no
+    ``limit_runs``/``trivial_runs``: the standard deviations are rescaled to ddof = 1, ``limit_runs`` is counted
+    from the stop reasons, and ``trivial_runs`` is left at 0 (unknown: only the mean is then tested against the
+    majority class).
+    """
+    rows = []
+    for key, v in points.items():
+        objective, P, N = key.split("/")
+        row = {"objective": objective, "P": int(P.removeprefix("P=")), "N": int(N.removeprefix("N=")), **v}
+        n = int(v["n_seeds"])
+        if v.get("std_ddof", 0) == 0:
+            scale = math.sqrt(n / (n - 1)) if n > 1 else float("nan")
+            for c in ("train_acc_std", "test_acc_std"):
+                row[c] = v[c] * scale if v.get(c) is not None else float("nan")
+        if "limit_runs" not in v:
+            row["limit_runs"] = int(sum(c for r, c in v["stop_reasons"].items() if not _met_paper_rule(objective, r)))
+        row.setdefault("trivial_runs", 0)
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out.attrs["trivial"] = majority_share()
+    return out
+
+
+def reproduction_from_summary(path) -> pd.DataFrame:
+    """:func:`reproduction_table` of the points stored in a notebook-02 summary file (e.g. a committed larger run)."""
+    payload = json.loads(Path(path).read_text(encoding="utf-8"))
+    return reproduction_table(points_frame(payload["points"]))
+
+
+def verdict_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """How many points fall in each verdict category, per objective (MIP objectives and the GD baseline)."""
+    counts = table.groupby(["objective", "verdict"]).size().unstack("verdict", fill_value=0)
+    order = [c for c in CATEGORIES if c in counts.columns]
+    counts = counts[order]
+    counts["points"] = counts.sum(axis=1)
+    return counts
 
 
 def deterministic_view(table: pd.DataFrame, decimals: int = 1) -> pd.DataFrame:
@@ -203,10 +428,9 @@ def deterministic_view(table: pd.DataFrame, decimals: int = 1) -> pd.DataFrame:
     re-execution show this view; the full table (with runtimes) is shown in a cell whose output is not compared.
     """
     cols = ["objective", "P", "N", "train_acc_paper", "train_acc_ours", "test_acc_paper", "test_acc_ours",
-            "verdict_accuracy"]
+            "verdict", "verdict_accuracy"]
     out = table[cols].copy()
-    limited = [bool(isinstance(r, dict) and any(r.get(k) for k in LIMIT_REASONS)) and o != "gd_nn"
-               for r, o in zip(table["stop_reasons"], table["objective"], strict=True)]
+    limited = [bool(n) for n in table["limit_runs"]]
     for c in ("train_acc_ours", "test_acc_ours"):
         out[c] = [("(limit)" if lim else f"{v:.{decimals}f}") for v, lim in zip(out[c], limited, strict=True)]
     out["verdict_accuracy"] = [("stopped by our limit before the cut-off: not repeatable" if lim else v)
@@ -220,7 +444,8 @@ def plot_vs_reference(ax, ours: pd.DataFrame, reference: pd.DataFrame, metric: s
                       select: dict[str, Any], values: Sequence[Any], log: bool = False, title: str = ""):
     """Draw ours (solid, markers, ± std band) and the authors' means ± std (dashed) of ``metric`` vs N.
 
-    Our points where a run stopped at our limit before the 90 % cut-off get a hollow marker.
+    Our points where a run stopped at our limit before the 90 % cut-off get a hollow marker; accuracy plots get the
+    majority-class share as a dotted line (the trivial predictor).
 
     ``by`` is the column that distinguishes the lines (``"objective"`` or ``"P"``), ``select`` fixes the other
     (e.g. ``{"P": 1}``), ``metric`` one of ``train_acc``, ``test_acc``, ``runtime_s``.
@@ -244,14 +469,18 @@ def plot_vs_reference(ax, ours: pd.DataFrame, reference: pd.DataFrame, metric: s
             std_col = f"{metric}_std"
             ax.plot(sub["N"], y, style, color=col, marker="o" if who == "ours" else None, ms=4,
                     alpha=1.0 if who == "ours" else 0.75, label=f"{label} ({who})")
-            if who == "ours" and "stop_reasons" in sub and v != "gd_nn":
-                hit = np.array([isinstance(r, dict) and any(r.get(k) for k in LIMIT_REASONS)
-                                for r in sub["stop_reasons"]])
+            if who == "ours" and v != "gd_nn" and ("limit_runs" in sub or "stop_reasons" in sub):
+                hit = (sub["limit_runs"].to_numpy() > 0 if "limit_runs" in sub else
+                       np.array([isinstance(r, dict) and any(r.get(k) for k in LIMIT_REASONS)
+                                 for r in sub["stop_reasons"]]))
                 if hit.any():  # white centre: at least one run stopped by our limit before the cut-off
                     ax.plot(sub["N"][hit], y[hit], "o", ms=7, mfc="white", mec=col, zorder=5)
             if std_col in sub:
                 s = sub[std_col].to_numpy(dtype=float)
                 ax.fill_between(sub["N"], y - s, y + s, color=col, alpha=0.12 if who == "ours" else 0.06)
+    if metric in ("train_acc", "test_acc"):  # the trivial predictor: always the majority class
+        share = majority_share(split="test" if metric == "test_acc" else "train")
+        ax.axhline(share, color="0.4", lw=1, ls=":", label=f"majority class ({share:.1f} %)")
     ax.set_xlabel("training samples N")
     ax.set_ylabel({"train_acc": "training accuracy (%)", "test_acc": "test accuracy (%)",
                    "runtime_s": "runtime (s)"}[metric])

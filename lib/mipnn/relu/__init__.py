@@ -10,16 +10,16 @@ batch learning, the post-processing step and the committee).
 from .layers import LayerResult, fit_layer_inputs, fit_layer_weights, shutdown_worker_pool, worker_pool
 from .network import ReluNetwork, closest_to_one, conv_structures, dense_structures, init_network
 from .programs import (
-                       BIG_M_CHOICES,
-                       SLACK_CAP,
-                       InputResult,
-                       WeightResult,
-                       input_bounds,
-                       input_milp,
-                       last_layer_lp,
-                       postprocess_lp,
-                       preactivation_bounds,
-                       weight_milp,
+    BIG_M_CHOICES,
+    SLACK_CAP,
+    InputResult,
+    WeightResult,
+    input_bounds,
+    input_milp,
+    last_layer_lp,
+    postprocess_lp,
+    preactivation_bounds,
+    weight_milp,
 )
 from .structure import LayerStructure, printed_big_m, relu, relu_forward, weight_bounds_from_previous
 from .training import Algorithm1Result, algorithm1, batch_learning, committee_predict, postprocess_last_layer

@@ -11,15 +11,16 @@ from .estimators import MIPNetClassifier, STEBinaryNetClassifier
 from .model import build_sign_net, check_params, extract_weights, set_start
 from .network import EPSILON, check_data, check_weights, predict_index, sign_forward, sort_hidden, zero_input_mask
 from .objectives import (
-                         MARGIN,
-                         OBJECTIVES,
-                         guaranteed_accuracy,
-                         hinge_pwl,
-                         hinge_values,
-                         margin_level,
-                         objective_from_outputs,
-                         objective_target,
-                         output_scale,
+    MARGIN,
+    OBJECTIVES,
+    STOP_RULES,
+    guaranteed_accuracy,
+    hinge_pwl,
+    hinge_values,
+    margin_level,
+    objective_from_outputs,
+    objective_target,
+    output_scale,
 )
 from .search import STARTS, MIPStart, SearchResult, mip_start, search_sign_net
 from .ste import STEResult, train_ste
@@ -29,7 +30,7 @@ __all__ = [
     "MIPNetClassifier", "STEBinaryNetClassifier",
     "build_sign_net", "check_params", "extract_weights", "set_start",
     "EPSILON", "check_data", "check_weights", "predict_index", "sign_forward", "sort_hidden", "zero_input_mask",
-    "MARGIN", "OBJECTIVES", "guaranteed_accuracy", "hinge_pwl", "hinge_values", "margin_level",
+    "MARGIN", "OBJECTIVES", "STOP_RULES", "guaranteed_accuracy", "hinge_pwl", "hinge_values", "margin_level",
     "objective_from_outputs", "objective_target", "output_scale",
     "STARTS", "MIPStart", "SearchResult", "mip_start", "search_sign_net",
     "STEResult", "train_ste",

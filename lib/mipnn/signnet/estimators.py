@@ -26,7 +26,7 @@ from ..validation import (
 )
 from .model import check_params
 from .network import EPSILON, sign_forward
-from .objectives import MARGIN
+from .objectives import MARGIN, STOP_RULES
 from .search import STARTS, mip_start
 from .ste import train_ste
 from .train import train_sign_net
@@ -45,6 +45,8 @@ class MIPNetClassifier(BaseMIPClassifier):
     time_limit : seconds for the solve (a time-out keeps the incumbent; ``stop_reason_ = "time_limit"``).
     target_train_accuracy : stop as soon as the incumbent guarantees this training accuracy (paper: 0.9);
         ``None`` solves to ``mip_gap``.
+    stop_rule : min-hinge's stopping threshold: ``"authors"`` (their code's ``loss < ⌊(1−τ)N m²⌋ + 1``) or
+        ``"accuracy"`` (the loosest loss that guarantees ``target_train_accuracy``).
     margin, epsilon : ``m`` and ``ε`` of the formulation.
     tight_big_m, symmetry_breaking : formulation levers (see :func:`mipnn.signnet.build_sign_net`).
     start : the MIP start: ``None``, ``"ste"`` or ``"search"``. ``"ste"`` trains the straight-through baseline first
@@ -64,14 +66,15 @@ class MIPNetClassifier(BaseMIPClassifier):
     """
 
     def __init__(self, objective="sat_margin", hidden=(16,), P=1, time_limit=60.0, target_train_accuracy=0.9,
-                 margin=MARGIN, epsilon=EPSILON, tight_big_m=True, symmetry_breaking=True, start=None,
-                 start_max_epochs=10_000, start_max_passes=100_000, mip_gap=OPTIMALITY_GAP, threads=None,
+                 stop_rule="authors", margin=MARGIN, epsilon=EPSILON, tight_big_m=True, symmetry_breaking=True,
+                 start=None, start_max_epochs=10_000, start_max_passes=100_000, mip_gap=OPTIMALITY_GAP, threads=None,
                  solver_options=None, random_state=None):
         self.objective = objective
         self.hidden = hidden
         self.P = P
         self.time_limit = time_limit
         self.target_train_accuracy = target_train_accuracy
+        self.stop_rule = stop_rule
         self.margin = margin
         self.epsilon = epsilon
         self.tight_big_m = tight_big_m
@@ -89,6 +92,7 @@ class MIPNetClassifier(BaseMIPClassifier):
         check_bool("tight_big_m", self.tight_big_m)
         check_bool("symmetry_breaking", self.symmetry_breaking)
         check_choice("start", self.start, STARTS)
+        check_choice("stop_rule", self.stop_rule, STOP_RULES)
         check_positive_int("start_max_epochs", self.start_max_epochs)
         check_positive_int("start_max_passes", self.start_max_passes)
         if self.start == "search" and len(hidden) != 1:
@@ -105,7 +109,7 @@ class MIPNetClassifier(BaseMIPClassifier):
         start = mip_start(X, Y, self.start, objective=self.objective, hidden=hidden, P=self.P,
                           time_limit=limit, target_accuracy=self.target_train_accuracy, margin=self.margin,
                           epsilon=self.epsilon, max_epochs=self.start_max_epochs,
-                          max_passes=self.start_max_passes, random_state=self.random_state)
+                          max_passes=self.start_max_passes, stop_rule=self.stop_rule, random_state=self.random_state)
         if start is not None:
             limit = start.solve_limit(limit)
         fit = train_sign_net(
@@ -113,7 +117,7 @@ class MIPNetClassifier(BaseMIPClassifier):
             target_accuracy=self.target_train_accuracy, margin=self.margin, epsilon=self.epsilon,
             tight_big_m=bool(self.tight_big_m), symmetry_breaking=bool(self.symmetry_breaking),
             start_weights=None if start is None else start.weights, options=self._solver_options(),
-            threads=self.threads, mip_gap=self.mip_gap)
+            threads=self.threads, mip_gap=self.mip_gap, stop_rule=self.stop_rule)
         return {"weights": fit.weights, "solve_record": fit.record, "stop_reason": fit.stop_reason,
                 "objective_target": fit.objective_target,
                 "guaranteed_train_accuracy": fit.guaranteed_train_accuracy,

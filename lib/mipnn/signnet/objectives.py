@@ -18,10 +18,14 @@ objective, an objective value that implies it (``E = N − ⌈τN⌉`` errors al
 * max-correct: the objective counts correct samples, target ``⌈τN⌉``;
 * sat-margin: a sample whose ``K`` margins all hold is correct, so at most ``NK − obj`` samples are wrong;
   target ``NK − E`` (the authors' rule, ``#unsatisfied ≤ 0.1 N``, is the same);
-* min-hinge: a wrong (or tied) sample has ``ŷ_true ≤ ŷ_j`` for some other ``j``, and since ``g`` is convex and
-  non-increasing, ``g(ŷ_true) + g(-ŷ_j) ≥ 2 g(0) = 2m² = 1/2``; a loss below ``2m²(E + 1)`` therefore leaves at
-  most ``E`` wrong samples. (The authors stopped at ``loss < ⌊0.025 N⌋ + 1``, a slightly stricter value that
-  is not derived from the accuracy.)
+* min-hinge, two rules (``stop_rule``):
+
+  - ``"authors"`` (default): the authors' code stops at ``loss < ⌊(1 − τ) N m²⌋ + 1`` (``⌊0.025 N⌋ + 1`` for
+    τ = 0.9, m = ½), a threshold not derived from the accuracy but stricter than the next one (8 against 14.5 at
+    N = 280);
+  - ``"accuracy"``: a wrong (or tied) sample has ``ŷ_true ≤ ŷ_j`` for some other ``j``, and since ``g`` is convex
+    and non-increasing, ``g(ŷ_true) + g(-ŷ_j) ≥ 2 g(0) = 2m² = 1/2``; a loss below ``2m²(E + 1)`` therefore
+    leaves at most ``E`` wrong samples — the loosest loss that still guarantees τ.
 
 :func:`guaranteed_accuracy` is the converse: the training accuracy that an objective value alone proves.
 """
@@ -36,12 +40,15 @@ import numpy as np
 from ..numerics import TOL
 from ..validation import check_choice, check_number, check_positive_int
 
-__all__ = ["OBJECTIVES", "MARGIN", "output_scale", "margin_level", "hinge_pwl", "hinge_values",
+__all__ = ["OBJECTIVES", "MARGIN", "STOP_RULES", "output_scale", "margin_level", "hinge_pwl", "hinge_values",
            "objective_from_outputs", "objective_target", "guaranteed_accuracy"]
 
 OBJECTIVES = ("max_correct", "min_hinge", "sat_margin")
 #: Margin ``m`` of sat-margin (21) and of the squared hinge (18).
 MARGIN = 0.5
+#: Early-stop rules for min-hinge (the other objectives have one): the authors' threshold, or the loosest loss that
+#: guarantees the target accuracy.
+STOP_RULES = ("authors", "accuracy")
 
 
 def output_scale(hidden: Sequence[int], P: int) -> int:
@@ -92,9 +99,13 @@ def objective_from_outputs(objective: str, s: np.ndarray, Y: np.ndarray, hidden:
 
 
 def objective_target(objective: str, n_samples: int, target_accuracy: float, *, n_outputs: int = 2,
-                     margin: float = MARGIN) -> float:
-    """Objective value whose attainment guarantees training accuracy ≥ ``target_accuracy`` (module docstring)."""
+                     margin: float = MARGIN, stop_rule: str = "authors") -> float:
+    """The objective value at which training stops (module docstring): for max-correct and sat-margin the value
+    that guarantees training accuracy ≥ ``target_accuracy``; for min-hinge the authors' threshold
+    (``stop_rule="authors"``) or the accuracy-derived one (``"accuracy"``). A loss target is returned just below
+    the threshold (the stop is "loss < threshold")."""
     check_choice("objective", objective, OBJECTIVES)
+    check_choice("stop_rule", stop_rule, STOP_RULES)
     check_positive_int("n_samples", n_samples)
     check_number("target_accuracy", target_accuracy, low=0.0, high=1.0)
     check_positive_int("n_outputs", n_outputs, minimum=2)
@@ -104,7 +115,9 @@ def objective_target(objective: str, n_samples: int, target_accuracy: float, *, 
         return float(need)
     if objective == "sat_margin":
         return float(n_samples * n_outputs - errors)
-    # strictly below 2m²(E + 1): HiGHS stops at an incumbent strictly better than its objective target
+    # strictly below the threshold: HiGHS stops at an incumbent strictly better than its objective target
+    if stop_rule == "authors":
+        return math.floor((1 - target_accuracy) * n_samples * margin ** 2 + TOL) + 1 - 1e-6
     return 2 * margin ** 2 * (errors + 1) - 1e-6
 
 

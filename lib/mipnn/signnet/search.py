@@ -21,7 +21,9 @@ improving move, a few random weights of the best network so far are changed (a "
 Weights of inputs that are zero in every training sample stay 0. A first-layer pre-activation inside the gap
 ``(−ε, 0)`` that the MIP keeps empty would make the network infeasible for the MIP; such values (a start may
 have some: the STE network only knows ``a ≥ 0``) carry a penalty larger than any objective change, so the search
-removes them first and never creates new ones, and the target counts as met only without them.
+removes them first and never creates new ones, and the target counts as met only without them. The same holds for
+max-correct's per-sample constraint (16): a sample with zero or two non-negative outputs makes the network
+infeasible for that MIP (not merely wrong), so it carries the same penalty.
 """
 
 from __future__ import annotations
@@ -63,8 +65,16 @@ class SearchResult:
     history: list = field(default_factory=list)  # (seconds, objective) whenever the best network improves
 
 
+#: A network the MIP cannot accept costs more than any objective change, so the search repairs such a network first
+#: and never creates one: a first-layer pre-activation inside the gap (−ε, 0) that the MIP keeps empty (a start from
+#: elsewhere may have some), and, for max-correct, a sample without exactly one non-negative output ((16) makes
+#: that infeasible).
+_GAP_PENALTY = 1e6
+
+
 class _Scorer:
-    """Deficit of integer outputs ``S`` (any leading shape ``(N, …, K)``) for one objective."""
+    """Deficit of integer outputs ``S`` (any leading shape ``(N, …, K)``) for one objective, with the penalty for
+    max-correct's infeasible samples."""
 
     def __init__(self, objective, Y, B, margin):
         self.objective = objective
@@ -91,13 +101,14 @@ class _Scorer:
         else:  # max_correct: a sample counts when exactly its true output is non-negative
             pos = S >= 0
             ok = (pos.sum(axis=-1) == 1) & (pos & (Y > 0)).any(axis=-1)
-            primary = (~ok).sum(axis=0)
+            primary = (~ok).sum(axis=0) + _GAP_PENALTY * self.infeasible(S)
         return primary + self.tie * hinge
 
-
-#: A pre-activation inside the gap (−ε, 0) makes a network infeasible for the MIP (a start from elsewhere may have
-#: some): every such value costs more than any objective change, so the search repairs them first.
-_GAP_PENALTY = 1e6
+    def infeasible(self, S):
+        """Samples the MIP cannot accept: for max-correct, those without exactly one non-negative output (16)."""
+        if self.objective != "max_correct":
+            return np.zeros(S.shape[1:-1], dtype=np.int64) if S.ndim > 2 else 0
+        return ((S >= 0).sum(axis=-1) != 1).sum(axis=0)
 
 
 class _SearchState:
@@ -176,18 +187,7 @@ class _SearchState:
         self.reset(V1, V2)
 
 
-def search_sign_net(X: np.ndarray, Y: np.ndarray, *, objective: str = "sat_margin", hidden: Sequence[int] = (16,),
-                    P: int = 1, start_weights=None, target_accuracy: float | None = 0.9, time_limit: float = 10.0,
-                    max_passes: int = 100_000, kick_size: int = 4, margin: float = MARGIN,
-                    epsilon: float = EPSILON, random_state: int | None = 0) -> SearchResult:
-    """Iterated local search for integer weights of a one-hidden-layer sign network (module docstring).
-
-    ``X`` (N × n) and ±1 one-hot ``Y`` (N × K) as in :func:`~mipnn.signnet.build_sign_net`.
-    ``start_weights``: integer ``[(W1, b1), (W2, b2)]`` to start from (``None``: random, seeded). Stops when the
-    objective guarantees ``target_accuracy`` (``None``: never), after ``max_passes`` passes or ``time_limit``
-    seconds, and returns the best network seen.
-    """
-    X, Y = check_data(X, Y)
+def _check_search_params(objective, hidden, P, target_accuracy, time_limit, max_passes, kick_size):
     check_choice("objective", objective, OBJECTIVES)
     hidden = check_int_sequence("hidden", hidden, minimum=1)
     if len(hidden) != 1:
@@ -197,6 +197,23 @@ def search_sign_net(X: np.ndarray, Y: np.ndarray, *, objective: str = "sat_margi
     check_number("time_limit", time_limit, low=0.0, low_open=True)
     check_positive_int("max_passes", max_passes)
     check_positive_int("kick_size", kick_size)
+    return hidden
+
+
+def search_sign_net(X: np.ndarray, Y: np.ndarray, *, objective: str = "sat_margin", hidden: Sequence[int] = (16,),
+                    P: int = 1, start_weights=None, target_accuracy: float | None = 0.9, time_limit: float = 10.0,
+                    max_passes: int = 100_000, kick_size: int = 4, margin: float = MARGIN,
+                    epsilon: float = EPSILON, stop_rule: str = "authors", random_state: int | None = 0
+                    ) -> SearchResult:
+    """Iterated local search for integer weights of a one-hidden-layer sign network (module docstring).
+
+    ``X`` (N × n) and ±1 one-hot ``Y`` (N × K) as in :func:`~mipnn.signnet.build_sign_net`.
+    ``start_weights``: integer ``[(W1, b1), (W2, b2)]`` to start from (``None``: random, seeded). Stops when the
+    objective guarantees ``target_accuracy`` (``None``: never), after ``max_passes`` passes or ``time_limit``
+    seconds, and returns the best network seen.
+    """
+    X, Y = check_data(X, Y)
+    hidden = _check_search_params(objective, hidden, P, target_accuracy, time_limit, max_passes, kick_size)
     rng = np.random.default_rng(random_state)
     t0 = time.perf_counter()
     n, K, H = X.shape[1], Y.shape[1], hidden[0]
@@ -208,14 +225,18 @@ def search_sign_net(X: np.ndarray, Y: np.ndarray, *, objective: str = "sat_margi
     best = (st.V1.copy(), st.V2.copy(), st.cur)
     need = None
     if target_accuracy is not None:
-        tgt = objective_target(objective, X.shape[0], target_accuracy, n_outputs=K, margin=margin)
+        tgt = objective_target(objective, X.shape[0], target_accuracy, n_outputs=K, margin=margin,
+                               stop_rule=stop_rule)
         need = (lambda obj: obj <= tgt) if objective == "min_hinge" else (lambda obj: obj >= tgt)
 
     def objective_of(S):  # the MIP objective of outputs S, as the solver reports it
         return objective_from_outputs(objective, S, Y, hidden, P, margin)
 
+    def feasible():
+        return st.gap.sum() == 0 and int(st.score.infeasible(st.S)) == 0
+
     def reached():
-        return need is not None and st.gap.sum() == 0 and need(objective_of(st.S))
+        return need is not None and feasible() and need(objective_of(st.S))
 
     history = [(time.perf_counter() - t0, objective_of(st.S))]
     passes = kicks = 0
@@ -239,7 +260,9 @@ def search_sign_net(X: np.ndarray, Y: np.ndarray, *, objective: str = "sat_margi
                (V2[:-1].astype(np.float64), V2[-1].astype(np.float64))]
     s = sign_forward(X, weights, epsilon / 2)[-1]
     obj = objective_from_outputs(objective, s, Y, hidden, P, margin)
-    return SearchResult(weights=weights, objective=obj, reached_target=bool(need is not None and need(obj)),
+    st.reset(V1.copy(), V2.copy())
+    return SearchResult(weights=weights, objective=obj, reached_target=bool(need is not None and feasible()
+                                                                            and need(obj)),
                         passes=passes, kicks=kicks, wall_time=time.perf_counter() - t0, history=history)
 
 
@@ -264,8 +287,8 @@ class MIPStart:
 
 def mip_start(X, Y, kind: str | None, *, objective: str, hidden: Sequence[int], P: int, time_limit: float,
               target_accuracy: float | None, margin: float = MARGIN, epsilon: float = EPSILON,
-              max_epochs: int = 10_000, max_passes: int = 100_000, random_state: int | None = None
-              ) -> MIPStart | None:
+              max_epochs: int = 10_000, max_passes: int = 100_000, stop_rule: str = "authors",
+              random_state: int | None = None) -> MIPStart | None:
     """Build the MIP start ``kind``: ``None`` (no start), ``"ste"`` (the straight-through network, seeded by
     ``random_state``, at most ``max_epochs`` epochs) or ``"search"`` (that network improved by
     :func:`search_sign_net`, at most ``max_passes`` passes, until it meets ``target_accuracy``).
@@ -285,6 +308,7 @@ def mip_start(X, Y, kind: str | None, *, objective: str, hidden: Sequence[int], 
         search = search_sign_net(X, Y, objective=objective, hidden=hidden, P=P, start_weights=weights,
                                  target_accuracy=target_accuracy, margin=margin, epsilon=epsilon,
                                  time_limit=max(time_limit - (time.perf_counter() - t0), 1e-3),
-                                 max_passes=max_passes, random_state=0 if random_state is None else random_state)
+                                 max_passes=max_passes, stop_rule=stop_rule,
+                                 random_state=0 if random_state is None else random_state)
         weights = search.weights
     return MIPStart(weights=weights, wall_time=time.perf_counter() - t0, search=search)

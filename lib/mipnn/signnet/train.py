@@ -48,10 +48,11 @@ def train_sign_net(X: np.ndarray, Y: np.ndarray, *, hidden: Sequence[int] = (16,
                    margin: float = MARGIN, epsilon: float = EPSILON, tight_big_m: bool = True,
                    symmetry_breaking: bool = False, one_sided: bool = False, start_weights=None,
                    options: Mapping[str, Any] | None = None, threads: int | None = None,
-                   mip_gap: float = OPTIMALITY_GAP) -> SignNetResult:
+                   mip_gap: float = OPTIMALITY_GAP, stop_rule: str = "authors") -> SignNetResult:
     """Build, solve (with the early-stop target) and read back a sign network. See :func:`build_sign_net`.
 
-    ``target_accuracy=None`` disables the early stop (solve to ``mip_gap`` or ``time_limit``).
+    ``target_accuracy=None`` disables the early stop (solve to ``mip_gap`` or ``time_limit``); ``stop_rule`` picks
+    min-hinge's stopping threshold (:func:`~mipnn.signnet.objective_target`).
     ``start_weights`` (list of integer ``(W, b)``) is handed to HiGHS as a complete MIP start.
     """
     X, Y = check_data(X, Y)
@@ -72,7 +73,7 @@ def train_sign_net(X: np.ndarray, Y: np.ndarray, *, hidden: Sequence[int] = (16,
     build_time = time.perf_counter() - t0
     N, K = Y.shape
     target = None if target_accuracy is None else objective_target(
-        objective, N, target_accuracy, n_outputs=K, margin=margin)
+        objective, N, target_accuracy, n_outputs=K, margin=margin, stop_rule=stop_rule)
     # HiGHS stops only when the incumbent is strictly better than its objective_target, so integer-valued
     # objectives (max-correct, sat-margin) get a half-unit slack: obj > target − ½ ⇔ obj ≥ target.
     highs_target = None if target is None else (target - 0.5 if objective != "min_hinge" else target)

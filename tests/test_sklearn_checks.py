@@ -5,6 +5,7 @@ as a safety net, so that the checks that refit and compare predictions see the s
 """
 
 import numpy as np
+import pytest
 from sklearn.base import clone
 from sklearn.datasets import make_blobs
 from sklearn.preprocessing import StandardScaler
@@ -36,12 +37,18 @@ EXPECTED_FAILURES = {
 }
 
 
-def _expected_failures(estimator):
-    return EXPECTED_FAILURES.get(type(estimator).__name__, {})
+def _check_name(check) -> str:
+    func = getattr(check, "func", check)
+    return getattr(func, "__name__", str(func))
 
 
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failures)
+@parametrize_with_checks(ESTIMATORS)
 def test_sklearn_estimator_checks(estimator, check):
+    # a known failure is reported as xfail without running it (the multiclass fits cost ~25 s for nothing);
+    # scikit-learn's own expected_failed_checks would run it
+    reason = EXPECTED_FAILURES.get(type(estimator).__name__, {}).get(_check_name(check))
+    if reason:
+        pytest.xfail(reason)
     check(estimator)
 
 

@@ -72,5 +72,24 @@ def test_adam_baseline_keeps_best_validation_epoch():
     assert np.mean(model.predict(s.X_val) == s.y_val) == pytest.approx(best)
     assert best > 0.85
     assert model.activation == "relu" and model.learning_rate_init == 0.001 and model.batch_size == 64
+    assert info["epochs_run"] == 10 and not info["converged"]
+    assert info["train_accuracy"] == pytest.approx(np.mean(model.predict(s.X_train) == s.y_train))
     with pytest.raises(ValueError, match="epochs"):
         adam_mlp_validated(s.X_train, s.y_train, s.X_val, s.y_val, epochs=0)
+    with pytest.raises(ValueError, match="n_iter_no_change"):
+        adam_mlp_validated(s.X_train, s.y_train, s.X_val, s.y_val, n_iter_no_change=0)
+
+
+def test_adam_baseline_trains_to_convergence():
+    # 24 training points and batch 64: 30 epochs are 30 gradient steps; the convergence rule runs until the
+    # training loss stops falling by more than tol for n_iter_no_change epochs.
+    s = make_splits("iris", 1, max_train=24)[0]
+    fixed = adam_mlp_validated(s.X_train, s.y_train, s.X_val, s.y_val, hidden=(4,), epochs=30)
+    conv = adam_mlp_validated(s.X_train, s.y_train, s.X_val, s.y_val, hidden=(4,), epochs=5000,
+                              n_iter_no_change=20)
+    assert conv["converged"] and 30 < conv["epochs_run"] < 5000
+    losses = conv["loss"]
+    tail = losses[-20:]
+    assert min(tail) > min(losses[:-20]) - 1e-4                          # the rule that stopped it
+    assert conv["val_accuracy"][conv["best_epoch"] - 1] == max(conv["val_accuracy"])
+    assert conv["train_accuracy"] > fixed["train_accuracy"]

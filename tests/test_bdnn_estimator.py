@@ -62,3 +62,15 @@ def test_validation_labels_must_be_training_classes():
                          validation_data=(X[:4], np.array(["no", "maybe", "yes", "no"])))
     with pytest.raises(ValueError, match="maybe"):
         clf.fit(X, y)
+
+
+def test_experiment_reports_fit_time_and_capped_runs():
+    from mipnn.experiments.bdnn import run_bdnn_experiment
+
+    capped = run_bdnn_experiment("iris", "exact", 0, hidden=(1,), max_train=40, node_limit=1, time_limit=20)
+    assert capped["capped"] and capped["status"] in ("work_limit", "time_limit")
+    assert capped["fit_time"] >= capped["solve_time"] > 0                  # the model's build is in fit_time
+    ls = run_bdnn_experiment("iris", "local_search", 0, hidden=(3,), max_train=20, max_rounds=2, time_limit=20)
+    assert ls["best_iteration"] in (0, 1) and not ls["capped"]
+    adam = run_bdnn_experiment("iris", "adam", 0, hidden=(3,), max_train=20, epochs=3000, n_iter_no_change=20)
+    assert adam["converged"] and adam["epochs_run"] < 3000 and adam["fit_time"] == adam["solve_time"]

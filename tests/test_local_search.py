@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mipnn.bnn import local_search, point_losses, solve_bdnn
+from mipnn.bnn import local_search, point_losses, predict_bdnn, solve_bdnn
 
 
 def _data(seed=0, n=14, d=3, classes=3):
@@ -44,3 +44,25 @@ def test_local_search_errors():
         local_search(X, y, max_rounds=0)
     with pytest.raises(ValueError, match="weight_domain"):
         local_search(X, y, weight_domain="float")
+
+
+def test_local_search_keeps_the_best_validation_round():
+    X, y = _data(0, n=16)
+    X_val, y_val = _data(5, n=12)
+    res = local_search(X, y, hidden=(3,), n_classes=3, max_rounds=4, time_limit=20, random_state=2,
+                       X_val=X_val, y_val=y_val)
+    rounds = [h for h in res.history if h["step"] == "output"]
+    accs = [h["val_accuracy"] for h in rounds]
+    assert res.best_round == int(np.argmax(accs))                       # earliest round of the best accuracy
+    assert np.mean(predict_bdnn(X_val, res.network) == y_val) == pytest.approx(max(accs))
+    with pytest.raises(ValueError, match="X_val and y_val"):
+        local_search(X, y, X_val=X_val)
+
+
+def test_local_search_first_step_always_has_an_incumbent():
+    # Round 0 starts HiGHS from a feasible network, so even a tiny node budget returns an incumbent whose loss
+    # is no worse than that start's (every hidden unit on under the random output layer).
+    X, y = _data(1, n=30, d=4)
+    res = local_search(X, y, hidden=(3,), n_classes=3, max_rounds=1, time_limit=20, options={"mip_max_nodes": 1})
+    assert res.history[0]["objective"] is not None
+    assert res.history[0]["train_loss"] <= len(y) * 3

@@ -18,6 +18,8 @@ Concrete estimators: :class:`mipnn.signnet.MIPNetClassifier`, :class:`mipnn.sign
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -112,7 +114,9 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
 class BaseMIPClassifier(BaseNetClassifier):
     """Bookkeeping shared by estimators trained with MIP solves.
 
-    ``_fit_network`` returns ``weights``, ``solve_record`` (a :class:`~mipnn.solve.SolveRecord`, or ``None`` when
+    ``fit_time_`` is the wall time of the whole training (models built, starts and heuristics included), next to
+    ``solve_time_`` (the solver's share, where the subclass reports it). ``_fit_mip`` returns ``weights``,
+    ``solve_record`` (a :class:`~mipnn.solve.SolveRecord`, or ``None`` when
     several MIPs were solved), ``stop_reason`` and any further fitted attributes. Hyper-parameters validated here:
     ``time_limit``, ``target_train_accuracy``, ``mip_gap``, ``threads``, ``solver_options`` and
     ``random_state`` (also HiGHS's ``random_seed``).
@@ -137,7 +141,9 @@ class BaseMIPClassifier(BaseNetClassifier):
         return opts
 
     def _fit_network(self, X, y_index):
+        t0 = time.perf_counter()
         out = self._fit_mip(X, y_index)
+        out.setdefault("fit_time", time.perf_counter() - t0)
         for key in ("weights", "solve_record", "stop_reason"):
             if key not in out:
                 raise RuntimeError(f"{type(self).__name__}._fit_mip must return {key!r}")

@@ -3,7 +3,8 @@
 Three training methods share one MILP (:mod:`mipnn.bnn.bdnn`, built on the BNN-MILP of :mod:`mipnn.bnn.milp`):
 
 * ``"exact"`` — one MILP over all layers and all training points (time-limited; a time-out keeps the incumbent);
-* ``"local_search"`` — alternating MIPs (:func:`mipnn.bnn.local_search`);
+* ``"local_search"`` — alternating MIPs (:func:`mipnn.bnn.local_search`); with ``validation_data`` the round
+  with the best validation accuracy is kept;
 * ``"data_splitting"`` — iterative k-means data splitting (:func:`mipnn.bnn.iterative_data_splitting`); the
   network with the best accuracy on ``validation_data`` (or on the training data if none is given) is kept.
 
@@ -42,7 +43,8 @@ class BDNNClassifier(BaseMIPClassifier):
     max_splits : splits of the data-splitting heuristic.
     max_rounds : rounds of the local search.
     batch_size : data splitting only: solve on a random batch of this many training points (``None``: all).
-    validation_data : optional ``(X_val, y_val)`` used by data splitting to pick its best iteration.
+    validation_data : optional ``(X_val, y_val)`` used by data splitting and local search to pick their best
+        iteration / round (the exact method solves one MIP, so there is nothing to choose).
     time_limit : seconds per MIP.
     target_train_accuracy, mip_gap, threads, solver_options : as in :class:`mipnn.signnet.MIPNetClassifier`
         (``target_train_accuracy`` is accepted for API compatibility and must be ``None``).
@@ -52,7 +54,9 @@ class BDNNClassifier(BaseMIPClassifier):
     orientation, ``W`` of shape ``(n_out, n_in)``), ``coefs_`` (the same matrices in scikit-learn's orientation
     ``(n_in, n_out)``, as in :class:`~sklearn.neural_network.MLPClassifier`), ``intercepts_`` (the thresholds
     ``λ``), ``solve_record_`` (the exact method's MIP; ``None`` for the heuristics, which solve several),
-    ``stop_reason_``, ``history_`` (per MIP / iteration), ``solve_time_`` (sum over MIPs), ``train_accuracy_``.
+    ``stop_reason_``, ``history_`` (per MIP / iteration), ``solve_time_`` (sum over MIPs), ``fit_time_`` (the whole
+    fit, models built included), ``best_iteration_`` (heuristics: the data-splitting iteration or local-search
+    round kept), ``train_accuracy_``.
     """
 
     _multiclass = True
@@ -101,15 +105,16 @@ class BDNNClassifier(BaseMIPClassifier):
             fit = solve_bdnn(X, y_idx, mip_gap=self.mip_gap, **common)
             return {"weights": fit.network, "solve_record": fit.record, "stop_reason": fit.record.status,
                     "history": [fit.record.as_dict()], "solve_time": fit.record.wall_time}
-        if self.method == "local_search":
-            res = local_search(X, y_idx, max_rounds=self.max_rounds, random_state=seed, **common)
-            return {"weights": res.network, "solve_record": None, "stop_reason": res.stop_reason,
-                    "history": res.history, "solve_time": res.solve_time}
         if self.validation_data is not None:
             X_val = validate_data(self, self.validation_data[0], dtype=np.float64, reset=False)
             y_val = self._class_indices(self.validation_data[1], len(X_val))
         else:
             X_val, y_val = X, y_idx
+        if self.method == "local_search":
+            val = {} if self.validation_data is None else {"X_val": X_val, "y_val": y_val}
+            res = local_search(X, y_idx, max_rounds=self.max_rounds, random_state=seed, **common, **val)
+            return {"weights": res.network, "solve_record": None, "stop_reason": res.stop_reason,
+                    "history": res.history, "solve_time": res.solve_time, "best_iteration": res.best_round}
         res = iterative_data_splitting(X, y_idx, X_val, y_val, max_splits=self.max_splits,
                                        batch_size=self.batch_size, random_state=seed, **common)
         return {"weights": res.network, "solve_record": None, "stop_reason": "data_splitting",

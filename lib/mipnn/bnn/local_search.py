@@ -12,8 +12,10 @@ authors' code, REFERENCE.md §4). Instead of one MILP over all layers, two small
 
 The search starts from random output weights (seeded) and stops when a full round changes nothing, when the
 training loss repeats a value seen after an earlier round, when the loss is 0, or after ``max_rounds`` rounds.
-Each step never increases the training loss (the current network is handed to HiGHS as a start), so the result
-is a local optimum with respect to these two neighbourhoods.
+Each step never increases the training loss (the current network is handed to HiGHS as a start), so the last
+network is a local optimum with respect to these two neighbourhoods. With validation data the network returned is
+the one, after a full round, with the best validation accuracy (the authors select every model on validation
+data); without, it is the last one.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..validation import check_choice, check_int_sequence, check_number, check_positive_int, check_random_state
-from .bdnn import point_losses, solve_bdnn, threshold_bound
+from .bdnn import point_losses, predict_bdnn, solve_bdnn, threshold_bound
 from .milp import EPSILON, WEIGHT_DOMAINS, bnn_forward
 
 __all__ = ["LocalSearchResult", "local_search"]
@@ -32,12 +34,14 @@ __all__ = ["LocalSearchResult", "local_search"]
 
 @dataclass
 class LocalSearchResult:
-    """Outcome of :func:`local_search`: the final ``network``, the ``stop_reason`` (``"no_change"``,
-    ``"repeated_objective"``, ``"zero_loss"`` or ``"max_rounds"``) and one ``history`` dict per MIP step."""
+    """Outcome of :func:`local_search`: the selected ``network`` (found after round ``best_round``, 0-based), the
+    ``stop_reason`` (``"no_change"``, ``"repeated_objective"``, ``"zero_loss"`` or ``"max_rounds"``) and one
+    ``history`` dict per MIP step (the output step carries the round's validation accuracy when there is one)."""
 
     network: list
     stop_reason: str
     history: list = field(default_factory=list)
+    best_round: int = 0
     total_time: float = 0.0
     solve_time: float = 0.0
 
@@ -52,23 +56,34 @@ def _random_output_layer(rng, d_in, d_out, weight_domain):
 
 def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_classes: int | None = None,
                  max_rounds: int = 10, time_limit: float = 60.0, robust_radius: float = 0.0,
-                 random_state: int = 0, options=None) -> LocalSearchResult:
-    """Train a BDNN by alternating the two MIPs of the module docstring; ``time_limit`` is per MIP."""
+                 random_state: int = 0, options=None, X_val=None, y_val=None) -> LocalSearchResult:
+    """Train a BDNN by alternating the two MIPs of the module docstring; ``time_limit`` is per MIP.
+
+    ``X_val, y_val`` (both or neither) select the returned network on validation accuracy."""
     hidden = check_int_sequence("hidden", hidden)
     check_choice("weight_domain", weight_domain, WEIGHT_DOMAINS)
     check_positive_int("max_rounds", max_rounds)
     check_number("time_limit", time_limit, low=0, low_open=True)
     check_number("robust_radius", robust_radius, low=0.0)
     random_state = check_random_state(random_state, allow_none=False)
+    if (X_val is None) != (y_val is None):
+        raise ValueError("X_val and y_val must be given together (or neither)")
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y).astype(np.int64)
     if n_classes is None:
         n_classes = int(y.max()) + 1
     K = len(hidden) + 1
+    best = None  # (validation accuracy, round, network)
     rng = np.random.default_rng(random_state)
     B = threshold_bound(X, (*hidden, n_classes))  # the full model's threshold bound, kept in both steps
     out_layer = _random_output_layer(rng, hidden[-1], n_classes, weight_domain)
     network = None
+    # Round 0 hands HiGHS a feasible start: zero hidden weights and thresholds (every hidden unit fires) under the
+    # random output layer; without one, HiGHS can end step A at its time limit with no incumbent at all (seen on
+    # digits, 898 points). It only guarantees an incumbent; the random output layer still defines the search.
+    widths = (X.shape[1], *hidden)
+    start = [(np.zeros((widths[k + 1], widths[k])), np.zeros(widths[k + 1])) for k in range(len(hidden))]
+    start.append(out_layer)
     history, seen = [], []
     t0, solve_time = time.perf_counter(), 0.0
     stop = "max_rounds"
@@ -76,7 +91,8 @@ def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_cla
         # Step A: output layer fixed, hidden layers free.
         fit = solve_bdnn(X, y, hidden=hidden, weight_domain=weight_domain, n_classes=n_classes,
                             fixed_weights={K: out_layer[0]}, fixed_thresholds={K: out_layer[1]},
-                            robust_radius=robust_radius, start=network, time_limit=time_limit, options=options,
+                            robust_radius=robust_radius, start=network if network is not None else start,
+                            time_limit=time_limit, options=options,
                             bound=B)
         solve_time += fit.record.wall_time
         net_a = fit.network
@@ -95,6 +111,11 @@ def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_cla
                         "objective": fit_b.record.objective, "solve_time": fit_b.record.wall_time,
                         "n_binaries": fit_b.record.n_binaries, "n_constraints": fit_b.record.n_constraints,
                         "train_loss": loss})
+        if X_val is not None:
+            val_acc = float(np.mean(predict_bdnn(X_val, new) == np.asarray(y_val)))
+            history[-1]["val_accuracy"] = val_acc
+            if best is None or val_acc > best[0]:
+                best = (val_acc, rnd, new)
         unchanged = network is not None and all(
             np.allclose(W0, W1, atol=1e-6) and np.allclose(l0, l1, atol=1e-6)  # 1e-6: HiGHS's feasibility tolerance
             for (W0, l0), (W1, l1) in zip(network, new, strict=True))
@@ -110,5 +131,6 @@ def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_cla
             stop = "repeated_objective"
             break
         seen.append(loss)
-    return LocalSearchResult(network=network, stop_reason=stop, history=history,
+    best_round, chosen = (best[1], best[2]) if best is not None else (rnd, network)
+    return LocalSearchResult(network=chosen, stop_reason=stop, history=history, best_round=best_round,
                              total_time=time.perf_counter() - t0, solve_time=solve_time)

@@ -15,7 +15,10 @@ from ..bnn import ATTACK_EPSILONS, METHODS, BDNNClassifier, random_sign_attack
 from ..data import make_splits
 from ..validation import check_choice
 
-__all__ = ["run_bdnn_experiment", "status_rows"]
+__all__ = ["CAPPED_STATUSES", "run_bdnn_experiment", "status_rows"]
+
+#: Solve statuses of a MIP stopped by our own limit before it proved its optimum.
+CAPPED_STATUSES = frozenset({"time_limit", "work_limit", "gap_limit", "interrupted", "iteration_limit"})
 
 
 def run_bdnn_experiment(dataset: str, method: str, random_state: int, *, hidden=(4,),
@@ -23,14 +26,21 @@ def run_bdnn_experiment(dataset: str, method: str, random_state: int, *, hidden=
                         max_train: int | None = None, max_eval: int | None = None, time_limit: float = 60.0,
                         node_limit: int | None = None, max_splits: int = 5, max_rounds: int = 5,
                         batch_size: int | None = None, robust_radius: float = 0.0, attack_trials: int = 0,
-                        epochs: int = 30) -> dict:
+                        epochs: int = 30, n_iter_no_change: int | None = None) -> dict:
     """One run of notebook 04's comparison: train ``method`` on split ``random_state`` of ``dataset``, evaluate it.
 
     ``method`` is ``"exact"``, ``"local_search"``, ``"data_splitting"`` (BDNN, via
     :class:`~mipnn.bnn.BDNNClassifier`) or ``"adam"`` (the ReLU MLP of :func:`mipnn.baselines.adam_mlp_validated`).
     ``node_limit`` caps every MIP's branch-and-bound nodes (HiGHS ``mip_max_nodes``: deterministic work limit),
     ``time_limit`` is the wall-clock safety net per MIP. ``attack_trials > 0`` adds the random-sign attack
-    accuracies on the test set. Returns a flat dict of JSON-ready numbers (accuracies, times, model sizes, statuses).
+    accuracies on the test set. ``epochs`` and ``n_iter_no_change`` go to the Adam baseline (``None``: exactly
+    ``epochs`` epochs, the authors' 30; an integer: until the training loss converges, ``epochs`` as the cap).
+
+    Every method's model is chosen on the validation part of the split, never on test: data splitting keeps its
+    best-validation iteration, local search its best-validation round, Adam its best-validation epoch; the exact
+    method solves one MIP and has nothing to choose. Returns a flat dict of JSON-ready numbers: train /
+    validation / test accuracy, ``fit_time`` (the whole training, models built included), ``solve_time`` (the
+    solvers' share), model sizes, statuses and ``capped`` (some MIP stopped at a node or time limit).
     """
     check_choice("method", method, (*METHODS, "adam"))
     split = make_splits(dataset, 1, random_state=random_state, max_train=max_train, max_eval=max_eval)[0]
@@ -38,10 +48,11 @@ def run_bdnn_experiment(dataset: str, method: str, random_state: int, *, hidden=
     out = {"n_train": len(split.y_train), "n_test": len(split.y_test), "n_features": split.n_features}
     if method == "adam":
         info = adam_mlp_validated(split.X_train, split.y_train, split.X_val, split.y_val, hidden=hidden,
-                                  epochs=epochs, random_state=random_state)
+                                  epochs=epochs, n_iter_no_change=n_iter_no_change, random_state=random_state)
         predict = info["model"].predict
-        out.update(solve_time=info["wall_time"], best_epoch=info["best_epoch"], n_binaries=0, n_constraints=0,
-                   status="trained")
+        out.update(solve_time=info["wall_time"], fit_time=info["wall_time"], best_epoch=info["best_epoch"],
+                   epochs_run=info["epochs_run"], converged=info["converged"], n_binaries=0, n_constraints=0,
+                   status="trained", capped=False)
     else:
         options = {"mip_max_nodes": int(node_limit)} if node_limit is not None else None
         clf = BDNNClassifier(method=method, hidden=hidden, weight_domain=weight_domain, robust_radius=robust_radius,
@@ -60,11 +71,13 @@ def run_bdnn_experiment(dataset: str, method: str, random_state: int, *, hidden=
                        n_binaries=max(h["n_binaries"] for h in hist),
                        n_constraints=max(h["n_constraints"] for h in hist), n_mips=len(hist),
                        stop_reason=clf.stop_reason_)
+            out["best_iteration"] = clf.best_iteration_
             if method == "data_splitting":
-                out["best_iteration"] = clf.best_iteration_
                 out["history"] = [{k: h[k] for k in ("n_clusters", "n_binaries", "n_constraints", "train_loss",
                                                      "train_accuracy", "val_accuracy", "status")} for h in hist]
         out["solve_time"] = clf.solve_time_
+        out["fit_time"] = clf.fit_time_
+        out["capped"] = bool(set(out["status"].split(",")) & CAPPED_STATUSES)
     out["wall_time"] = time.perf_counter() - t0
     out["train_accuracy"] = float(np.mean(predict(split.X_train) == split.y_train))
     out["val_accuracy"] = float(np.mean(predict(split.X_val) == split.y_val))

@@ -7,7 +7,16 @@ the random-sign attack), :mod:`~mipnn.bnn.local_search`, :mod:`~mipnn.bnn.data_s
 :mod:`~mipnn.bnn.estimator` (:class:`BDNNClassifier`).
 """
 
-from .bdnn import BDNNResult, build_bdnn, output_margins, point_losses, predict_bdnn, solve_bdnn, threshold_bound
+from .bdnn import (
+    BDNNResult,
+    build_bdnn,
+    output_margins,
+    point_losses,
+    predict_bdnn,
+    solve_bdnn,
+    threshold_bound,
+    trivial_network,
+)
 from .data_splitting import (
     DataSplittingResult,
     choose_cluster_to_split,
@@ -39,6 +48,7 @@ from .robust import ATTACK_EPSILONS, add_robust_first_layer, random_sign_attack
 
 __all__ = [
     "BDNNResult", "build_bdnn", "output_margins", "point_losses", "predict_bdnn", "solve_bdnn", "threshold_bound",
+    "trivial_network",
     "DataSplittingResult", "choose_cluster_to_split", "clusters_to_groups", "iterative_data_splitting",
     "split_cluster",
     "METHODS", "BDNNClassifier",

@@ -28,7 +28,7 @@ from .milp import EPSILON, WEIGHT_DOMAINS, bnn_forward, build_bnn_milp, extract_
 from .robust import add_robust_first_layer
 
 __all__ = ["BDNNResult", "threshold_bound", "build_bdnn", "solve_bdnn", "output_margins", "predict_bdnn",
-           "point_losses"]
+           "point_losses", "trivial_network"]
 
 
 def threshold_bound(X, widths) -> float:
@@ -104,6 +104,18 @@ def solve_bdnn(X, y, *, hidden=(10,), n_classes: int | None = None, weight_domai
     if weight_domain == "integer":
         network = [(np.rint(W), lam) for W, lam in network]
     return BDNNResult(network=network, record=record, build_time=build, model=model)
+
+
+def trivial_network(n_features: int, widths) -> list:
+    """The all-zero network of the given layer ``widths`` (hidden widths then the number of outputs): every
+    weight and threshold 0, so every pre-activation is 0 ≥ λ = 0 and every unit fires on every input.
+
+    It is feasible for every BDNN MILP (no point falls in the strict band below a threshold), so a solve started
+    from it always ends with an incumbent; its loss — every output fires, ``n_classes − 1`` per point — is what a
+    capped solve that learned nothing returns.
+    """
+    dims = (int(n_features), *(int(w) for w in widths))
+    return [(np.zeros((dims[k + 1], dims[k])), np.zeros(dims[k + 1])) for k in range(len(dims) - 1)]
 
 
 def output_margins(X, network, *, epsilon: float = EPSILON) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 Three training methods share one MILP (:mod:`mipnn.bnn.bdnn`, built on the BNN-MILP of :mod:`mipnn.bnn.milp`):
 
-* ``"exact"`` — one MILP over all layers and all training points (time-limited; a time-out keeps the incumbent);
+* ``"exact"`` — one MILP over all layers and all training points (time-limited; a time-out keeps the incumbent;
+  HiGHS starts from :func:`~mipnn.bnn.trivial_network`, so there always is one);
 * ``"local_search"`` — alternating MIPs (:func:`mipnn.bnn.local_search`); with ``validation_data`` the round
   with the best validation accuracy is kept;
 * ``"data_splitting"`` — iterative k-means data splitting (:func:`mipnn.bnn.iterative_data_splitting`); the
@@ -21,7 +22,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..estimator import BaseMIPClassifier
 from ..solve import OPTIMALITY_GAP
 from ..validation import check_choice, check_int_sequence, check_number, check_positive_int
-from .bdnn import output_margins, solve_bdnn
+from .bdnn import output_margins, solve_bdnn, trivial_network
 from .data_splitting import iterative_data_splitting
 from .local_search import local_search
 from .milp import WEIGHT_DOMAINS
@@ -102,7 +103,10 @@ class BDNNClassifier(BaseMIPClassifier):
         common = dict(hidden=hidden, weight_domain=self.weight_domain, n_classes=C, time_limit=float(self.time_limit),
                       robust_radius=float(self.robust_radius), options=self._solver_options())
         if self.method == "exact":
-            fit = solve_bdnn(X, y_idx, mip_gap=self.mip_gap, **common)
+            # Started from the all-zero network (feasible, every unit fires) so that a capped solve always returns
+            # an incumbent: without it HiGHS can end at the time limit with none (digits, 898 points, 20 s).
+            fit = solve_bdnn(X, y_idx, mip_gap=self.mip_gap, start=trivial_network(X.shape[1], (*hidden, C)),
+                             **common)
             return {"weights": fit.network, "solve_record": fit.record, "stop_reason": fit.record.status,
                     "history": [fit.record.as_dict()], "solve_time": fit.record.wall_time}
         if self.validation_data is not None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..validation import check_choice, check_int_sequence, check_number, check_positive_int, check_random_state
-from .bdnn import point_losses, predict_bdnn, solve_bdnn, threshold_bound
+from .bdnn import point_losses, predict_bdnn, solve_bdnn, threshold_bound, trivial_network
 from .milp import EPSILON, WEIGHT_DOMAINS, bnn_forward
 
 __all__ = ["LocalSearchResult", "local_search"]
@@ -81,9 +81,7 @@ def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_cla
     # Round 0 hands HiGHS a feasible start: zero hidden weights and thresholds (every hidden unit fires) under the
     # random output layer; without one, HiGHS can end step A at its time limit with no incumbent at all (seen on
     # digits, 898 points). It only guarantees an incumbent; the random output layer still defines the search.
-    widths = (X.shape[1], *hidden)
-    start = [(np.zeros((widths[k + 1], widths[k])), np.zeros(widths[k + 1])) for k in range(len(hidden))]
-    start.append(out_layer)
+    start = [*trivial_network(X.shape[1], hidden), out_layer]
     history, seen = [], []
     t0, solve_time = time.perf_counter(), 0.0
     stop = "max_rounds"

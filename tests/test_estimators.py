@@ -140,3 +140,25 @@ def test_start_from_local_search():
     assert clf.start_used_ and clf.stop_reason_ == "target" and clf.train_accuracy_ >= 0.75
     with pytest.raises(ValueError, match="one hidden layer"):
         mipnn.MIPNetClassifier(start="search", hidden=(3, 3)).fit(Xs, y)
+
+
+def test_credit_names_the_stage_that_produced_the_network():
+    X, y = _toy()
+    Xs = MinMaxScaler().fit_transform(X)
+    plain = mipnn.MIPNetClassifier(objective="max_correct", random_state=0, **FAST).fit(Xs, y)
+    assert plain.credit_["stage"] == "MIP from scratch" and plain.credit_["start_time"] == 0.0
+    assert plain.credit_["mip_gain"] is None
+    searched = mipnn.MIPNetClassifier(objective="max_correct", random_state=0, start="search", **FAST).fit(Xs, y)
+    c = searched.credit_
+    assert c["stage"] in sn.STAGES and c["start_time"] > 0 and c["solve_time"] > 0
+    assert searched.fit_time_ >= c["start_time"] + c["solve_time"] - 1e-6
+    # the stage agrees with the recorded numbers: a start that met the target leaves HiGHS nothing to gain
+    if c["stage"] in ("STE start met the target", "local search met the target", "MIP kept the start"):
+        assert c["mip_gain"] <= 1e-6
+    if c["stage"] == "MIP improved the start":
+        assert c["mip_gain"] > 0
+    assert sn.final_stage(objective="min_hinge", start="search", stop_reason="target", search_objective=3.0,
+                          final_objective=1.0) == "MIP took the start to the target"
+    assert sn.final_stage(objective="sat_margin", start="search", stop_reason="time_limit", search_objective=30,
+                          final_objective=20) == "MIP rejected the start"
+    assert sn.final_stage(objective="sat_margin", start=None, stop_reason="no_solution") == "no network"

@@ -22,12 +22,14 @@ import pandas as pd
 
 from ..data import adult_split
 from ..exceptions import NoSolutionError
-from ..numerics import TOL, one_hot
+from ..numerics import one_hot
 from ..paths import reference_file
 from ..signnet import (
     EPSILON,
     OBJECTIVES,
+    STAGES,
     STARTS,
+    final_stage,
     mip_start,
     objective_target,
     predict_index,
@@ -243,31 +245,11 @@ def reproduction_table(ours: pd.DataFrame, reference: pd.DataFrame | None = None
     return table
 
 
-#: Which stage produced a run's final network (:func:`credit`).
-STAGES = ("MIP from scratch", "STE start met the target", "local search met the target",
-          "MIP took the start to the target", "MIP improved the start", "MIP kept the start",
-          "MIP rejected the start", "no network")
-
-
 def _stage(r) -> str:
-    start, reason = r.get("start"), r.get("stop_reason")
-    if reason == "no_solution":
-        return "no network"
-    if not isinstance(start, str):
-        return "MIP from scratch"
-    found, final = r.get("search_objective"), r.get("objective_value")
-    known = start == "search" and found is not None and final is not None and not pd.isna(found)
-    better = worse = False
-    if known:
-        better = final < found - TOL if r["objective"] == "min_hinge" else final > found + TOL
-        worse = final > found + TOL if r["objective"] == "min_hinge" else final < found - TOL
-    if worse:  # HiGHS never ends below a start it accepted: it discarded this one as infeasible
-        return "MIP rejected the start"
-    if start == "search" and bool(r.get("search_reached_target")):
-        return "STE start met the target" if int(r.get("search_passes") or 0) == 0 else "local search met the target"
-    if known and not better:
-        return "MIP kept the start"
-    return "MIP took the start to the target" if reason in PAPER_STOPS["mip"] else "MIP improved the start"
+    return final_stage(objective=r["objective"], start=r.get("start"), stop_reason=r.get("stop_reason"),
+                       search_objective=r.get("search_objective"), final_objective=r.get("objective_value"),
+                       search_reached_target=bool(r.get("search_reached_target")),
+                       search_passes=int(0 if pd.isna(r.get("search_passes") or 0) else r.get("search_passes") or 0))
 
 
 def credit(runs: pd.DataFrame) -> pd.DataFrame:

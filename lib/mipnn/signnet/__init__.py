@@ -3,10 +3,11 @@
 Modules: :mod:`~mipnn.signnet.network` (numpy forward pass and weight checks), :mod:`~mipnn.signnet.objectives`
 (the three objectives and the early-stop rule outside the solver), :mod:`~mipnn.signnet.model` (the MIP (1)–(24)),
 :mod:`~mipnn.signnet.train` (build, start, solve, read back), :mod:`~mipnn.signnet.search` (local-search MIP
-start), :mod:`~mipnn.signnet.ste` (the straight-through gradient baseline) and :mod:`~mipnn.signnet.estimators`
-(the scikit-learn classifiers).
+start), :mod:`~mipnn.signnet.credit` (which stage produced the final network), :mod:`~mipnn.signnet.ste` (the
+straight-through gradient baseline) and :mod:`~mipnn.signnet.estimators` (the scikit-learn classifiers).
 """
 
+from .credit import SOLVER_STOPS, STAGES, final_stage
 from .estimators import MIPNetClassifier, STEBinaryNetClassifier
 from .model import build_sign_net, check_params, extract_weights, set_start
 from .network import EPSILON, check_data, check_weights, predict_index, sign_forward, sort_hidden, zero_input_mask
@@ -28,6 +29,7 @@ from .train import SignNetResult, train_sign_net
 
 __all__ = [
     "MIPNetClassifier", "STEBinaryNetClassifier",
+    "SOLVER_STOPS", "STAGES", "final_stage",
     "build_sign_net", "check_params", "extract_weights", "set_start",
     "EPSILON", "check_data", "check_weights", "predict_index", "sign_forward", "sort_hidden", "zero_input_mask",
     "MARGIN", "OBJECTIVES", "STOP_RULES", "guaranteed_accuracy", "hinge_pwl", "hinge_values", "margin_level",

@@ -24,6 +24,7 @@ from ..validation import (
     check_positive_int,
     check_random_state,
 )
+from .credit import final_stage
 from .model import check_params
 from .network import EPSILON, sign_forward
 from .objectives import MARGIN, STOP_RULES
@@ -62,7 +63,11 @@ class MIPNetClassifier(BaseMIPClassifier):
     Fitted attributes: ``classes_``, ``n_features_in_``, ``weights_`` (integer ``(W, b)`` per layer),
     ``solve_record_``, ``stop_reason_`` (``"target"``, ``"optimal"``, ``"time_limit"``, …),
     ``objective_target_``, ``guaranteed_train_accuracy_`` (what the solver's objective alone proves),
-    ``train_accuracy_`` (recomputed), ``recomputed_objective_``, ``build_time_``, ``start_used_``.
+    ``train_accuracy_`` (recomputed), ``recomputed_objective_``, ``build_time_``, ``start_used_``, ``fit_time_``
+    (the whole fit, start included) and ``credit_``: which stage produced the final network
+    (:data:`mipnn.signnet.STAGES`: the MIP from scratch, the STE start or the local search meeting the target, the
+    MIP taking the start to the target, improving, keeping or rejecting it), the start's and the solver's time, and
+    ``mip_gain`` (how much the MIP improved the searched start's objective; ``None`` without a search).
     """
 
     def __init__(self, objective="sat_margin", hidden=(16,), P=1, time_limit=60.0, target_train_accuracy=0.9,
@@ -118,8 +123,19 @@ class MIPNetClassifier(BaseMIPClassifier):
             tight_big_m=bool(self.tight_big_m), symmetry_breaking=bool(self.symmetry_breaking),
             start_weights=None if start is None else start.weights, options=self._solver_options(),
             threads=self.threads, mip_gap=self.mip_gap, stop_rule=self.stop_rule)
+        search = None if start is None else start.search
+        stage = final_stage(objective=self.objective, start=self.start, stop_reason=fit.stop_reason,
+                            search_objective=None if search is None else search.objective,
+                            final_objective=fit.record.objective,
+                            search_reached_target=bool(search is not None and search.reached_target),
+                            search_passes=0 if search is None else search.passes)
+        credit = {"stage": stage, "start_time": 0.0 if start is None else float(start.wall_time),
+                  "solve_time": float(fit.record.wall_time),
+                  "mip_gain": None if search is None or fit.record.objective is None else float(
+                      (search.objective - fit.record.objective) if self.objective == "min_hinge"
+                      else (fit.record.objective - search.objective))}
         return {"weights": fit.weights, "solve_record": fit.record, "stop_reason": fit.stop_reason,
-                "objective_target": fit.objective_target,
+                "credit": credit, "objective_target": fit.objective_target,
                 "guaranteed_train_accuracy": fit.guaranteed_train_accuracy,
                 "recomputed_objective": fit.recomputed_objective, "build_time": fit.build_time,
                 "start_used": fit.start_used}

@@ -86,3 +86,26 @@ def test_trivial_network_is_a_feasible_start_and_exact_always_has_an_incumbent()
     clf = BDNNClassifier(method="exact", hidden=(3,), time_limit=20, solver_options={"mip_max_nodes": 1},
                          random_state=0).fit(X, y)
     assert clf.solve_record_.has_solution and clf.solve_record_.objective <= 2 * len(y) + 1e-9
+
+
+def test_a_start_is_returned_when_highs_has_no_incumbent_at_the_limit(monkeypatch):
+    # HiGHS checks a MIP start only after presolve; when the limit strikes first the start is what we have
+    import mipnn.bnn.bdnn as bd
+    from mipnn.exceptions import NoSolutionError
+    from mipnn.bnn import point_losses, trivial_network
+
+    real_solve = bd.solve
+
+    def no_incumbent(model, **kw):
+        rec = real_solve(model, **{**kw, "time_limit": 5})
+        raise NoSolutionError("no incumbent (simulated)", rec)
+
+    monkeypatch.setattr(bd, "solve", no_incumbent)
+    X, y = np.random.default_rng(1).normal(size=(12, 3)), np.arange(12) % 2
+    start = trivial_network(3, (2, 2))
+    fit = bd.solve_bdnn(X, y, hidden=(2,), start=start, time_limit=5)
+    assert "MIP start is returned" in fit.record.highs_status
+    assert fit.record.objective == pytest.approx(point_losses(X, y, fit.network, 2).sum())
+    assert all(np.array_equal(W, W0) for (W, _), (W0, _) in zip(fit.network, start, strict=True))
+    with pytest.raises(NoSolutionError):
+        bd.solve_bdnn(X, y, hidden=(2,), time_limit=5)

@@ -16,11 +16,14 @@ paper is available to us as its abstract only; the settings follow the authors' 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
 import numpy as np
+import pyomo.environ as pyo
 
+from ..exceptions import NoSolutionError
 from ..numerics import one_hot
 from ..solve import OPTIMALITY_GAP, SolveRecord, solve
 from ..validation import check_choice, check_int_sequence, check_number, check_positive_int
@@ -82,7 +85,9 @@ def solve_bdnn(X, y, *, hidden=(10,), n_classes: int | None = None, weight_domai
 
     ``start`` is a network (list of ``(W, λ)``) handed to HiGHS as a MIP start (completed with its forward-pass
     activations). ``fixed_thresholds`` is ``{layer k: λ_k array}`` fixing those thresholds (local search).
-    A time-out returns the incumbent; no incumbent raises :class:`~mipnn.exceptions.NoSolutionError`.
+    A time-out returns the incumbent; when HiGHS has none at the limit, the ``start`` is returned (``status``
+    ``"time_limit"``, its loss as the objective; HiGHS checks a start only after its presolve); without a start
+    that raises :class:`~mipnn.exceptions.NoSolutionError`.
     """
     t0 = time.perf_counter()
     model = build_bdnn(X, y, hidden=hidden, n_classes=n_classes, weight_domain=weight_domain, groups=groups,
@@ -93,8 +98,20 @@ def solve_bdnn(X, y, *, hidden=(10,), n_classes: int | None = None, weight_domai
     if start is not None:
         set_warm_start(model, start)
     build = time.perf_counter() - t0
-    record = solve(model, time_limit=time_limit, warm_start=start is not None, options=options, mip_gap=mip_gap,
-                   build_time=build)
+    start_loss = float(pyo.value(model.loss)) if start is not None else None
+    try:
+        record = solve(model, time_limit=time_limit, warm_start=start is not None, options=options, mip_gap=mip_gap,
+                       build_time=build)
+    except NoSolutionError as err:
+        if start is None:
+            raise
+        # HiGHS checks a MIP start only once its presolve is done; on a large model the limit can strike first.
+        # The start is feasible (set_warm_start completed it with its own activations), so it is what we have:
+        # return it, marked, instead of failing.
+        set_warm_start(model, start)
+        record = dataclasses.replace(err.record, objective=start_loss, gap=None,
+                                     highs_status=err.record.highs_status + " (no incumbent within the limit: "
+                                                                            "the MIP start is returned)")
     # A weight whose input feature is 0 on every training point appears in no row: give it the value 0.
     for v in model.W.values():
         if v.value is None:

@@ -201,3 +201,38 @@ def test_any_sequence_of_thread_counts_in_one_process():
     results = [solve(market_split(rows=2, cols=8), time_limit=10, threads=t) for t in (None, 1, 2, 1, None)]
     assert all(r.has_solution for r in results)
     assert len({r.objective for r in results}) == 1
+
+
+def _one_row(**override):
+    data = dict(c=[1.0, 1.0], A=np.array([[1.0, 1.0]]), row_lower=[1.0], row_upper=[np.inf], col_lower=[0.0, 0.0],
+                col_upper=[1.0, 1.0], integrality=[1, 1])
+    data.update(override)
+    return data
+
+
+@pytest.mark.parametrize("override, message", [
+    (dict(A=np.array([[1.0, np.nan]])), r"A\[0, 1\] = nan"),           # HiGHS called this "optimal" before
+    (dict(A=np.array([[np.inf, 1.0]])), r"A\[0, 0\] = inf"),
+    (dict(c=[1.0, -np.inf]), r"c\[1\] = -inf"),                          # "optimal" with objective -inf before
+    (dict(row_upper=[np.nan]), r"row_upper\[0\] is NaN"),
+    (dict(c=[], A=np.zeros((1, 0)), col_lower=[], col_upper=[], integrality=[]), "no variables"),
+])
+def test_matrices_are_validated_before_highs(override, message):
+    with pytest.raises(ValueError, match=message):
+        solve_matrices(**_one_row(**override), time_limit=5)
+
+
+def test_bounds_that_leave_no_value_are_infeasible_before_solving():
+    with pytest.raises(InfeasibleError, match="col 1"):
+        solve_matrices(**_one_row(col_lower=[0.0, 2.0]), time_limit=5)
+    with pytest.raises(InfeasibleError, match="row 0"):
+        solve_matrices(**_one_row(row_lower=[np.inf]), time_limit=5)
+
+
+def test_a_trivially_infeasible_pyomo_row_is_an_infeasible_error():
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(bounds=(0, 1))
+    m.c = pyo.Constraint(expr=0 * m.x >= 1)                             # Pyomo finds it before any solver
+    m.o = pyo.Objective(expr=m.x)
+    with pytest.raises(InfeasibleError, match="trivially infeasible"):
+        solve(m, time_limit=5)

@@ -37,7 +37,7 @@ from .numerics import TOL
 from .validation import check_choice, check_number
 
 __all__ = ["SolveRecord", "MatrixSolution", "solve", "solve_matrices", "compile_model", "highs_version",
-           "relative_gap", "Watchdog", "OPTIMALITY_GAP", "TIGHT_TOLERANCES"]
+           "relative_gap", "Watchdog", "OPTIMALITY_GAP", "TIGHT_TOLERANCES", "LIMIT_STATUSES"]
 
 #: A MIP whose relative gap is at most this is reported as "optimal"; a larger gap with HiGHS's "optimal"
 #: (because a relaxed ``mip_gap`` was met) is reported as "gap_limit". Every ``mip_gap`` default in mipnn.
@@ -257,6 +257,14 @@ def _checked_arrays(c, A, row_lower, row_upper, col_lower, col_upper, integralit
     """The model data as float64 arrays of matching lengths (a CSC matrix for ``A``), or a clear error."""
     A = sp.csc_matrix(A, dtype=np.float64)
     m, n = A.shape
+    if n == 0:
+        raise ValueError(f"the model has no variables (A is {m} × 0): there is nothing to solve")
+    bad = ~np.isfinite(A.data)
+    if bad.any():
+        k = int(np.argmax(bad))
+        col = int(np.searchsorted(A.indptr, k, side="right") - 1)
+        raise ValueError(f"A[{int(A.indices[k])}, {col}] = {A.data[k]}: every constraint coefficient must be finite "
+                         f"({int(bad.sum())} entr{'y is' if bad.sum() == 1 else 'ies are'} not)")
     vectors = {"c": (c, n), "col_lower": (col_lower, n), "col_upper": (col_upper, n),
                "row_lower": (row_lower, m), "row_upper": (row_upper, m)}
     arrays = {}
@@ -265,7 +273,10 @@ def _checked_arrays(c, A, row_lower, row_upper, col_lower, col_upper, integralit
         if arr.shape != (size,):
             raise ValueError(f"{name} must have length {size} to match A's shape {A.shape}; got {arr.shape}")
         if np.isnan(arr).any():
-            raise ValueError(f"{name} contains NaN")
+            raise ValueError(f"{name}[{int(np.argmax(np.isnan(arr)))}] is NaN: {name} must not contain NaN")
+        if name == "c" and np.isinf(arr).any():
+            j = int(np.argmax(np.isinf(arr)))
+            raise ValueError(f"c[{j}] = {arr[j]}: every objective coefficient must be finite")
         arrays[name] = arr
     if integrality is None:
         integ = np.zeros(n, dtype=np.int32)
@@ -273,8 +284,13 @@ def _checked_arrays(c, A, row_lower, row_upper, col_lower, col_upper, integralit
         integ = np.asarray(integrality, dtype=np.int32).reshape(-1)
         if integ.shape != (n,) or not np.isin(integ, (0, 1)).all():
             raise ValueError(f"integrality must be a length-{n} array of 0 (continuous) / 1 (integer)")
-    if (arrays["col_lower"] > arrays["col_upper"]).any() or (arrays["row_lower"] > arrays["row_upper"]).any():
-        raise InfeasibleError("a lower bound exceeds its upper bound: the model is infeasible before solving")
+    for kind in ("col", "row"):
+        lo, up = arrays[f"{kind}_lower"], arrays[f"{kind}_upper"]
+        wrong = (lo > up) | (lo == np.inf) | (up == -np.inf)
+        if wrong.any():
+            i = int(np.argmax(wrong))
+            raise InfeasibleError(f"{kind} {i}: lower bound {lo[i]} and upper bound {up[i]} leave no value: the model "
+                                  "is infeasible before solving")
     return A, arrays, integ
 
 
@@ -351,6 +367,9 @@ def _set_warm_start(h, warm_start, n):
         h.setSolution(int(idx.size), idx, val)
 
 
+#: Statuses of a solve stopped by our own limit (time, nodes, iterations, gap) before it proved its optimum.
+LIMIT_STATUSES = frozenset({"time_limit", "work_limit", "gap_limit", "interrupted", "iteration_limit"})
+
 _STATUS_NAMES = {
     _MS.kOptimal: "optimal",
     _MS.kTimeLimit: "time_limit",
@@ -420,10 +439,14 @@ def compile_model(model):
     Returns ``(data, columns, rows)``: a dict with c, A, row_lower, row_upper, col_lower, col_upper, integrality,
     sense and offset; the Pyomo variables in column order; and ``(constraint, multiplier)`` per row.
     """
+    from pyomo.common.errors import InfeasibleConstraintException
     from pyomo.core.base.objective import ObjectiveSense
     from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-    info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+    try:
+        info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+    except InfeasibleConstraintException as err:  # a row without variables that cannot hold
+        raise InfeasibleError(f"the model is infeasible before solving: {err}") from err
     columns = info.columns
     n = len(columns)
     if len(info.objectives) > 1:

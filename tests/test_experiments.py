@@ -104,3 +104,45 @@ def test_write_summary_suffix_keeps_the_default_summary(tmp_path):
     assert json.loads(default.read_text())["accuracy"] == 0.5  # not overwritten by the other profile
     with pytest.raises(ValueError, match="suffix"):
         write_summary("00_demo", {}, {}, suffix="/../x")
+
+
+def _square(x):
+    return {"y": x * x, "ratio": float("inf") if x == 0 else 1.0 / x, "missing": float("nan")}
+
+
+def test_an_unreadable_line_is_skipped_with_a_warning_and_the_run_redone(tmp_path):
+    path = tmp_path / "runs.jsonl"
+    run_sweep(_square, [{"x": 1}, {"x": 2}], path, progress=False)
+    lines = path.read_bytes().split(b"\n")
+    path.write_bytes(lines[0] + b"\n" + b"\xff\xfe not json\n" + lines[1] + b"\n")   # a corrupt middle line
+    with pytest.warns(UserWarning, match="line 2 is not valid UTF-8 JSON"):
+        df = run_sweep(_square, [{"x": 1}, {"x": 2}, {"x": 3}], path, progress=False)
+    assert list(df["y"]) == [1, 4, 9]
+
+
+def test_non_finite_floats_come_back_as_floats(tmp_path):
+    df = run_sweep(_square, [{"x": 0}], tmp_path / "runs.jsonl", progress=False)
+    again = ResultStore(tmp_path / "runs.jsonl").to_frame()
+    for frame in (df, again):
+        assert frame["ratio"].iloc[0] == float("inf") and pd.isna(frame["missing"].iloc[0])
+        assert isinstance(frame["ratio"].iloc[0], float)
+
+
+def _clashing(x):
+    return {"x": x + 1}
+
+
+def _unserialisable(x):
+    return {"y": object()}
+
+
+def test_result_keys_may_not_overwrite_parameters(tmp_path):
+    with pytest.raises(ValueError, match=r"result keys \['x'\] clash"):
+        run_sweep(_clashing, [{"x": 1}], tmp_path / "runs.jsonl", progress=False)
+    assert not (tmp_path / "runs.jsonl").exists() or ResultStore(tmp_path / "runs.jsonl").records() == []
+
+
+def test_an_unserialisable_result_is_kept_as_text(tmp_path):
+    with pytest.warns(UserWarning, match="not JSON-serialisable"):
+        df = run_sweep(_unserialisable, [{"x": 1}], tmp_path / "runs.jsonl", progress=False)
+    assert df["y"].iloc[0].startswith("<object object")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -19,11 +19,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["to_jsonable", "run_key", "ResultStore"]
+__all__ = ["to_jsonable", "run_key", "check_result_keys", "RESERVED_COLUMNS", "ResultStore"]
+
+#: Columns :meth:`ResultStore.to_frame` adds to every run; a result must not use them.
+RESERVED_COLUMNS = ("key", "wall_time")
 
 
 def to_jsonable(obj: Any) -> Any:
-    """Convert numpy scalars/arrays, tuples, paths and dataclass-like records into plain JSON values."""
+    """Convert numpy scalars/arrays, tuples, paths and dataclass-like records into plain JSON values.
+
+    Non-finite floats stay floats: the store writes them as ``NaN`` / ``Infinity`` (Python's JSON extension), so
+    they come back as floats, not as ``None`` or strings."""
     if isinstance(obj, Mapping):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, set)):
@@ -32,8 +38,6 @@ def to_jsonable(obj: Any) -> Any:
         return to_jsonable(obj.tolist())
     if isinstance(obj, np.generic):
         return to_jsonable(obj.item())
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None if math.isnan(obj) else ("inf" if obj > 0 else "-inf")
     if isinstance(obj, Path):
         return str(obj)
     if hasattr(obj, "as_dict"):
@@ -47,6 +51,14 @@ def run_key(params: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def check_result_keys(params: Mapping[str, Any], result: Mapping[str, Any]) -> None:
+    """Refuse a result whose keys would overwrite a parameter or a reserved column in the frame of the runs."""
+    clash = sorted(set(result) & (set(params) | set(RESERVED_COLUMNS)))
+    if clash:
+        raise ValueError(f"result keys {clash} clash with the run's parameters or the reserved columns "
+                         f"{list(RESERVED_COLUMNS)}: rename them in the run function")
+
+
 class ResultStore:
     """An append-only JSON-lines file of finished runs, one line per run.
 
@@ -57,20 +69,26 @@ class ResultStore:
         self.path = Path(path)
 
     def records(self) -> list[dict[str, Any]]:
+        """The finished runs. A line that is not UTF-8 JSON is skipped — silently when it is the last line cut
+        short by an interrupted write, with a :class:`UserWarning` naming the line otherwise — and its run is
+        redone."""
         if not self.path.exists():
             return []
         out = []
-        with self.path.open(encoding="utf-8") as fh:
-            for line in fh:
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # a write interrupted half-way; the run will be redone
-                if isinstance(rec, dict) and "key" in rec:
-                    out.append(rec)
+        raw = self.path.read_bytes().split(b"\n")
+        for number, line in enumerate(raw, start=1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                rec = json.loads(line.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as err:
+                if number < len(raw):  # not a final line cut short by a crash: say so
+                    warnings.warn(f"{self.path}: line {number} is not valid UTF-8 JSON ({type(err).__name__}); "
+                                  "skipped, its run will be redone", UserWarning, stacklevel=2)
+                continue
+            if isinstance(rec, dict) and "key" in rec:
+                out.append(rec)
         return out
 
     def done_keys(self) -> set[str]:
@@ -78,7 +96,13 @@ class ResultStore:
 
     def append(self, record: Mapping[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(to_jsonable(record), sort_keys=True)
+        try:
+            line = json.dumps(to_jsonable(record), sort_keys=True)
+        except (TypeError, ValueError) as err:
+            # keep what was computed: values JSON cannot hold are stored as their repr (and said so)
+            warnings.warn(f"{self.path}: a value of this run is not JSON-serialisable ({err}); stored as its repr",
+                          UserWarning, stacklevel=2)
+            line = json.dumps(to_jsonable(record), sort_keys=True, default=repr)
         with self.path.open("a", encoding="utf-8") as fh:
             # A previous interrupted write may have left a partial line: start on a fresh one.
             if fh.tell() > 0:
@@ -99,6 +123,7 @@ class ResultStore:
             recs = [by_key[k] for k in wanted if k in by_key]
         rows = []
         for r in recs:
+            check_result_keys(r.get("params", {}), r.get("result") or {})
             row = {"key": r["key"], "wall_time": r.get("wall_time")}
             row.update(r.get("params", {}))
             row.update(pd.json_normalize(r.get("result", {}), sep=".").to_dict("records")[0]

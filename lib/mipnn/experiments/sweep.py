@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 
 from ..validation import check_number
 from .provenance import provenance
-from .store import ResultStore, run_key
+from .store import ResultStore, check_result_keys, run_key
 
 __all__ = ["param_grid", "run_sweep"]
 
@@ -70,6 +70,7 @@ def run_sweep(run: Callable[..., Mapping[str, Any]], grid: Iterable[Mapping[str,
                disable=not progress, unit="run")
 
     def _store(key, params, result, wall):
+        check_result_keys(params, result)  # before storing: a clash would be silent in every later frame
         store.append({"key": key, "params": params, "result": result, "wall_time": wall,
                       "finished_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
                       "provenance": prov})

@@ -69,8 +69,11 @@ notebooks-test: $(VENV)/.installed
 
 test: unit notebooks-test
 
+# JupyterLab refuses to run as root unless told: a container's usual user is root, so pass --allow-root then.
+# LAB_ARGS adds options, e.g. make lab LAB_ARGS="--no-browser --ip=127.0.0.1 --port=8899".
+LAB_ARGS ?=
 lab: $(VENV)/.installed
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 outputs: $(VENV)/.installed
 	@for nb in $(NOTEBOOKS); do \

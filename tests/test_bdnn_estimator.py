@@ -5,6 +5,7 @@ import pytest
 from sklearn.base import clone
 
 from mipnn.bnn import BDNNClassifier, bnn_forward
+from mipnn.exceptions import FitWarning
 
 
 def _data(seed=0, n=16):
@@ -83,16 +84,18 @@ def test_trivial_network_is_a_feasible_start_and_exact_always_has_an_incumbent()
     X, y = np.random.default_rng(0).normal(size=(30, 4)), np.arange(30) % 3
     net = trivial_network(X.shape[1], (3, 3))
     assert point_losses(X, y, net, 3).sum() == 2 * len(y)            # every output fires: 2 wrong units per point
-    clf = BDNNClassifier(method="exact", hidden=(3,), time_limit=20, solver_options={"mip_max_nodes": 1},
-                         random_state=0).fit(X, y)
+    with pytest.warns(FitWarning, match=r"stopped at its limit \(work_limit\).*Raise time_limit"):
+        clf = BDNNClassifier(method="exact", hidden=(3,), time_limit=20, solver_options={"mip_max_nodes": 1},
+                             random_state=0).fit(X, y)
     assert clf.solve_record_.has_solution and clf.solve_record_.objective <= 2 * len(y) + 1e-9
+    assert clf.train_accuracy_ <= 1 / 3 + 1e-9                      # the trivial predictor the warning names
 
 
 def test_a_start_is_returned_when_highs_has_no_incumbent_at_the_limit(monkeypatch):
     # HiGHS checks a MIP start only after presolve; when the limit strikes first the start is what we have
     import mipnn.bnn.bdnn as bd
-    from mipnn.exceptions import NoSolutionError
     from mipnn.bnn import point_losses, trivial_network
+    from mipnn.exceptions import NoSolutionError
 
     real_solve = bd.solve
 

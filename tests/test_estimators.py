@@ -162,3 +162,18 @@ def test_credit_names_the_stage_that_produced_the_network():
     assert sn.final_stage(objective="sat_margin", start="search", stop_reason="time_limit", search_objective=30,
                           final_objective=20) == "MIP rejected the start"
     assert sn.final_stage(objective="sat_margin", start=None, stop_reason="no_solution") == "no network"
+
+
+def test_a_network_that_beats_the_majority_class_does_not_warn():
+    # the trivial case warns through the same BaseMIPClassifier hook (tests/test_bdnn_estimator.py: a capped exact
+    # BDNN); HiGHS finds a non-trivial sign net at the root node on every small case tried, so none is made here
+    import warnings
+
+    from mipnn.exceptions import FitWarning
+
+    X, y = _toy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FitWarning)
+        clf = mipnn.MIPNetClassifier(objective="max_correct", random_state=0, **FAST)
+        clf.fit(MinMaxScaler().fit_transform(X), y)
+    assert clf.train_accuracy_ > max(np.mean(y == "yes"), np.mean(y == "no"))

@@ -19,13 +19,16 @@ Concrete estimators: :class:`mipnn.signnet.MIPNetClassifier`, :class:`mipnn.sign
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .solve import OPTIMALITY_GAP
+from .exceptions import FitWarning
+from .numerics import TOL
+from .solve import LIMIT_STATUSES, OPTIMALITY_GAP
 from .validation import check_number, check_random_state
 
 __all__ = ["BaseNetClassifier", "BaseMIPClassifier"]
@@ -74,7 +77,11 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         for key, value in fitted.items():
             setattr(self, f"{key}_", value)
         self.train_accuracy_ = float(np.mean(self._predict_index(X) == y_index))
+        self._warn_if_trivial(y_index)
         return self
+
+    def _warn_if_trivial(self, y_index):
+        """Hook: warn when the fit produced a trivial predictor (the MIP estimators do, at a limit)."""
 
     @property
     def coefs_(self):
@@ -151,3 +158,26 @@ class BaseMIPClassifier(BaseNetClassifier):
 
     def _fit_mip(self, X, y_index) -> dict:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def _limit_statuses(self) -> set[str]:
+        """The statuses of this fit's solves that ended at one of our limits (time, nodes, gap)."""
+        seen = set()
+        record = getattr(self, "solve_record_", None)
+        if record is not None:
+            seen.add(record.status)
+        for h in getattr(self, "history_", None) or []:
+            if isinstance(h, dict) and "status" in h:
+                seen.add(h["status"])
+        return seen & LIMIT_STATUSES
+
+    def _warn_if_trivial(self, y_index):
+        """:class:`~mipnn.exceptions.FitWarning` when a solve stopped at a limit and the network is no better than
+        predicting the majority class on its own training data."""
+        limits = self._limit_statuses()
+        majority = float(np.bincount(y_index).max() / len(y_index))
+        if limits and self.train_accuracy_ <= majority + TOL:
+            warnings.warn(FitWarning(
+                f"{type(self).__name__} stopped at its limit ({', '.join(sorted(limits))}) with training accuracy "
+                f"{self.train_accuracy_:.3f}, no better than predicting the majority class ({majority:.3f}): the "
+                f"network is a trivial predictor. Raise time_limit (now {self.time_limit:g} s) or the node limit in "
+                f"solver_options, or give the solver a start."), stacklevel=3)

@@ -40,3 +40,8 @@ class UnboundedError(SolveError):
 
 class NoSolutionError(SolveError):
     """The solver stopped (time limit, numerical trouble, ...) without any feasible incumbent."""
+
+
+class FitWarning(UserWarning):
+    """A fit ended at a limit with a network no better than the trivial predictor (like scikit-learn's
+    ``ConvergenceWarning``): the message says which limit to raise."""

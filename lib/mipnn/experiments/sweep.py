@@ -13,9 +13,12 @@ from __future__ import annotations
 import datetime as _dt
 import multiprocessing
 import os
+import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,51 @@ def _execute(run: Callable[..., Mapping[str, Any]], params: dict[str, Any]) -> t
     return dict(result), time.perf_counter() - t0
 
 
+def _exit_with_parent(parent: int) -> None:  # pragma: no cover - runs in the worker processes
+    """Worker initialiser: end this worker as soon as the sweep's process is gone (killed with -9 included), so
+    no orphan keeps computing runs whose results nobody will store."""
+    def watch():
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="mipnn-parent-watch", daemon=True).start()
+
+
+def _run_pool(run, todo, n_jobs, store) -> None:
+    """Run ``todo`` on ``n_jobs`` spawned workers, storing each run as it finishes. A worker that dies (killed,
+    out of memory) breaks the pool: the runs it lost are retried once on a fresh pool; a run lost twice ends
+    the sweep with an error naming it (every finished run is already stored)."""
+    attempts: dict[str, int] = {}
+    while todo:
+        lost = []
+        # spawn, not fork: a forked worker inherits the parent's HiGHS thread pool without its threads and
+        # hangs in its first solve when the parent has solved anything before (seen in notebooks)
+        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
+            pending = {pool.submit(_execute, run, params): (key, params) for key, params in todo}
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    key, params = pending.pop(fut)
+                    try:
+                        result, wall = fut.result()
+                    except BrokenProcessPool:
+                        lost.append((key, params))
+                        continue
+                    store(key, params, result, wall)
+        for key, params in lost:
+            attempts[key] = attempts.get(key, 0) + 1
+            if attempts[key] > 1:
+                raise RuntimeError(f"run {params!r} was lost twice: its worker process died (killed or out of "
+                                   "memory); every finished run is stored, rerun the sweep to retry it")
+        if lost:
+            warnings.warn(f"a worker process died; retrying {len(lost)} lost run(s) once on fresh workers",
+                          RuntimeWarning, stacklevel=3)
+        todo = lost
+
+
 def run_sweep(run: Callable[..., Mapping[str, Any]], grid: Iterable[Mapping[str, Any]], path: str | os.PathLike,
               *, n_jobs: int = 1, desc: str | None = None, progress: bool = True) -> pd.DataFrame:
     """Run ``run(**params)`` for every parameter dict in ``grid``, skipping those already stored in ``path``.
@@ -54,6 +102,9 @@ def run_sweep(run: Callable[..., Mapping[str, Any]], grid: Iterable[Mapping[str,
     ``n_jobs > 1`` runs go to that many spawned worker processes (``run`` must then be a module-level function,
     and a script calling this must guard its entry point with ``if __name__ == "__main__":``); results
     are written by this process as each finishes. Duplicate parameter dicts in ``grid`` run once.
+
+    Faults: workers end when this process ends (even by ``kill -9``); a worker that dies loses only its run in
+    flight, which is retried once on fresh workers before the sweep fails naming it.
     """
     check_number("n_jobs", n_jobs, low=1, integer=True)
     grid = [dict(p) for p in grid]
@@ -82,16 +133,7 @@ def run_sweep(run: Callable[..., Mapping[str, Any]], grid: Iterable[Mapping[str,
                 result, wall = _execute(run, params)
                 _store(key, params, result, wall)
         else:
-            # spawn, not fork: a forked worker inherits the parent's HiGHS thread pool without its threads and
-            # hangs in its first solve when the parent has solved anything before (seen in notebooks)
-            with ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-                pending = {pool.submit(_execute, run, params): (key, params) for key, params in todo}
-                while pending:
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        key, params = pending.pop(fut)
-                        result, wall = fut.result()
-                        _store(key, params, result, wall)
+            _run_pool(run, todo, n_jobs, _store)
     finally:
         bar.close()
     return store.to_frame(keys=dict.fromkeys(keys))

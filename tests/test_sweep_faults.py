@@ -1,0 +1,93 @@
+"""Sweeps survive faults: a dead worker loses only its run (retried once), a killed sweep leaves no workers."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from mipnn.experiments import ResultStore, run_sweep
+
+
+def dies_once(x, marker):
+    """Kill its own worker process the first time it runs for x == 2 (as the OOM killer or kill -9 would)."""
+    flag = Path(marker)
+    if x == 2 and not flag.exists():
+        flag.write_text("died once")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return {"y": x * 10}
+
+
+def always_dies(x):
+    if x == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(0.2)
+    return {"y": x * 10}
+
+
+def test_a_killed_worker_loses_only_its_run_which_is_retried(tmp_path):
+    grid = [{"x": x, "marker": str(tmp_path / "flag")} for x in (1, 2, 3)]
+    with pytest.warns(RuntimeWarning, match="retrying"):
+        df = run_sweep(dies_once, grid, tmp_path / "runs.jsonl", n_jobs=2, progress=False)
+    assert sorted(df["y"]) == [10, 20, 30]
+    assert len(ResultStore(tmp_path / "runs.jsonl").records()) == 3
+
+
+def test_a_run_that_kills_its_worker_twice_ends_the_sweep_naming_it(tmp_path):
+    with pytest.raises(RuntimeError, match=r"run \{'x': 2\} was lost twice"), pytest.warns(RuntimeWarning):
+        run_sweep(always_dies, [{"x": x} for x in (1, 2)], tmp_path / "runs.jsonl", n_jobs=2, progress=False)
+    assert {r["params"]["x"] for r in ResultStore(tmp_path / "runs.jsonl").records()} <= {1}
+
+
+def _children(pid):
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = Path(f"/proc/{pid}/stat").read_text().split()[2] if Path(f"/proc/{pid}/stat").exists() else "X"
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc and ps")
+def test_kill_9_of_the_sweep_leaves_no_worker_behind(tmp_path):
+    script = tmp_path / "sweep.py"
+    script.write_text(textwrap.dedent(f"""
+        import time
+        from mipnn.experiments import run_sweep
+
+        def slow(x):
+            time.sleep(60)
+            return {{"y": x}}
+
+        if __name__ == "__main__":
+            run_sweep(slow, [{{"x": x}} for x in range(4)], {str(tmp_path / 'runs.jsonl')!r}, n_jobs=2,
+                      progress=False)
+    """))
+    proc = subprocess.Popen([sys.executable, str(script)], cwd=tmp_path)
+    try:
+        deadline, workers = time.monotonic() + 60, []
+        while time.monotonic() < deadline and len(workers) < 2:
+            time.sleep(0.5)
+            workers = [c for c in _children(proc.pid) if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()]
+        assert len(workers) == 2, "the sweep did not start its two workers"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(_alive(w) for w in workers):
+            time.sleep(0.25)
+        left = [w for w in workers if _alive(w)]
+        for w in left:
+            os.kill(w, signal.SIGKILL)
+        assert not left, f"workers {left} outlived the killed sweep"
+    finally:
+        if proc.poll() is None:
+            proc.kill()

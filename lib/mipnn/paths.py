@@ -12,11 +12,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-__all__ = ["REPO_ROOT", "in_checkout", "figures_dir", "results_dir", "benchmarks_dir", "reference_file",
+__all__ = ["REPO_ROOT", "in_checkout", "run_suffix", "figures_dir", "results_dir", "benchmarks_dir", "reference_file",
            "check_name"]
 
 #: The folder that holds ``lib/mipnn`` when mipnn runs from a source checkout.
@@ -28,6 +32,21 @@ _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 def in_checkout() -> bool:
     """True when this package is the ``lib/mipnn`` of a source checkout (not an installed copy)."""
     return Path(__file__).resolve().parent.parent.name == "lib"
+
+
+def run_suffix(profile: str, overrides: Mapping[str, Any] | None = None) -> str:
+    """The suffix of a notebook run's output files (figures, summary, sweep store when it has its own).
+
+    ``""`` for the default profile, ``"_<profile>"`` for another named profile, and
+    ``"_<profile>-<8 hex digits>"`` (a hash of the parameters that differ from the profile's) as soon as any
+    parameter was changed: a run with non-default parameters never overwrites the tracked outputs of a named
+    profile. ``overrides`` holds only the changed parameters (``{}`` or ``None``: none)."""
+    check_name("profile", profile)
+    base = "" if profile == "default" else f"_{profile}"
+    if not overrides:
+        return base
+    text = json.dumps({str(k): overrides[k] for k in sorted(overrides)}, sort_keys=True, default=str)
+    return f"_{profile}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
 
 
 def check_name(kind: str, name: str) -> str:

@@ -91,3 +91,24 @@ def test_kill_9_of_the_sweep_leaves_no_worker_behind(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def _double(x):
+    return {"y": 2 * x}
+
+
+def test_a_second_sweep_on_the_same_store_is_refused(tmp_path):
+    import fcntl
+
+    path = tmp_path / "runs.jsonl"
+    with open(tmp_path / "runs.jsonl.lock", "a+") as held:          # another sweep holds the store
+        held.write("pid 12345 on elsewhere")
+        held.flush()
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(RuntimeError, match=r"another sweep \(pid 12345 on elsewhere\) is writing"):
+            run_sweep(_double, [{"x": 1}], path, progress=False)
+        assert not path.exists()                                         # refused before any run
+    df = run_sweep(_double, [{"x": 1}], path, progress=False)            # the lock is free again
+    assert list(df["y"]) == [2]
+    again = run_sweep(_double, [{"x": 1}, {"x": 2}], path, progress=False)  # and reusable by the next sweep
+    assert list(again["y"]) == [2, 4] and len(ResultStore(path).records()) == 2

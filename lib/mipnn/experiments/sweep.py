@@ -10,9 +10,12 @@ a number in a figure can always be traced back to what produced it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import fcntl
 import multiprocessing
 import os
+import socket
 import threading
 import time
 import warnings
@@ -104,11 +107,40 @@ def run_sweep(run: Callable[..., Mapping[str, Any]], grid: Iterable[Mapping[str,
     are written by this process as each finishes. Duplicate parameter dicts in ``grid`` run once.
 
     Faults: workers end when this process ends (even by ``kill -9``); a worker that dies loses only its run in
-    flight, which is retried once on fresh workers before the sweep fails naming it.
+    flight, which is retried once on fresh workers before the sweep fails naming it. Two sweeps on one store:
+    the second is refused at once (an exclusive lock on ``<path>.lock``).
     """
     check_number("n_jobs", n_jobs, low=1, integer=True)
     grid = [dict(p) for p in grid]
-    store = ResultStore(path)
+    with _exclusive(Path(path)):
+        return _sweep(run, grid, ResultStore(path), n_jobs=n_jobs, desc=desc or Path(path).stem, progress=progress)
+
+
+@contextlib.contextmanager
+def _exclusive(path: Path):
+    """Hold an exclusive lock on ``<store>.lock`` for the whole sweep: a second sweep on the same store is refused
+    at once (it would redo the first one's runs and duplicate its lines). The lock ends with the process."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = path.with_name(path.name + ".lock")
+    with open(lock, "a+", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            owner = fh.read().strip() or "another process"
+            raise RuntimeError(f"another sweep ({owner}) is writing {path}; wait for it to finish or give this "
+                               "sweep its own store") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} on {socket.gethostname()}")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _sweep(run, grid, store, *, n_jobs, desc, progress) -> pd.DataFrame:
     keys = [run_key(p) for p in grid]
     done = store.done_keys()
     todo, seen = [], set(done)
@@ -117,8 +149,8 @@ def run_sweep(run: Callable[..., Mapping[str, Any]], grid: Iterable[Mapping[str,
             todo.append((key, params))
             seen.add(key)
     prov = provenance()
-    bar = tqdm(total=len(set(keys)), initial=len(set(keys)) - len(todo), desc=desc or Path(path).stem,
-               disable=not progress, unit="run")
+    bar = tqdm(total=len(set(keys)), initial=len(set(keys)) - len(todo), desc=desc, disable=not progress,
+               unit="run")
 
     def _store(key, params, result, wall):
         check_result_keys(params, result)  # before storing: a clash would be silent in every later frame

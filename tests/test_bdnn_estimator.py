@@ -112,3 +112,35 @@ def test_a_start_is_returned_when_highs_has_no_incumbent_at_the_limit(monkeypatc
     assert all(np.array_equal(W, W0) for (W, _), (W0, _) in zip(fit.network, start, strict=True))
     with pytest.raises(NoSolutionError):
         bd.solve_bdnn(X, y, hidden=(2,), time_limit=5)
+
+
+def _fake_runs():
+    import pandas as pd
+
+    rows = []
+    for rs in range(3):
+        # local search has the best *test* accuracy, data splitting the best *validation* accuracy
+        for method, val, test in (("exact", 0.50, 0.40), ("local_search", 0.70, 0.95), ("data_splitting", 0.80, 0.80)):
+            rows.append(dict(dataset="iris", method=method, random_state=rs, train_accuracy=0.9, val_accuracy=val,
+                             test_accuracy=test + 0.01 * rs, fit_time=2.0, solve_time=1.0, capped=method == "exact",
+                             n_binaries=10, n_constraints=20, status="time_limit" if method == "exact" else "optimal"))
+        for patience, test in ((20, 0.805), (None, 0.30)):                 # converged / the authors' 30 epochs
+            rows.append(dict(dataset="iris", method="adam", random_state=rs, n_iter_no_change=patience,
+                             train_accuracy=0.95, val_accuracy=0.8, test_accuracy=test + 0.01 * rs, fit_time=1.0,
+                             solve_time=1.0, capped=False, n_binaries=0, n_constraints=0, status="trained"))
+    return pd.DataFrame(rows)
+
+
+def test_notebook_04_tables_choose_on_validation_and_read_with_the_verdict_tolerance():
+    from mipnn.experiments.bdnn import best_bdnn_by_validation, compare_methods, label_methods, method_table
+
+    runs = _fake_runs()
+    assert set(label_methods(runs)) == {"exact", "local_search", "data_splitting", "adam", "adam_30ep"}
+    table = method_table(runs)
+    assert table.loc[("iris", "exact"), "capped"] == 3 and table.loc[("iris", "adam"), "runs"] == 3
+    assert best_bdnn_by_validation(table)["iris"] == "data_splitting"   # never the test-best local search
+    tie = compare_methods(table, "iris", "data_splitting", "adam")     # -0.5 pt against ±2·sqrt(1/3 + 1/3) pt
+    assert tie["reading"] == "tie" and tie["difference"] == pytest.approx(-0.5)
+    assert tie["tolerance"] == pytest.approx(2 * (2 / 3) ** 0.5)        # both sides: 3 runs, std 1 pt
+    assert compare_methods(table, "iris", "data_splitting", "adam_30ep")["reading"] == "beats"
+    assert compare_methods(table, "iris", "exact", "data_splitting")["reading"] == "behind"

@@ -141,7 +141,12 @@ def compare_methods(table: pd.DataFrame, dataset: str, a: str, b: str, column: s
     ra, rb = table.loc[(dataset, a)], table.loc[(dataset, b)]
     sa = Side(100 * ra[f"{column}_mean"], _std(100 * ra[f"{column}_std"]), int(ra["runs"]))
     sb = Side(100 * rb[f"{column}_mean"], _std(100 * rb[f"{column}_std"]), int(rb["runs"]))
-    d, tol = sa.mean - sb.mean, tolerance(sb, sa)
+    return _compare(sa, sb)
+
+
+def _compare(a: Side, b: Side) -> dict:
+    """``a − b`` and the verdict module's tolerance; "beats" / "behind" outside it, "tie" inside."""
+    d, tol = a.mean - b.mean, tolerance(b, a)
     reading = "beats" if d > tol else "behind" if d < -tol else "tie"
     return {"difference": float(d), "tolerance": float(tol), "reading": reading}
 
@@ -170,10 +175,8 @@ def _side(entry: dict) -> Side:
 
 
 def _reading(ours: dict, other: dict) -> str:
-    a, b = _side(ours), _side(other)
-    d, tol = a.mean - b.mean, tolerance(b, a)
-    word = "beats" if d > tol else "behind" if d < -tol else "tie"
-    return f"{word} ({d:+.1f} ± {tol:.1f} pp)"
+    c = _compare(_side(ours), _side(other))
+    return f"{c['reading']} ({c['difference']:+.1f} ± {c['tolerance']:.1f} pp)"
 
 
 def _fit_time(entry: dict) -> float:

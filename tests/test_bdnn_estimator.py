@@ -144,3 +144,14 @@ def test_notebook_04_tables_choose_on_validation_and_read_with_the_verdict_toler
     assert tie["tolerance"] == pytest.approx(2 * (2 / 3) ** 0.5)        # both sides: 3 runs, std 1 pt
     assert compare_methods(table, "iris", "data_splitting", "adam_30ep")["reading"] == "beats"
     assert compare_methods(table, "iris", "exact", "data_splitting")["reading"] == "behind"
+
+
+def test_exact_yardstick_counts_parameters_and_capped_runs():
+    from mipnn.experiments.bdnn import exact_yardstick, majority_share
+
+    runs = _fake_runs().assign(n_features=4, n_train=24, objective=3.0, bound=0.0)
+    yard = exact_yardstick(runs, (4,))
+    row = yard.loc["iris"]
+    assert row["BDNN parameters"] == 4 * 4 + 4 + 4 * 3 + 3                # widths 4-4-3: weights and thresholds
+    assert row["capped"] == "3/3" and row["test acc (%)"] == 41.0 and row["majority (%)"] == 33.3
+    assert majority_share("iris") == pytest.approx(1 / 3)

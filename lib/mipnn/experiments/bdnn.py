@@ -19,7 +19,8 @@ from ..validation import check_choice
 from ..verdict import Side, tolerance
 
 __all__ = ["BDNN_METHODS", "TABLE_METHODS", "run_bdnn_experiment", "label_methods",
-           "method_table", "best_bdnn_by_validation", "compare_methods", "summary_methods", "status_rows"]
+           "method_table", "majority_share", "exact_yardstick",
+           "best_bdnn_by_validation", "compare_methods", "summary_methods", "status_rows"]
 
 #: The three MIP-trained BDNN methods.
 BDNN_METHODS = ("exact", "local_search", "data_splitting")
@@ -124,6 +125,34 @@ def method_table(runs: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def majority_share(dataset: str) -> float:
+    """Accuracy (fraction) of the trivial predictor that always answers the most frequent class of ``dataset``."""
+    from ..data import load_dataset
+
+    _, y = load_dataset(dataset)
+    return float(np.bincount(y).max() / len(y))
+
+
+def exact_yardstick(runs: pd.DataFrame, hidden) -> pd.DataFrame:
+    """Per dataset, what the exact MIP's runs show: training points vs the BDNN's free parameters (weights and
+    thresholds of the layer widths ``(features, *hidden, classes)``), model size, train vs test accuracy (%)
+    against the majority class, incumbent objective vs proven bound, capped runs and statuses."""
+    rows = []
+    from ..data import load_dataset
+
+    for ds, ex in runs[label_methods(runs) == "exact"].groupby("dataset", sort=False):
+        widths = (int(ex.n_features.iloc[0]), *hidden, len(np.unique(load_dataset(ds)[1])))
+        rows.append({"dataset": ds, "training points": int(ex.n_train.iloc[0]),
+                     "BDNN parameters": sum(widths[i] * widths[i + 1] + widths[i + 1] for i in range(len(widths) - 1)),
+                     "binaries": int(ex.n_binaries.max()), "constraints": int(ex.n_constraints.max()),
+                     "train acc (%)": round(100 * ex.train_accuracy.mean(), 1),
+                     "test acc (%)": round(100 * ex.test_accuracy.mean(), 1),
+                     "majority (%)": round(100 * majority_share(ds), 1),
+                     "objective (mean)": round(ex.objective.mean(), 1), "bound (mean)": round(ex.bound.mean(), 1),
+                     "capped": f"{int(ex.capped.sum())}/{len(ex)}", "statuses": ",".join(sorted(set(ex.status)))})
+    return pd.DataFrame(rows).set_index("dataset")
+
+
 def best_bdnn_by_validation(table: pd.DataFrame) -> pd.Series:
     """Per dataset, the BDNN method with the highest mean *validation* accuracy (first of :data:`BDNN_METHODS`
     on ties): the model choice never looks at test data."""
@@ -189,8 +218,6 @@ def status_rows(summary: dict, profile: str, bench: dict | None = None) -> list[
     reference number: the verdicts say what our runs show about each claim of the abstract. Comparisons between
     methods use :func:`mipnn.verdict.tolerance` (a difference within it is a tie); the BDNN compared with Adam is
     the one chosen on validation accuracy (``summary["best_bdnn"]``)."""
-    from ..data import load_dataset
-
     m, name = summary["methods"], "Kurtz & Bah"
     real = [d for d in m if not d.startswith("random_")]
     rows = []
@@ -235,8 +262,7 @@ def status_rows(summary: dict, profile: str, bench: dict | None = None) -> list[
                                                          for k, v in others.items())})
     below = []
     for d in real:
-        _, y = load_dataset(d)
-        share = float(np.bincount(y).max() / len(y))
+        share = majority_share(d)
         ex = m[d]["exact"]
         if ex["test_accuracy_mean"] < share:
             below.append(f"{d} train {100 * ex.get('train_accuracy_mean', float('nan')):.1f} / test "

@@ -94,16 +94,17 @@ def test_trivial_network_is_a_feasible_start_and_exact_always_has_an_incumbent()
 def test_a_start_is_returned_when_highs_has_no_incumbent_at_the_limit(monkeypatch):
     # HiGHS checks a MIP start only after presolve; when the limit strikes first the start is what we have
     import mipnn.bnn.bdnn as bd
+    import mipnn.bnn.milp as milp
     from mipnn.bnn import point_losses, trivial_network
     from mipnn.exceptions import NoSolutionError
 
-    real_solve = bd.solve
+    real_solve = milp.solve
 
     def no_incumbent(model, **kw):
         rec = real_solve(model, **{**kw, "time_limit": 5})
         raise NoSolutionError("no incumbent (simulated)", rec)
 
-    monkeypatch.setattr(bd, "solve", no_incumbent)
+    monkeypatch.setattr(milp, "solve", no_incumbent)
     X, y = np.random.default_rng(1).normal(size=(12, 3)), np.arange(12) % 2
     start = trivial_network(3, (2, 2))
     fit = bd.solve_bdnn(X, y, hidden=(2,), start=start, time_limit=5)

@@ -42,6 +42,11 @@ class NoSolutionError(SolveError):
     """The solver stopped (time limit, numerical trouble, ...) without any feasible incumbent."""
 
 
+class VerificationError(SolveError):
+    """The solver's objective is not the loss of the solution it returned, recomputed outside the solver (e.g. by
+    a numpy forward pass): a tolerance let a relaxed row stand in for the model. ``record`` is the solve's record."""
+
+
 class FitWarning(UserWarning):
     """A fit ended at a limit with a network no better than the trivial predictor (like scikit-learn's
     ``ConvergenceWarning``): the message says which limit to raise."""

@@ -32,12 +32,13 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from .exceptions import InfeasibleError, NoSolutionError, SolveError, UnboundedError
+from .exceptions import InfeasibleError, NoSolutionError, SolveError, UnboundedError, VerificationError
 from .numerics import TOL
 from .validation import check_choice, check_number
 
 __all__ = ["SolveRecord", "MatrixSolution", "solve", "solve_matrices", "compile_model", "highs_version",
-           "relative_gap", "Watchdog", "OPTIMALITY_GAP", "TIGHT_TOLERANCES", "LIMIT_STATUSES"]
+           "relative_gap", "Watchdog", "OPTIMALITY_GAP", "TIGHT_TOLERANCES", "LIMIT_STATUSES", "DEFAULT_TOLERANCES",
+           "MIN_TOLERANCE", "big_m_tolerances", "verify_objective"]
 
 #: A MIP whose relative gap is at most this is reported as "optimal"; a larger gap with HiGHS's "optimal"
 #: (because a relaxed ``mip_gap`` was met) is reported as "gap_limit". Every ``mip_gap`` default in mipnn.
@@ -45,6 +46,63 @@ OPTIMALITY_GAP = 1e-4
 #: HiGHS options for solves whose values are compared to 1e-9 (value functions, duals): HiGHS's default
 #: feasibility tolerances (1e-6 / 1e-7) leave errors of about 1e-6 in the optimal value.
 TIGHT_TOLERANCES = {"mip_feasibility_tolerance": 1e-9, "primal_feasibility_tolerance": 1e-9}
+#: HiGHS's own defaults for the two tolerances :func:`big_m_tolerances` tightens (HiGHS 1.16).
+DEFAULT_TOLERANCES = {"mip_feasibility_tolerance": 1e-6, "primal_feasibility_tolerance": 1e-7}
+#: The smallest value HiGHS accepts for a feasibility tolerance.
+MIN_TOLERANCE = 1e-10
+
+
+def big_m_tolerances(epsilon: float, scale: float) -> dict[str, float]:
+    """HiGHS tolerances under which big-M rows with margin ``epsilon`` keep their meaning once the solution is
+    rounded and re-evaluated outside the solver.
+
+    The rows in question switch a unit ``u`` (binary) between ``a ≥ λ`` (``u = 1``) and ``a ≤ λ − ε`` (``u = 0``)
+    with a big-M constant ``M``:  ``a − λ ≥ −M(1 − u)``  and  ``a − λ ≤ −ε + (M + ε)u``. A forward pass that puts
+    the threshold in the middle of the band (``a ≥ λ − ε/2``) agrees with the solver's ``u`` exactly when no
+    pre-activation lands on the wrong side of ``λ − ε/2``. With a tolerance ``t`` on integrality and on rows:
+
+    * the binary may sit at ``1 − t`` (or ``t``), which relaxes either row by ``M t``; the row itself may be
+      violated by ``t``;
+    * the forward pass recomputes ``a`` from the returned (rounded, clipped) parameters, which moves it by at
+      most ``S t``, with ``S`` the sum of the absolute coefficients of the rounded variables in ``a``
+      (``‖x‖₁`` in a first layer, ``2 d`` for ``d`` products of a weight and a binary in a deeper layer).
+
+    So every unit stays on its side when ``(M + S + 2) t < ε/2``. ``scale`` is the largest ``M + S + 2`` over the
+    model's rows; the tolerance returned is ``t = ε / (4·scale)`` (a factor 2 to spare), never looser than
+    HiGHS's defaults (:data:`DEFAULT_TOLERANCES`). HiGHS's own 1e-6 with ``M = 250`` relaxes a row by
+    ``2.5e-4 > ε = 1e-4``: that is the failure this prevents. A ``ValueError`` says what to change when the
+    tolerance would fall below what HiGHS accepts (:data:`MIN_TOLERANCE`).
+    """
+    check_number("epsilon", epsilon, low=0.0, low_open=True)
+    check_number("scale", scale, low=1.0)
+    t = float(epsilon) / (4.0 * float(scale))
+    if t < MIN_TOLERANCE:
+        raise ValueError(f"epsilon={epsilon} with big-M scale {scale:.4g} needs a feasibility tolerance of {t:.2g}, "
+                         f"below HiGHS's smallest ({MIN_TOLERANCE:g}): rescale the inputs (smaller ‖x‖₁ means a "
+                         f"smaller big-M) or raise epsilon")
+    return {key: min(default, t) for key, default in DEFAULT_TOLERANCES.items()}
+
+
+def verify_objective(record: SolveRecord, recomputed: float, *, integral: bool, one_sided: bool = False,
+                     what: str = "the returned solution") -> None:
+    """Raise :class:`~mipnn.exceptions.VerificationError` unless ``recomputed`` — the objective of the solution
+    the solve returned, evaluated outside the solver (e.g. a numpy forward pass) — agrees with the solver's.
+
+    ``integral``: the objective takes integer values (a count of errors), so the two must round to the same
+    integer (``|difference| < ½``); otherwise they must agree to 1e-6 relative to ``max(1, |objective|)``.
+    ``one_sided``: the model's objective is only a bound on the true one in the model's own sense (a
+    relaxation that may undercount a maximisation); then only a recomputed value that is *worse* is an error.
+    """
+    if record.objective is None:
+        return
+    obj, rec = float(record.objective), float(recomputed)
+    tol = 0.5 if integral else 1e-6 * max(1.0, abs(obj))
+    diff = rec - obj if record.sense == "min" else obj - rec  # > 0: the solution is worse than reported
+    if diff >= tol or (not one_sided and -diff >= tol):
+        raise VerificationError(
+            f"the solver reports objective {obj:.10g} ({record.status}) but {what}, evaluated outside the solver, "
+            f"has {rec:.10g}: a feasibility tolerance let a relaxed row stand in for the model (tighten "
+            f"mip_feasibility_tolerance, see mipnn.solve.big_m_tolerances, or rescale the inputs)", record)
 
 _INF = highspy.kHighsInf
 _MS = highspy.HighsModelStatus

@@ -39,10 +39,13 @@ from .milp import (
     extract_activations,
     extract_weights,
     fix_weights,
+    safe_tolerances,
     set_warm_start,
+    solve_bnn_milp,
     threshold_expr,
     threshold_rule,
     unfix_weights,
+    verify_bnn_solution,
 )
 from .robust import ATTACK_EPSILONS, add_robust_first_layer, random_sign_attack
 
@@ -55,6 +58,6 @@ __all__ = [
     "LocalSearchResult", "local_search",
     "BIG_M", "EPSILON", "LOSSES", "THRESHOLDS", "WEIGHT_DOMAINS", "big_m_constants", "bnn_forward", "bnn_loss",
     "build_bnn_milp", "extract_activations", "extract_weights", "fix_weights", "set_warm_start", "threshold_expr",
-    "threshold_rule", "unfix_weights",
+    "threshold_rule", "unfix_weights", "safe_tolerances", "solve_bnn_milp", "verify_bnn_solution",
     "ATTACK_EPSILONS", "add_robust_first_layer", "random_sign_attack",
 ]

@@ -25,9 +25,18 @@ import pyomo.environ as pyo
 
 from ..exceptions import NoSolutionError
 from ..numerics import one_hot
-from ..solve import OPTIMALITY_GAP, SolveRecord, solve
+from ..solve import OPTIMALITY_GAP, SolveRecord
 from ..validation import check_choice, check_int_sequence, check_number, check_positive_int
-from .milp import EPSILON, WEIGHT_DOMAINS, bnn_forward, build_bnn_milp, extract_weights, set_warm_start
+from .milp import (
+    EPSILON,
+    WEIGHT_DOMAINS,
+    bnn_forward,
+    build_bnn_milp,
+    extract_weights,
+    set_warm_start,
+    solve_bnn_milp,
+    verify_bnn_solution,
+)
 from .robust import add_robust_first_layer
 
 __all__ = ["BDNNResult", "threshold_bound", "build_bdnn", "solve_bdnn", "output_margins", "predict_bdnn",
@@ -100,8 +109,8 @@ def solve_bdnn(X, y, *, hidden=(10,), n_classes: int | None = None, weight_domai
     build = time.perf_counter() - t0
     start_loss = float(pyo.value(model.loss)) if start is not None else None
     try:
-        record = solve(model, time_limit=time_limit, warm_start=start is not None, options=options, mip_gap=mip_gap,
-                       build_time=build)
+        record = solve_bnn_milp(model, time_limit=time_limit, warm_start=start is not None, options=options,
+                                mip_gap=mip_gap, build_time=build)
     except NoSolutionError as err:
         if start is None:
             raise
@@ -109,13 +118,13 @@ def solve_bdnn(X, y, *, hidden=(10,), n_classes: int | None = None, weight_domai
         # The start is feasible (set_warm_start completed it with its own activations), so it is what we have:
         # return it, marked, instead of failing.
         set_warm_start(model, start)
+        for v in model.W.values():
+            if v.value is None:
+                v.set_value(0.0)
         record = dataclasses.replace(err.record, objective=start_loss, gap=None,
                                      highs_status=err.record.highs_status + " (no incumbent within the limit: "
                                                                             "the MIP start is returned)")
-    # A weight whose input feature is 0 on every training point appears in no row: give it the value 0.
-    for v in model.W.values():
-        if v.value is None:
-            v.set_value(0.0)
+        verify_bnn_solution(model, record)
     # Clip solver round-off (|W| = 1 + 1e-14) so the network can be handed back as a start without warnings.
     network = [(np.clip(W, -1.0, 1.0), lam) for W, lam in extract_weights(model)]
     if weight_domain == "integer":

@@ -37,9 +37,11 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..numerics import TOL, one_hot
+from ..solve import OPTIMALITY_GAP, SolveRecord, big_m_tolerances, solve, verify_objective
 from ..validation import check_choice, check_int_sequence, check_number
 
-__all__ = ["build_bnn_milp", "extract_weights", "extract_activations", "bnn_forward", "bnn_loss",
+__all__ = ["build_bnn_milp", "solve_bnn_milp", "safe_tolerances", "verify_bnn_solution",
+           "extract_weights", "extract_activations", "bnn_forward", "bnn_loss",
            "big_m_constants", "fix_weights", "unfix_weights", "set_warm_start",
            "threshold_expr", "threshold_rule", "LOSSES", "THRESHOLDS", "BIG_M", "WEIGHT_DOMAINS", "EPSILON"]
 
@@ -184,6 +186,52 @@ def build_bnn_milp(X, y, layers: Sequence[int], *, loss: str = "hamming", weight
     m.meta["Y"] = Y
     m.meta["X"] = X
     return m
+
+
+def safe_tolerances(model) -> dict[str, float]:
+    """HiGHS tolerances under which every big-M row pair of a built BNN-MILP keeps its meaning after rounding
+    (:func:`mipnn.solve.big_m_tolerances`): the scale is the largest ``M + S + 2`` over the rows, with
+    ``S = ‖x_i‖₁`` in the first layer (rows 1–2; the robust rows' enlarged ``M``) and ``S = 2 d_{k−1}`` in the
+    deeper ones (rows 3–4: ``d_{k−1}`` products ``s``, each within twice the tolerance of ``W·u``)."""
+    meta = model.meta
+    layers, X = meta["layers"], meta["X"]
+    m1 = np.asarray(meta["M1"], dtype=float) + meta.get("robust_radius", 0.0) * layers[0]
+    scale = float((m1 + np.abs(X).sum(axis=1)).max()) + 2.0
+    for k, mk in enumerate(meta["Mk"], start=2):
+        scale = max(scale, float(mk) + 2.0 * layers[k - 1] + 2.0)
+    return big_m_tolerances(meta["epsilon"], scale)
+
+
+def verify_bnn_solution(model, record: SolveRecord, network=None) -> float:
+    """Recompute the loss of the solved network with the numpy forward pass (:func:`bnn_forward`, threshold in
+    the middle of the ε band) and raise :class:`~mipnn.exceptions.VerificationError` unless it is the solver's
+    objective. ``network`` defaults to the model's weights; returns the recomputed loss."""
+    meta = model.meta
+    network = extract_weights(model) if network is None else network
+    out = bnn_forward(meta["X"], network, tol=meta["epsilon"] / 2)[-1]
+    loss = bnn_loss(out, meta["Y"], meta["loss"])
+    integral = meta["loss"] != "squared" or bool(np.isin(meta["Y"], (0.0, 1.0)).all())
+    verify_objective(record, loss, integral=integral, what="the network it returned")
+    return loss
+
+
+def solve_bnn_milp(model, *, time_limit: float = 60.0, mip_gap: float = OPTIMALITY_GAP, warm_start: bool = False,
+                   threads: int | None = None, options=None, build_time: float | None = None,
+                   log: bool = False) -> SolveRecord:
+    """Solve a model of :func:`build_bnn_milp` with :func:`mipnn.solve.solve`, under the tolerances its big-M
+    rows need (:func:`safe_tolerances`; entries of ``options`` override them), and verify the result: the
+    network read back, pushed through the numpy forward pass, must have the loss the solver reports
+    (:func:`verify_bnn_solution`, else :class:`~mipnn.exceptions.VerificationError`).
+
+    Weights that appear in no row (their input is 0 on every sample) are set to 0. Returns the record.
+    """
+    record = solve(model, time_limit=time_limit, mip_gap=mip_gap, warm_start=warm_start, threads=threads,
+                   options={**safe_tolerances(model), **(options or {})}, build_time=build_time, log=log)
+    for v in model.W.values():
+        if v.value is None:
+            v.set_value(0.0)
+    verify_bnn_solution(model, record)
+    return record
 
 
 def threshold_expr(m, k: int, j: int):

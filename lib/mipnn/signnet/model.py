@@ -49,11 +49,12 @@ from typing import Sequence
 
 import numpy as np
 
+from ..solve import big_m_tolerances
 from ..validation import check_bool, check_choice, check_int_sequence, check_number, check_positive_int
 from .network import EPSILON, check_data, check_weights, sign_forward, zero_input_mask
 from .objectives import MARGIN, OBJECTIVES, hinge_pwl, hinge_values, margin_level, output_scale
 
-__all__ = ["build_sign_net", "check_params", "extract_weights", "set_start"]
+__all__ = ["build_sign_net", "check_params", "extract_weights", "set_start", "safe_tolerances"]
 
 
 def check_params(objective, hidden, P, margin, epsilon):
@@ -156,6 +157,8 @@ def _add_activation_rows(m, X, pre, tight_big_m):
     m.link = pyo.ConstraintList()  # (5)-(8), filled by _add_product_rows
     l1 = np.abs(X).sum(axis=1)
     M_all = P * (float(l1.max()) + 1.0)
+    m.meta["input_l1"] = l1
+    m.meta["M1"] = P * (l1 + 1.0) if tight_big_m else np.full(N, M_all)
     for l in range(len(sizes) - 2):
         for k in range(N):
             if l == 0:
@@ -168,6 +171,23 @@ def _add_activation_rows(m, X, pre, tight_big_m):
                 a = pre(l, k, j)
                 m.act.add(a >= -M * (1 - m.u[l, k, j]))            # (2) u = 1 ⇒ a ≥ 0
                 m.act.add(a <= -gap + (M + gap) * m.u[l, k, j])     # (3) u = 0 ⇒ a ≤ -ε
+
+
+def safe_tolerances(model) -> dict[str, float]:
+    """HiGHS tolerances under which the big-M rows (2)–(3) keep their meaning after rounding
+    (:func:`mipnn.solve.big_m_tolerances`).
+
+    First layer: margin ``ε``, scale ``M_k + ‖x^k‖₁ + 2`` (the rounded integer weights move ``a`` by up to
+    ``‖x^k‖₁`` times the tolerance). Deeper layers: the pre-activation is an integer with margin 1, and each of
+    its ``n_l`` terms ``c`` sits within ``(2P + 1)`` tolerances of ``w (2u − 1)``: scale
+    ``P (n_l + 1) + 2 n_l (2P + 1) + 2``.
+    The tighter of the two is returned.
+    """
+    meta = model.meta
+    sizes, P = meta["sizes"], meta["P"]
+    first = big_m_tolerances(meta["epsilon"], float((meta["M1"] + meta["input_l1"]).max()) + 2.0)
+    deep = [big_m_tolerances(1.0, P * (n + 1) + 2.0 * n * (2 * P + 1) + 2.0) for n in sizes[1:-1]]
+    return {key: min(t[key] for t in (first, *deep)) for key in first}
 
 
 def _add_product_rows(m):

@@ -3,7 +3,9 @@
 Thorbjarnarson & Yorke-Smith (2021) stop the solver as soon as the incumbent guarantees the target training
 accuracy (90 % in their experiments); :func:`train_sign_net` passes that objective value to HiGHS as its
 ``objective_target`` (see :mod:`mipnn.signnet.objectives`) and then checks the solver's network with the plain
-numpy forward pass: ``recomputed_objective`` must equal the solver's objective.
+numpy forward pass: ``recomputed_objective`` must equal the solver's objective
+(:func:`mipnn.solve.verify_objective`), under tolerances derived from the big-M constants
+(:func:`mipnn.signnet.safe_tolerances`).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..solve import OPTIMALITY_GAP, SolveRecord, solve
+from ..solve import OPTIMALITY_GAP, SolveRecord, solve, verify_objective
 from ..validation import check_number
-from .model import build_sign_net, check_params, extract_weights, set_start
+from .model import build_sign_net, check_params, extract_weights, safe_tolerances, set_start
 from .network import EPSILON, check_data, predict_index, sign_forward, sort_hidden, zero_input_mask
 from .objectives import MARGIN, guaranteed_accuracy, objective_from_outputs, objective_target
 
@@ -78,11 +80,16 @@ def train_sign_net(X: np.ndarray, Y: np.ndarray, *, hidden: Sequence[int] = (16,
     # objectives (max-correct, sat-margin) get a half-unit slack: obj > target − ½ ⇔ obj ≥ target.
     highs_target = None if target is None else (target - 0.5 if objective != "min_hinge" else target)
     record = solve(model, time_limit=time_limit, mip_gap=mip_gap, threads=threads, warm_start=start_used,
-                   objective_target=highs_target, options=options, build_time=build_time)
+                   objective_target=highs_target, options={**safe_tolerances(model), **(options or {})},
+                   build_time=build_time)
     weights = extract_weights(model)
     s = sign_forward(X, weights, epsilon / 2)[-1]
     train_acc = float(np.mean(predict_index(s) == np.argmax(Y, axis=1)))
     recomputed = objective_from_outputs(objective, s, Y, hidden, P, margin)
+    # The solver's objective must be the returned network's: exact for max-correct and two-sided sat-margin; an
+    # incumbent may overstate min-hinge's loss (z above its pieces) or understate one-sided sat-margin's count.
+    verify_objective(record, recomputed, integral=objective != "min_hinge",
+                     one_sided=objective == "min_hinge" or one_sided, what="the network it returned")
     reason = {"target_reached": "target"}.get(record.status, record.status)
     return SignNetResult(weights=weights, record=record, stop_reason=reason, objective_target=target,
                          guaranteed_train_accuracy=guaranteed_accuracy(objective, record.objective, N,

@@ -22,6 +22,16 @@ def dies_once(x, marker):
     return {"y": x * 10}
 
 
+def dies_once_each(x, marker_dir):
+    """Runs 2 and 4 each kill their own worker the first time they run."""
+    flag = Path(marker_dir) / f"died-{x}"
+    if x in (2, 4) and not flag.exists():
+        flag.write_text("died once")
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(0.1)
+    return {"y": x * 10}
+
+
 def always_dies(x):
     if x == 2:
         os.kill(os.getpid(), signal.SIGKILL)
@@ -35,6 +45,20 @@ def test_a_killed_worker_loses_only_its_run_which_is_retried(tmp_path):
         df = run_sweep(dies_once, grid, tmp_path / "runs.jsonl", n_jobs=2, progress=False)
     assert sorted(df["y"]) == [10, 20, 30]
     assert len(ResultStore(tmp_path / "runs.jsonl").records()) == 3
+
+
+def test_only_the_run_on_the_dead_worker_is_charged(tmp_path):
+    # two different runs each lose their worker once: each is retried once and the sweep completes (runs that were
+    # merely queued, or in flight on the other worker, are not counted as lost)
+    grid = [{"x": x, "marker_dir": str(tmp_path)} for x in range(1, 7)]
+    with pytest.warns(RuntimeWarning, match="retrying that run once") as caught:
+        df = run_sweep(dies_once_each, grid, tmp_path / "runs.jsonl", n_jobs=2, progress=False)
+    assert sorted(df["y"]) == [10, 20, 30, 40, 50, 60]
+    assert sorted(str(w.message).split("'x': ")[1][0] for w in caught) == ["2", "4"]
+    records = ResultStore(tmp_path / "runs.jsonl").records()
+    assert sorted(r["params"]["x"] for r in records) == list(range(1, 7))  # each run stored exactly once
+    run_sweep(dies_once_each, grid, tmp_path / "runs.jsonl", n_jobs=2, progress=False)  # the rerun computes nothing
+    assert len(ResultStore(tmp_path / "runs.jsonl").records()) == 6
 
 
 def test_a_run_that_kills_its_worker_twice_ends_the_sweep_naming_it(tmp_path):

@@ -10,6 +10,7 @@ a number in a figure can always be traced back to what produced it.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as _dt
 import fcntl
@@ -64,37 +65,65 @@ def _exit_with_parent(parent: int) -> None:  # pragma: no cover - runs in the wo
     threading.Thread(target=watch, name="mipnn-parent-watch", daemon=True).start()
 
 
+def _new_worker(parent: int) -> ProcessPoolExecutor:
+    # spawn, not fork: a forked worker inherits the parent's HiGHS thread pool without its threads and hangs in
+    # its first solve when the parent has solved anything before (seen in notebooks)
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_exit_with_parent, initargs=(parent,))
+
+
 def _run_pool(run, todo, n_jobs, store) -> None:
-    """Run ``todo`` on ``n_jobs`` spawned workers, storing each run as it finishes. A worker that dies (killed,
-    out of memory) breaks the pool: the runs it lost are retried once on a fresh pool; a run lost twice ends
-    the sweep with an error naming it (every finished run is already stored)."""
+    """Run ``todo`` on ``n_jobs`` worker processes, storing each run as it finishes.
+
+    Each worker is its own one-process pool running one run at a time, so a worker that dies (killed, out of
+    memory) loses exactly the run it was computing and nothing else: that run goes back to the queue once, on a
+    fresh worker; a run that loses its worker twice ends the sweep with an error naming it, after the runs in
+    flight on the other workers have finished and been stored. An exception raised by ``run`` itself ends the
+    sweep the same way (queued runs are not started; finished ones are stored)."""
+    queue = collections.deque(todo)
     attempts: dict[str, int] = {}
-    while todo:
-        lost = []
-        # spawn, not fork: a forked worker inherits the parent's HiGHS thread pool without its threads and
-        # hangs in its first solve when the parent has solved anything before (seen in notebooks)
-        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
-            pending = {pool.submit(_execute, run, params): (key, params) for key, params in todo}
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    key, params = pending.pop(fut)
-                    try:
-                        result, wall = fut.result()
-                    except BrokenProcessPool:
-                        lost.append((key, params))
-                        continue
-                    store(key, params, result, wall)
-        for key, params in lost:
-            attempts[key] = attempts.get(key, 0) + 1
-            if attempts[key] > 1:
-                raise RuntimeError(f"run {params!r} was lost twice: its worker process died (killed or out of "
-                                   "memory); every finished run is stored, rerun the sweep to retry it")
-        if lost:
-            warnings.warn(f"a worker process died; retrying {len(lost)} lost run(s) once on fresh workers",
-                          RuntimeWarning, stacklevel=3)
-        todo = lost
+    workers: list[ProcessPoolExecutor | None] = [None] * n_jobs
+    busy: dict = {}  # future -> (worker slot, key, params)
+    failure: BaseException | None = None
+    clean = False
+    try:
+        while busy or (queue and failure is None):
+            free = [i for i in range(n_jobs) if i not in {slot for slot, _, _ in busy.values()}]
+            while free and queue and failure is None:
+                i = free.pop(0)
+                if workers[i] is None:
+                    workers[i] = _new_worker(os.getpid())
+                key, params = queue.popleft()
+                busy[workers[i].submit(_execute, run, params)] = (i, key, params)
+            finished, _ = wait(busy, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                i, key, params = busy.pop(fut)
+                try:
+                    result, wall = fut.result()
+                except BrokenProcessPool:
+                    workers[i].shutdown(wait=False)
+                    workers[i] = None
+                    attempts[key] = attempts.get(key, 0) + 1
+                    if attempts[key] > 1:
+                        failure = failure or RuntimeError(
+                            f"run {params!r} was lost twice: its worker process died (killed or out of memory); "
+                            "every finished run is stored, rerun the sweep to retry it")
+                    else:
+                        warnings.warn(f"a worker process died running {params!r}; retrying that run once on a "
+                                      "fresh worker", RuntimeWarning, stacklevel=4)
+                        queue.append((key, params))
+                    continue
+                except BaseException as err:  # the run itself failed: stop starting runs, keep the others
+                    failure = failure or err
+                    continue
+                store(key, params, result, wall)
+        clean = True
+    finally:  # idle workers are joined; after an interrupt they are told to stop and left to the parent watch
+        for worker in workers:
+            if worker is not None:
+                worker.shutdown(wait=clean, cancel_futures=True)
+    if failure is not None:
+        raise failure
 
 
 def run_sweep(run: Callable[..., Mapping[str, Any]], grid: Iterable[Mapping[str, Any]], path: str | os.PathLike,

@@ -7,7 +7,8 @@ is built or any solver is started.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -84,3 +85,86 @@ def check_random_state(value: Any, name: str = "random_state", *, allow_none: bo
         allowed = "None or an integer" if allow_none else "an integer"
         raise ValueError(f"{name}={value!r} must be {allowed} in [0, 2**31)")
     return int(value)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter (of a notebook's ``parameters`` cell): what it may be, checked by :meth:`check`.
+
+    ``kind``:
+
+    * ``"choice"`` — one of ``allowed``;
+    * ``"number"`` / ``"integer"`` — a real / integer number in the interval given by ``low``, ``high``
+      (``low_open``/``high_open`` exclude the ends);
+    * ``"seed"`` — an integer in ``[0, 2**31)``;
+    * ``"integers"`` — a non-empty list of integers ≥ ``low``; ``"choices"`` — a non-empty list drawn from
+      ``allowed``. A scalar is accepted as a one-element list (``-p sample_sizes 40`` means ``[40]``).
+
+    ``allow_none``: ``None`` is allowed too (e.g. "take it from the profile"). ``help`` says what it is.
+    """
+
+    kind: str
+    allowed: tuple = ()
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    allow_none: bool = False
+    help: str = ""
+
+    KINDS = ("choice", "number", "integer", "seed", "integers", "choices")
+
+    def __post_init__(self):
+        check_choice("kind", self.kind, self.KINDS)
+
+    def describe(self) -> str:
+        """The allowed values in words, e.g. ``"list of integers >= 2, or None"``."""
+        bounds = _bounds_text(self.low, self.high, self.low_open, self.high_open)
+        text = {
+            "choice": "one of " + ", ".join(map(repr, self.allowed)),
+            "number": f"a real number in {bounds}",
+            "integer": f"an integer in {bounds}",
+            "seed": "an integer in [0, 2**31)",
+            "integers": f"a list of integers >= {self.low}",
+            "choices": "a list drawn from " + ", ".join(map(repr, self.allowed)),
+        }[self.kind]
+        return text + (", or None" if self.allow_none else "")
+
+    def check(self, name: str, value: Any) -> Any:
+        """Return ``value`` (lists as lists, a scalar list entry wrapped) or raise ``ValueError`` naming ``name``."""
+        if value is None and self.allow_none:
+            return None
+        try:
+            return self._check(name, value)
+        except ValueError as err:
+            raise ValueError(f"{err} (parameter {name}: {self.describe()})") from None
+
+    def _check(self, name, value):
+        if self.kind == "choice":
+            return check_choice(name, value, self.allowed)
+        if self.kind in ("number", "integer"):
+            return check_number(name, value, low=self.low, high=self.high, low_open=self.low_open,
+                                high_open=self.high_open, integer=self.kind == "integer")
+        if self.kind == "seed":
+            return check_random_state(value, name, allow_none=False)
+        items = [value] if isinstance(value, (str, numbers.Number)) or not isinstance(value, Iterable) else value
+        items = list(items)
+        if not items:
+            raise ValueError(f"{name}=[] must not be empty")
+        if self.kind == "integers":
+            return list(check_int_sequence(name, items, minimum=int(self.low if self.low is not None else 0)))
+        return [check_choice(f"{name}[{i}]", v, self.allowed) for i, v in enumerate(items)]
+
+
+def check_parameters(values: Mapping[str, Any], schema: Mapping[str, Param],
+                     rules: Iterable[Callable[[dict], None]] = ()) -> dict[str, Any]:
+    """Check every parameter of ``schema`` in ``values`` (a mapping such as a notebook's ``globals()``); then the
+    cross-constraints ``rules`` (each takes the checked dict and raises ``ValueError``). Returns the checked,
+    normalised values of the declared parameters only. A declared parameter missing from ``values`` is an error."""
+    missing = [name for name in schema if name not in values]
+    if missing:
+        raise ValueError(f"parameter(s) {', '.join(missing)} not set; declared: {', '.join(schema)}")
+    out = {name: param.check(name, values[name]) for name, param in schema.items()}
+    for rule in rules:
+        rule(out)
+    return out

@@ -1,0 +1,126 @@
+"""The parameters of each notebook, declared once: names, allowed values and cross-constraints.
+
+Every notebook's cell right after its ``parameters`` cell makes one call::
+
+    globals().update(check_notebook_parameters(NB, globals()))
+
+which checks every parameter the cell declares (type, range, the constraints between them) before any work, with
+an error that names the parameter and the allowed values, and writes back the normalised values (a scalar where a
+list is expected becomes a one-element list: ``-p sample_sizes 40`` means ``[40]``). :func:`parameter_table`
+shows a schema as a table; ``python -m mipnn.experiments.parameters [notebook]`` prints them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..validation import Param, check_parameters
+from .adult import METHODS as _ADULT_OBJECTIVES
+
+__all__ = ["NotebookSchema", "SCHEMAS", "check_notebook_parameters", "parameter_table", "main"]
+
+INF = float("inf")
+#: The most grid points notebook 01's value-function sweep may have (one small MILP per point).
+MAX_B_GRID = 20_000
+
+
+@dataclass(frozen=True)
+class NotebookSchema:
+    """A notebook's declared parameters and the rules that relate them."""
+
+    params: Mapping[str, Param]
+    rules: tuple[Callable[[dict], None], ...] = field(default=())
+
+
+def _example_size(p: dict) -> None:
+    if p["m"] > p["n"] - 1:
+        raise ValueError(f"m={p['m']} must be at most n − 1 = {p['n'] - 1} (example (10) needs 1 < m < n)")
+
+
+def _b_grid(p: dict) -> None:
+    if p["b_max"] <= p["b_min"]:
+        raise ValueError(f"b_max={p['b_max']} must be greater than b_min={p['b_min']}")
+    points = (p["b_max"] - p["b_min"]) / p["b_step"] + 1
+    if points > MAX_B_GRID:
+        raise ValueError(f"b_step={p['b_step']} gives {points:.0f} grid points on [b_min, b_max] "
+                         f"(one MILP each); at most {MAX_B_GRID}: raise b_step or narrow [b_min, b_max]")
+
+
+SCHEMAS: dict[str, NotebookSchema] = {
+    "01_tame_bnn_dual": NotebookSchema(
+        params={
+            "profile": Param("choice", ("default", "paper"), help="default: CI scale; paper: larger data and grids"),
+            "n": Param("integer", low=3, help="example (10): number of binary output units"),
+            "m": Param("integer", low=2, help="example (10): X1 sums the first m units (2 ≤ m ≤ n − 1)"),
+            "b_min": Param("number", low=-1e6, high=1e6, help="left end of the right-hand-side grid"),
+            "b_max": Param("number", low=-1e6, high=1e6, help="right end of the grid (> b_min)"),
+            "b_step": Param("number", low=0.0, low_open=True, help=f"grid step (> 0, ≤ {MAX_B_GRID} points)"),
+            "K_values": Param("integers", low=1, help="segments of the trained dual functions"),
+            "random_state": Param("seed", help="seed of every random draw"),
+        },
+        rules=(_example_size, _b_grid)),
+    "02_mip_training_adult": NotebookSchema(
+        params={
+            "profile": Param("choice", ("default", "session", "paper"), help="run size (see the PROFILES cell)"),
+            "sample_sizes": Param("integers", low=2, allow_none=True, help="training set sizes N"),
+            "objectives": Param("choices", _ADULT_OBJECTIVES, allow_none=True, help="training methods"),
+            "P_values": Param("integers", low=1, allow_none=True, help="weight ranges {−P..P}"),
+            "random_states": Param("integers", low=0, allow_none=True, help="seeds, one run each"),
+            "time_limit": Param("number", low=0.0, high=INF, low_open=True, high_open=True, allow_none=True,
+                                help="seconds per fit"),
+            "hidden": Param("integers", low=1, allow_none=True, help="hidden layer widths"),
+            "start": Param("choice", (None, "ste", "search"), help="MIP start of the sweep (None: the paper's)"),
+            "stop_rule": Param("choice", ("authors", "accuracy"), help="min-hinge's early-stop threshold"),
+            "n_jobs": Param("integer", low=1, allow_none=True, help="worker processes (None: min(2, CPUs))"),
+        }),
+    "03_layerwise_relu_mnist": NotebookSchema(
+        params={"profile": Param("choice", ("default", "session", "paper"), help="run size (see PROFILES)")}),
+    "04_data_splitting_heuristic": NotebookSchema(
+        params={"profile": Param("choice", ("default", "medium", "paper"), help="run size (see PROFILES)")}),
+}
+
+
+def _schema(notebook: str) -> NotebookSchema:
+    if notebook not in SCHEMAS:
+        raise ValueError(f"notebook={notebook!r} is not one of {', '.join(map(repr, SCHEMAS))}")
+    return SCHEMAS[notebook]
+
+
+def check_notebook_parameters(notebook: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check the parameters of ``notebook`` found in ``values`` (its ``globals()``); return them normalised.
+
+    Raises ``ValueError`` naming the first parameter that is wrong and what it may be.
+    """
+    schema = _schema(notebook)
+    return check_parameters(values, schema.params, schema.rules)
+
+
+def parameter_table(notebook: str):
+    """The declared parameters of ``notebook`` as a DataFrame: name, allowed values, meaning."""
+    import pandas as pd
+
+    return pd.DataFrame([{"parameter": name, "allowed": p.describe(), "meaning": p.help}
+                         for name, p in _schema(notebook).params.items()])
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description="the parameters each notebook accepts (papermill -p NAME VALUE)")
+    ap.add_argument("notebook", nargs="?", choices=sorted(SCHEMAS), help="one notebook (default: all)")
+    args = ap.parse_args(argv)
+    for nb in [args.notebook] if args.notebook else sorted(SCHEMAS):
+        print(f"## {nb}\n")
+        table = parameter_table(nb)
+        print("| " + " | ".join(table.columns) + " |\n|" + "---|" * len(table.columns))
+        for row in table.itertuples(index=False):
+            print("| " + " | ".join(f"`{row[0]}`" if i == 0 else str(v).replace("|", "\\|")
+                                     for i, v in enumerate(row)) + " |")
+        print()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

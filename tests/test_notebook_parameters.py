@@ -1,0 +1,160 @@
+"""Every notebook parameter is checked right after the parameters cell, against a schema declared in the library
+(issue 15): good values pass (scalars for lists become one-element lists), bad ones fail naming the parameter and
+what is allowed, and papermill runs with a bad value stop in that cell within seconds."""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from mipnn.experiments.parameters import MAX_B_GRID, SCHEMAS, check_notebook_parameters, parameter_table
+from mipnn.validation import Param, check_parameters
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(SCHEMAS)
+
+
+def _cells(notebook):
+    return json.loads((ROOT / "notebooks" / f"{notebook}.ipynb").read_text())["cells"]
+
+
+def _parameters_cell(notebook):
+    cells = _cells(notebook)
+    i = next(k for k, c in enumerate(cells) if "parameters" in c.get("metadata", {}).get("tags", []))
+    return i, "".join(cells[i]["source"]), "".join(cells[i + 1]["source"])
+
+
+def _defaults(notebook):
+    namespace = {}
+    exec(_parameters_cell(notebook)[1], namespace)  # noqa: S102 - the repository's own parameters cell
+    return {k: v for k, v in namespace.items() if not k.startswith("__")}
+
+
+def _profile_names(notebook):
+    """The keys of the PROFILES (or SETTINGS) dict the notebook's checking cell defines."""
+    tree = ast.parse(_parameters_cell(notebook)[2])
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict) and node.keys and all(isinstance(k, ast.Constant) for k in node.keys):
+            keys = {k.value for k in node.keys}
+            if "default" in keys:
+                return keys
+    raise AssertionError(f"{notebook}: no profiles dict found in the cell after the parameters cell")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_schema_declares_exactly_the_parameters_cell(notebook):
+    defaults = _defaults(notebook)
+    assert set(defaults) == set(SCHEMAS[notebook].params), "schema and parameters cell name different parameters"
+    checked = check_notebook_parameters(notebook, defaults)
+    assert set(checked) == set(defaults)
+    assert set(SCHEMAS[notebook].params["profile"].allowed) == _profile_names(notebook)
+    # the checking cell makes the one call, first thing
+    assert f'check_notebook_parameters("{notebook}", globals())' in _parameters_cell(notebook)[2]
+    table = parameter_table(notebook)
+    assert list(table["parameter"]) == list(SCHEMAS[notebook].params)
+    assert table["allowed"].str.len().min() > 0
+
+
+BAD = [
+    ("01_tame_bnn_dual", {"b_step": 0}, "b_step=0 is out of range"),
+    ("01_tame_bnn_dual", {"b_step": 1e-5}, "grid points"),
+    ("01_tame_bnn_dual", {"random_state": "abc"}, "random_state='abc'"),
+    ("01_tame_bnn_dual", {"m": 10}, "m=10 must be at most n − 1 = 9"),
+    ("01_tame_bnn_dual", {"b_min": 5.0}, "b_max=4.0 must be greater than b_min=5.0"),
+    ("01_tame_bnn_dual", {"K_values": [2, 0]}, "K_values[1]=0"),
+    ("01_tame_bnn_dual", {"n": 2.5}, "n=2.5 must be an integer"),
+    ("01_tame_bnn_dual", {"profile": "fast"}, "profile='fast' is not allowed"),
+    ("02_mip_training_adult", {"time_limit": "abc"}, "time_limit='abc' must be a real number"),
+    ("02_mip_training_adult", {"time_limit": math.inf}, "time_limit=inf is out of range"),
+    ("02_mip_training_adult", {"sample_sizes": "abc"}, "sample_sizes[0]='abc'"),
+    ("02_mip_training_adult", {"sample_sizes": []}, "must not be empty"),
+    ("02_mip_training_adult", {"P_values": [1, 0]}, "P_values[1]=0"),
+    ("02_mip_training_adult", {"objectives": ["max_correct", "hinge"]}, "objectives[1]='hinge' is not allowed"),
+    ("02_mip_training_adult", {"start": "warm"}, "start='warm' is not allowed"),
+    ("02_mip_training_adult", {"stop_rule": "fast"}, "stop_rule='fast'"),
+    ("02_mip_training_adult", {"n_jobs": 0}, "n_jobs=0 is out of range"),
+    ("02_mip_training_adult", {"hidden": [16, -1]}, "hidden[1]=-1"),
+    ("03_layerwise_relu_mnist", {"profile": "big"}, "profile='big' is not allowed; choose one of 'default'"),
+    ("04_data_splitting_heuristic", {"profile": "session"}, "profile='session' is not allowed"),
+]
+
+
+@pytest.mark.parametrize(("notebook", "change", "message"), BAD, ids=[f"{nb[:2]}-{next(iter(c))}" for nb, c, _ in BAD])
+def test_bad_values_name_the_parameter_and_the_allowed_values(notebook, change, message):
+    values = {**_defaults(notebook), **change}
+    with pytest.raises(ValueError) as err:
+        check_notebook_parameters(notebook, values)
+    assert message in str(err.value)
+    name = next(iter(change))
+    assert name in str(err.value)
+
+
+def test_scalars_for_lists_and_none_from_the_profile():
+    values = {**_defaults("02_mip_training_adult"), "sample_sizes": 40, "objectives": "min_hinge", "hidden": 8}
+    checked = check_notebook_parameters("02_mip_training_adult", values)
+    assert checked["sample_sizes"] == [40] and checked["objectives"] == ["min_hinge"] and checked["hidden"] == [8]
+    assert checked["P_values"] is None  # taken from the profile
+    assert check_notebook_parameters("01_tame_bnn_dual", {**_defaults("01_tame_bnn_dual"), "K_values": 4})[
+        "K_values"] == [4]
+    # the grid limit is the stated one
+    d = _defaults("01_tame_bnn_dual")
+    check_notebook_parameters("01_tame_bnn_dual", {**d, "b_min": 0.0, "b_max": 1.0, "b_step": 1 / (MAX_B_GRID - 1)})
+
+
+def test_param_and_check_parameters():
+    schema = {"a": Param("integer", low=0), "b": Param("choices", ("x", "y"))}
+    assert check_parameters({"a": 1, "b": "x", "other": 3}, schema) == {"a": 1, "b": ["x"]}
+    with pytest.raises(ValueError, match="not set"):
+        check_parameters({"a": 1}, schema)
+    with pytest.raises(ValueError, match="kind"):
+        Param("list")
+    with pytest.raises(ValueError, match="notebook="):
+        check_notebook_parameters("05_nope", {})
+
+
+# --- papermill: a bad value fails in the checking cell, fast -------------------------------------------------------
+
+PAPERMILL_BAD = {
+    "01_tame_bnn_dual": {"b_step": 0},
+    "02_mip_training_adult": {"P_values": "abc"},
+    "03_layerwise_relu_mnist": {"profile": "big"},
+    "04_data_splitting_heuristic": {"profile": "huge"},
+}
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_papermill_stops_in_the_checking_cell(notebook, tmp_path):
+    papermill = pytest.importorskip("papermill")
+    out = tmp_path / f"{notebook}.ipynb"
+    parameters = PAPERMILL_BAD[notebook]
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    with pytest.raises(papermill.PapermillExecutionError) as err:
+        papermill.execute_notebook(str(ROOT / "notebooks" / f"{notebook}.ipynb"), str(out), parameters=parameters,
+                                   kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False,
+                                   log_output=False, stdout_file=sys.stdout)
+    assert err.value.ename == "ValueError"
+    assert next(iter(parameters)) in err.value.evalue
+    assert "check_notebook_parameters" in err.value.source
+    cells = json.loads(out.read_text())["cells"]
+    failed = next(c for c in cells if c.get("metadata", {}).get("papermill", {}).get("exception"))
+    # papermill puts its injected-parameters cell after the parameters cell: the checking cell comes next
+    tags = [c.get("metadata", {}).get("tags", []) for c in cells]
+    i = next(k for k, t in enumerate(tags) if "injected-parameters" in t)
+    assert next(c for c in cells[i + 1:] if c["cell_type"] == "code") is failed
+    assert failed["metadata"]["papermill"]["duration"] < 5.0
+    executed = [c for c in cells if c["cell_type"] == "code" and c.get("execution_count")]
+    assert executed[-1] is failed, "no cell after the checking cell ran"
+
+
+def test_the_parameter_reference_prints(capsys):
+    from mipnn.experiments.parameters import main
+
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert all(f"## {nb}" in out for nb in NOTEBOOKS) and "| `sample_sizes` |" in out

@@ -50,4 +50,5 @@ def test_parameters_cell_comes_first_and_is_checked(nb):
     assert "parameters" in cells[0].get("metadata", {}).get("tags", []), f"{nb.name}: first code cell not tagged"
     assert "profile" in "".join(cells[0]["source"])
     check = "".join(cells[1]["source"])
-    assert "ValueError" in check or "check_choice" in check, f"{nb.name}: parameters not checked right after"
+    call = f'check_notebook_parameters("{nb.stem}", globals())'
+    assert call in check, f"{nb.name}: parameters not checked right after"

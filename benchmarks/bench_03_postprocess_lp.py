@@ -69,7 +69,7 @@ def main():
     train_before = None if args.hidden == "adam" else net.accuracy(X, y)  # the network is ours unless Adam's
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
-    fit = postprocess_lp(hidden, one_hot(y.astype(int), 10), net.structures[-1], solver=args.solver,
+    fit = postprocess_lp(hidden, one_hot(y.astype(int), 10), net.structures[-1], lp_method=args.solver,
                          time_limit=args.time_limit,
                          formulation=args.formulation)
     total = time.perf_counter() - t0

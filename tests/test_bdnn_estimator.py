@@ -108,7 +108,7 @@ def test_a_start_is_returned_when_highs_has_no_incumbent_at_the_limit(monkeypatc
     X, y = np.random.default_rng(1).normal(size=(12, 3)), np.arange(12) % 2
     start = trivial_network(3, (2, 2))
     fit = bd.solve_bdnn(X, y, hidden=(2,), start=start, time_limit=5)
-    assert "MIP start is returned" in fit.record.highs_status
+    assert "MIP start is returned" in fit.record.solver_status
     assert fit.record.objective == pytest.approx(point_losses(X, y, fit.network, 2).sum())
     assert all(np.array_equal(W, W0) for (W, _), (W0, _) in zip(fit.network, start, strict=True))
     with pytest.raises(NoSolutionError):

@@ -115,7 +115,7 @@ def test_mip_time_limit_returns_incumbent_and_gap():
 def test_relaxed_gap_is_not_reported_as_optimal():
     # HiGHS says "optimal" once the relaxed 5 % gap is met; the record reports the real gap and "gap_limit".
     rec, _ = solve_matrices(*big_knapsack(), time_limit=20, mip_gap=0.05)
-    assert rec.highs_status == "Optimal"
+    assert rec.solver_status == "Optimal"
     assert 1e-4 < rec.gap <= 0.05
     assert rec.status == "gap_limit"
 
@@ -143,7 +143,7 @@ def test_no_incumbent_at_time_limit_raises():
     # An LP stopped after zero iterations has no primal solution.
     m = small_lp()
     with pytest.raises((NoSolutionError, SolveError)):
-        solve(m, time_limit=10, options={"simplex_iteration_limit": 0, "presolve": "off"}, solver="simplex")
+        solve(m, time_limit=10, options={"simplex_iteration_limit": 0, "presolve": "off"}, lp_method="simplex")
 
 
 @pytest.mark.parametrize("kwargs, word", [
@@ -152,7 +152,8 @@ def test_no_incumbent_at_time_limit_raises():
     ({"time_limit": "fast"}, "time_limit"),
     ({"mip_gap": 2.0}, "mip_gap"),
     ({"threads": 0}, "threads"),
-    ({"solver": "gurobi"}, "solver"),
+    ({"solver": "cplex"}, "solver"),
+    ({"lp_method": "barrier"}, "lp_method"),
 ])
 def test_bad_parameters_fail_before_solving(kwargs, word):
     with pytest.raises(ValueError, match=word):

@@ -18,21 +18,20 @@ from mipnn.bnn import (
     build_bnn_milp,
     extract_weights,
     point_losses,
-    safe_tolerances,
+    safe_tolerance,
     solve_bdnn,
     solve_bnn_milp,
 )
 from mipnn.exceptions import VerificationError
 from mipnn.numerics import one_hot
-from mipnn.signnet import safe_tolerances as sign_tolerances
+from mipnn.signnet import safe_tolerance as sign_tolerance
 from mipnn.signnet import sign_forward, train_sign_net
 from mipnn.signnet.model import build_sign_net
 from mipnn.solve import (
     DEFAULT_TOLERANCES,
-    MIN_TOLERANCE,
-    TIGHT_TOLERANCES,
+    TIGHT_TOLERANCE,
     SolveRecord,
-    big_m_tolerances,
+    big_m_tolerance,
     verify_objective,
 )
 
@@ -48,43 +47,38 @@ def large_norm_instance(seed, n=10, scale=100.0):
 def _record(objective, sense="min", status="optimal"):
     return SolveRecord(status=status, objective=objective, bound=objective, gap=0.0, wall_time=0.0, build_time=None,
                        handoff_time=0.0, n_variables=1, n_constraints=1, n_binaries=1, n_integers=0, n_nonzeros=1,
-                       is_mip=True, sense=sense, highs_status="Optimal", node_count=0, simplex_iterations=0,
+                       is_mip=True, sense=sense, solver_status="Optimal", node_count=0, simplex_iterations=0,
                        time_limit=1.0, mip_gap=1e-4)
 
 
 # --- the derivation -------------------------------------------------------------------------------------------------
 
-def test_big_m_tolerances_follow_the_derivation():
-    tol = big_m_tolerances(1e-4, 500.0)
-    assert tol["mip_feasibility_tolerance"] == pytest.approx(1e-4 / 2000)
-    assert tol["primal_feasibility_tolerance"] == pytest.approx(1e-4 / 2000)
-    # never looser than HiGHS's defaults (a small big-M keeps them)
-    assert big_m_tolerances(1e-4, 3.0) == DEFAULT_TOLERANCES
-    # the guarantee: (scale) * t < epsilon / 2 for every key
+def test_big_m_tolerance_follows_the_derivation():
+    assert big_m_tolerance(1e-4, 500.0) == pytest.approx(1e-4 / 2000)
+    # the guarantee: scale * t < epsilon / 2
     for scale in (3.0, 40.0, 500.0, 5e4):
-        for t in big_m_tolerances(1e-4, scale).values():
-            assert scale * t < 1e-4 / 2
-
-
-def test_big_m_tolerances_refuse_what_highs_cannot_do():
-    with pytest.raises(ValueError, match="rescale the inputs"):
-        big_m_tolerances(1e-4, 1e-4 / (4 * MIN_TOLERANCE) * 10)
+        assert scale * big_m_tolerance(1e-4, scale) < 1e-4 / 2
     with pytest.raises(ValueError, match="epsilon"):
-        big_m_tolerances(0.0, 10.0)
+        big_m_tolerance(0.0, 10.0)
     with pytest.raises(ValueError, match="scale"):
-        big_m_tolerances(1e-4, 0.5)
+        big_m_tolerance(1e-4, 0.5)
 
 
-def test_safe_tolerances_grow_tighter_with_the_inputs_norm():
+def test_a_tolerance_below_what_the_solver_accepts_is_refused():
     X, y = large_norm_instance(0)
-    small = safe_tolerances(build_bnn_milp(X / 100, y, (2, 2, 1), threshold="fixed"))
-    large = safe_tolerances(build_bnn_milp(X, y, (2, 2, 1), threshold="fixed"))
-    assert small == DEFAULT_TOLERANCES
-    assert large["mip_feasibility_tolerance"] < 1e-7
+    with pytest.raises(ValueError, match="rescale the model"):
+        solve_bnn_milp(build_bnn_milp(X, y, (2, 2, 1), threshold="fixed"), time_limit=5, feasibility_tolerance=1e-11)
+
+
+def test_safe_tolerance_grows_tighter_with_the_inputs_norm():
+    X, y = large_norm_instance(0)
+    small = safe_tolerance(build_bnn_milp(X / 100, y, (2, 2, 1), threshold="fixed"))
+    large = safe_tolerance(build_bnn_milp(X, y, (2, 2, 1), threshold="fixed"))
+    assert small > DEFAULT_TOLERANCES["mip_feasibility_tolerance"]  # HiGHS's defaults are kept
+    assert large < 1e-7
     Y = one_hot(y, 2, off=-1)
-    key = "mip_feasibility_tolerance"
-    p15 = sign_tolerances(build_sign_net(X, Y, hidden=(2,), P=15, objective="max_correct"))[key]
-    p1 = sign_tolerances(build_sign_net(X, Y, hidden=(2,), P=1, objective="max_correct"))[key]
+    p15 = sign_tolerance(build_sign_net(X, Y, hidden=(2,), P=15, objective="max_correct"))
+    p1 = sign_tolerance(build_sign_net(X, Y, hidden=(2,), P=1, objective="max_correct"))
     assert p15 < p1
 
 
@@ -121,7 +115,8 @@ def test_bnn_milp_default_tolerances_caught_and_derived_ones_exact(seed):
     out = bnn_forward(X, extract_weights(model))[-1]
     assert bnn_loss(out, y.reshape(-1, 1)) == pytest.approx(rec.objective, abs=1e-6)
     # the optimum is the true one: a solve with far tighter tolerances agrees
-    tight = solve_bnn_milp(build_bnn_milp(X, y, (2, 2, 1), threshold="fixed"), time_limit=20, options=TIGHT_TOLERANCES)
+    tight = solve_bnn_milp(build_bnn_milp(X, y, (2, 2, 1), threshold="fixed"), time_limit=20,
+                           feasibility_tolerance=TIGHT_TOLERANCE)
     assert tight.objective == pytest.approx(rec.objective, abs=1e-6)
 
 
@@ -133,7 +128,7 @@ def test_bdnn_default_tolerances_caught_and_derived_ones_exact(seed):
     fit = solve_bdnn(X, y, hidden=(2,), n_classes=2, time_limit=20)
     assert fit.record.status == "optimal"
     assert point_losses(X, y, fit.network, 2).sum() == pytest.approx(fit.record.objective, abs=1e-6)
-    tight = solve_bdnn(X, y, hidden=(2,), n_classes=2, time_limit=20, options=TIGHT_TOLERANCES)
+    tight = solve_bdnn(X, y, hidden=(2,), n_classes=2, time_limit=20, feasibility_tolerance=TIGHT_TOLERANCE)
     assert tight.record.objective == pytest.approx(fit.record.objective, abs=1e-6)
 
 
@@ -149,5 +144,5 @@ def test_sign_net_default_tolerances_caught_and_derived_ones_exact(seed):
     assert fit.recomputed_objective == pytest.approx(fit.record.objective, abs=1e-6)
     s = sign_forward(X, fit.weights)[-1]
     assert fit.train_accuracy == pytest.approx(float(np.mean(np.argmax(s, axis=1) == y)))
-    tight = train_sign_net(X, Y, options=TIGHT_TOLERANCES, **kw)
+    tight = train_sign_net(X, Y, feasibility_tolerance=TIGHT_TOLERANCE, **kw)
     assert tight.record.objective == pytest.approx(fit.record.objective, abs=1e-6)

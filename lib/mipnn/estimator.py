@@ -26,10 +26,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .backends import BACKENDS, SEED_OPTION, require
 from .exceptions import FitWarning
 from .numerics import TOL
 from .solve import LIMIT_STATUSES, OPTIMALITY_GAP
-from .validation import check_number, check_random_state
+from .validation import check_choice, check_number, check_random_state
 
 __all__ = ["BaseNetClassifier", "BaseMIPClassifier"]
 
@@ -137,14 +138,17 @@ class BaseMIPClassifier(BaseNetClassifier):
         check_number("target_train_accuracy", self.target_train_accuracy, low=0.0, high=1.0, allow_none=True)
         check_number("mip_gap", self.mip_gap, low=0.0, high=1.0)
         check_number("threads", self.threads, low=1, integer=True, allow_none=True)
+        check_choice("solver", self.solver, BACKENDS)
+        require(self.solver)
         if self.solver_options is not None and not isinstance(self.solver_options, dict):
-            raise ValueError(f"solver_options={self.solver_options!r} must be None or a dict of HiGHS options")
+            raise ValueError(f"solver_options={self.solver_options!r} must be None or a dict of {self.solver}'s "
+                             "options")
         check_random_state(self.random_state)
 
     def _solver_options(self):
         opts = dict(self.solver_options or {})
         if self.random_state is not None:
-            opts.setdefault("random_seed", int(self.random_state))
+            opts.setdefault(SEED_OPTION[self.solver], int(self.random_state))
         return opts
 
     def _fit_network(self, X, y_index):

@@ -47,6 +47,11 @@ class VerificationError(SolveError):
     a numpy forward pass): a tolerance let a relaxed row stand in for the model. ``record`` is the solve's record."""
 
 
+class SolverUnavailableError(MipnnError):
+    """The solver asked for cannot run this model: its package is not installed, or its license does not cover
+    the model's size. The message says what to install or use instead."""
+
+
 class FitWarning(UserWarning):
     """A fit ended at a limit with a network no better than the trivial predictor (like scikit-learn's
     ``ConvergenceWarning``): the message says which limit to raise."""

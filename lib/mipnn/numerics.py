@@ -2,7 +2,7 @@
 
 * :data:`TOL` — the tolerance for comparing two computed floats that should agree exactly in exact arithmetic
   (a rounded quotient, a grid point, a gap of zero). Solver tolerances are a different thing: see
-  :data:`mipnn.solve.TIGHT_TOLERANCES`.
+  :data:`mipnn.solve.TIGHT_TOLERANCE`.
 * :func:`one_hot` — integer class indices as a one-hot matrix; ``off=-1`` gives the ±1 encoding of the sign
   networks, ``off=0`` (default) the 0/1 encoding of the BNN/BDNN and ReLU networks.
 """

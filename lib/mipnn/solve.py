@@ -32,29 +32,38 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from .backends import (
+    BACKENDS,
+    MIN_FEASIBILITY_TOLERANCE,
+    Outcome,
+    backend_version,
+    new_highs,
+    require,
+    run_gurobi,
+    run_scip,
+)
 from .exceptions import InfeasibleError, NoSolutionError, SolveError, UnboundedError, VerificationError
 from .numerics import TOL
 from .validation import check_choice, check_number
 
 __all__ = ["SolveRecord", "MatrixSolution", "solve", "solve_matrices", "compile_model", "highs_version",
-           "relative_gap", "Watchdog", "OPTIMALITY_GAP", "TIGHT_TOLERANCES", "LIMIT_STATUSES", "DEFAULT_TOLERANCES",
-           "MIN_TOLERANCE", "big_m_tolerances", "verify_objective"]
+           "relative_gap", "Watchdog", "OPTIMALITY_GAP", "TIGHT_TOLERANCE", "LIMIT_STATUSES", "DEFAULT_TOLERANCES",
+           "big_m_tolerance", "verify_objective", "BACKENDS"]
 
 #: A MIP whose relative gap is at most this is reported as "optimal"; a larger gap with HiGHS's "optimal"
 #: (because a relaxed ``mip_gap`` was met) is reported as "gap_limit". Every ``mip_gap`` default in mipnn.
 OPTIMALITY_GAP = 1e-4
-#: HiGHS options for solves whose values are compared to 1e-9 (value functions, duals): HiGHS's default
-#: feasibility tolerances (1e-6 / 1e-7) leave errors of about 1e-6 in the optimal value.
-TIGHT_TOLERANCES = {"mip_feasibility_tolerance": 1e-9, "primal_feasibility_tolerance": 1e-9}
-#: HiGHS's own defaults for the two tolerances :func:`big_m_tolerances` tightens (HiGHS 1.16).
+#: Feasibility tolerance (rows and integrality) for solves whose values are compared to 1e-9 (value functions,
+#: duals): HiGHS's defaults (1e-6 / 1e-7) leave errors of about 1e-6 in the optimal value.
+TIGHT_TOLERANCE = 1e-9
+#: HiGHS's own defaults for the two tolerances a ``feasibility_tolerance`` sets (HiGHS 1.16); the tighter of the two
+#: is kept for each.
 DEFAULT_TOLERANCES = {"mip_feasibility_tolerance": 1e-6, "primal_feasibility_tolerance": 1e-7}
-#: The smallest value HiGHS accepts for a feasibility tolerance.
-MIN_TOLERANCE = 1e-10
 
 
-def big_m_tolerances(epsilon: float, scale: float) -> dict[str, float]:
-    """HiGHS tolerances under which big-M rows with margin ``epsilon`` keep their meaning once the solution is
-    rounded and re-evaluated outside the solver.
+def big_m_tolerance(epsilon: float, scale: float) -> float:
+    """The feasibility tolerance under which big-M rows with margin ``epsilon`` keep their meaning once the
+    solution is rounded and re-evaluated outside the solver (pass it as ``feasibility_tolerance``).
 
     The rows in question switch a unit ``u`` (binary) between ``a ≥ λ`` (``u = 1``) and ``a ≤ λ − ε`` (``u = 0``)
     with a big-M constant ``M``:  ``a − λ ≥ −M(1 − u)``  and  ``a − λ ≤ −ε + (M + ε)u``. A forward pass that puts
@@ -68,19 +77,13 @@ def big_m_tolerances(epsilon: float, scale: float) -> dict[str, float]:
       (``‖x‖₁`` in a first layer, ``2 d`` for ``d`` products of a weight and a binary in a deeper layer).
 
     So every unit stays on its side when ``(M + S + 2) t < ε/2``. ``scale`` is the largest ``M + S + 2`` over the
-    model's rows; the tolerance returned is ``t = ε / (4·scale)`` (a factor 2 to spare), never looser than
-    HiGHS's defaults (:data:`DEFAULT_TOLERANCES`). HiGHS's own 1e-6 with ``M = 250`` relaxes a row by
-    ``2.5e-4 > ε = 1e-4``: that is the failure this prevents. A ``ValueError`` says what to change when the
-    tolerance would fall below what HiGHS accepts (:data:`MIN_TOLERANCE`).
+    model's rows; the tolerance returned is ``t = ε / (4·scale)`` (a factor 2 to spare). Each backend keeps its
+    own default where that is tighter, and refuses a ``t`` below what it accepts (HiGHS 1e-10, Gurobi 1e-9).
+    HiGHS's own 1e-6 with ``M = 250`` relaxes a row by ``2.5e-4 > ε = 1e-4``: that is the failure this prevents.
     """
     check_number("epsilon", epsilon, low=0.0, low_open=True)
     check_number("scale", scale, low=1.0)
-    t = float(epsilon) / (4.0 * float(scale))
-    if t < MIN_TOLERANCE:
-        raise ValueError(f"epsilon={epsilon} with big-M scale {scale:.4g} needs a feasibility tolerance of {t:.2g}, "
-                         f"below HiGHS's smallest ({MIN_TOLERANCE:g}): rescale the inputs (smaller ‖x‖₁ means a "
-                         f"smaller big-M) or raise epsilon")
-    return {key: min(default, t) for key, default in DEFAULT_TOLERANCES.items()}
+    return float(epsilon) / (4.0 * float(scale))
 
 
 def verify_objective(record: SolveRecord, recomputed: float, *, integral: bool, one_sided: bool = False,
@@ -102,7 +105,7 @@ def verify_objective(record: SolveRecord, recomputed: float, *, integral: bool, 
         raise VerificationError(
             f"the solver reports objective {obj:.10g} ({record.status}) but {what}, evaluated outside the solver, "
             f"has {rec:.10g}: a feasibility tolerance let a relaxed row stand in for the model (tighten "
-            f"mip_feasibility_tolerance, see mipnn.solve.big_m_tolerances, or rescale the inputs)", record)
+            f"mip_feasibility_tolerance, see mipnn.solve.big_m_tolerance, or rescale the inputs)", record)
 
 _INF = highspy.kHighsInf
 _MS = highspy.HighsModelStatus
@@ -110,34 +113,7 @@ _MS = highspy.HighsModelStatus
 
 def highs_version() -> str:
     """The version of the HiGHS library behind ``highspy``."""
-    h = _new_highs()
-    return h.version()
-
-
-_banner_shown = False
-
-
-def _new_highs() -> highspy.Highs:
-    global _banner_shown
-    if _banner_shown:
-        h = highspy.Highs()
-    else:
-        # The first Highs() in a process prints a copyright banner straight to file descriptor 1; keep it out of
-        # notebook outputs (nbval compares them) by silencing that one construction.
-        import os
-        import sys
-        sys.stdout.flush()
-        saved = os.dup(1)
-        try:
-            with open(os.devnull, "w") as devnull:
-                os.dup2(devnull.fileno(), 1)
-                h = highspy.Highs()
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-        _banner_shown = True
-    h.setOptionValue("output_flag", False)
-    return h
+    return backend_version("highs")
 
 
 @dataclass(frozen=True)
@@ -149,7 +125,8 @@ class SolveRecord:
     ``|objective - bound| / |objective|`` computed here (0 when both are equal, ``inf`` when the objective is 0
     and the bound is not). ``status`` is one of ``optimal``, ``gap_limit``, ``time_limit``, ``target_reached``,
     ``iteration_limit``, ``work_limit`` (a node, leaf or solution-count limit), ``interrupted``, ``infeasible``,
-    ``unbounded``, ``no_solution`` or ``error``.
+    ``unbounded``, ``no_solution`` or ``error``; ``solver_status`` is the solver's own wording. ``solver`` names the
+    backend (``"highs"``, ``"gurobi"``, ``"scip"``).
     """
 
     status: str
@@ -166,7 +143,7 @@ class SolveRecord:
     n_nonzeros: int
     is_mip: bool
     sense: str
-    highs_status: str
+    solver_status: str
     node_count: int | None
     simplex_iterations: int | None
     time_limit: float
@@ -236,9 +213,10 @@ def _check_common(time_limit, mip_gap, threads, objective_target):
 def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality=None, *, sense: str = "min",
                    offset: float = 0.0, time_limit: float = 60.0, mip_gap: float = OPTIMALITY_GAP,
                    threads: int | None = None, warm_start=None, objective_target: float | None = None,
-                   solver: str = "choose", options: Mapping[str, Any] | None = None,
-                   build_time: float | None = None, log: bool = False) -> tuple[SolveRecord, MatrixSolution]:
-    """Solve ``sense c·x + offset  s.t.  row_lower ≤ A x ≤ row_upper,  col_lower ≤ x ≤ col_upper`` with HiGHS.
+                   solver: str = "highs", lp_method: str = "choose", feasibility_tolerance: float | None = None,
+                   options: Mapping[str, Any] | None = None, build_time: float | None = None,
+                   log: bool = False) -> tuple[SolveRecord, MatrixSolution]:
+    """Solve ``sense c·x + offset  s.t.  row_lower ≤ A x ≤ row_upper,  col_lower ≤ x ≤ col_upper``.
 
     Parameters
     ----------
@@ -252,32 +230,60 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
     time_limit
         Seconds, finite and > 0. A time-out returns the incumbent (``status="time_limit"``).
     mip_gap
-        Relative MIP gap at which HiGHS may stop. The record always carries the real gap.
+        Relative MIP gap at which the solver may stop. The record always carries the real gap.
     threads
-        HiGHS threads (``None``: HiGHS's default). HiGHS fixes its thread pool at first use in a process.
+        Solver threads (``None``: the solver's default). HiGHS's process-wide thread pool is reset whenever a
+        solve asks for a different count; SCIP solves on one thread.
     warm_start
         Optional MIP start: a length-n array (``nan`` for unknown entries) or a dict ``{column: value}``.
     objective_target
         Stop as soon as the incumbent is at least this good (≤ for min, ≥ for max): ``status="target_reached"``.
     solver
-        HiGHS ``solver`` option for LPs: ``"choose"``, ``"simplex"``, ``"ipm"`` or ``"pdlp"``.
+        The backend: ``"highs"`` (default, always installed), ``"gurobi"`` or ``"scip"`` (:mod:`mipnn.backends`).
+    lp_method
+        HiGHS's ``solver`` option for LPs: ``"choose"``, ``"simplex"``, ``"ipm"`` or ``"pdlp"`` (HiGHS only).
+    feasibility_tolerance
+        Largest violation allowed for rows and integrality (``None``: the solver's defaults; a solver's default is
+        kept where it is tighter). See :func:`big_m_tolerance` for big-M models.
     options
-        Further HiGHS options, passed verbatim.
+        Further options of the backend, passed verbatim under its own names (applied last).
     build_time
         Seconds the caller spent building the data; stored in the record.
     """
     t0 = time.perf_counter()
     check_choice("sense", sense, ("min", "max"))
-    check_choice("solver", solver, ("choose", "simplex", "ipm", "pdlp"))
+    check_choice("solver", solver, BACKENDS)
+    check_choice("lp_method", lp_method, ("choose", "simplex", "ipm", "pdlp"))
+    if solver != "highs" and lp_method != "choose":
+        raise ValueError(f"lp_method={lp_method!r} is a HiGHS option; with solver={solver!r} leave it 'choose' and "
+                         f"pass {solver}'s own LP method in options")
     _check_common(time_limit, mip_gap, threads, objective_target)
+    check_number("feasibility_tolerance", feasibility_tolerance, low=0.0, low_open=True, allow_none=True)
+    if feasibility_tolerance is not None and feasibility_tolerance < MIN_FEASIBILITY_TOLERANCE[solver]:
+        raise ValueError(f"feasibility_tolerance={feasibility_tolerance:g} is below the smallest {solver} accepts "
+                         f"({MIN_FEASIBILITY_TOLERANCE[solver]:g}): rescale the model (a smaller big-M) or raise the "
+                         "margin epsilon")
     A, arrays, integ = _checked_arrays(c, A, row_lower, row_upper, col_lower, col_upper, integrality)
-    h = _new_highs()
+    m, n = A.shape
+    start = None if warm_start is None else _start_entries(warm_start, n)
     is_mip = bool(integ.any())
+    shared = dict(build_time=build_time, is_mip=is_mip, sense=sense, integ=integ, A=A, arrays=arrays,
+                  time_limit=time_limit, mip_gap=mip_gap, solver=solver)
+    if solver != "highs":
+        require(solver)
+        run = run_gurobi if solver == "gurobi" else run_scip
+        outcome = run(A, arrays, integ, offset=offset, sense=sense, time_limit=time_limit, mip_gap=mip_gap,
+                      threads=threads, start=start, objective_target=objective_target,
+                      feasibility_tolerance=feasibility_tolerance, options=options, log=log)
+        handoff = time.perf_counter() - t0 - outcome.wall_time
+        return _finish(outcome, handoff=handoff, row_activity=None, duals=None, **shared)
+
+    h = new_highs()
     _raise_on_status(h.passModel(_highs_lp(A, arrays, integ, offset, sense)), "passing the model to HiGHS")
-    _set_options(h, time_limit=time_limit, mip_gap=mip_gap, solver=solver, threads=threads, log=log,
-                 options=options)
-    if warm_start is not None and is_mip:
-        _set_warm_start(h, warm_start, A.shape[1])
+    _set_options(h, time_limit=time_limit, mip_gap=mip_gap, lp_method=lp_method, threads=threads, log=log,
+                 feasibility_tolerance=feasibility_tolerance, options=options)
+    if start is not None and is_mip and start[0].size:
+        h.setSolution(int(start[0].size), start[0], start[1])
     if objective_target is not None and is_mip:
         # HiGHS stops the MIP as soon as the incumbent reaches the target (model status "objective target").
         h.setOptionValue("objective_target", float(objective_target))
@@ -290,11 +296,9 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
     t1 = watchdog.start = time.perf_counter()
     run_status = h.run()
     wall = time.perf_counter() - t1
-    m, n = A.shape
-    return _collect(h, run_status, wall=wall, handoff=handoff, build_time=build_time, is_mip=is_mip,
-                    sense=sense, n=n, m=m, integ=integ, A=A, col_lower=arrays["col_lower"],
-                    col_upper=arrays["col_upper"], time_limit=time_limit, mip_gap=mip_gap,
-                    watchdog_fired=watchdog.fired)
+    outcome, row_activity, duals = _highs_outcome(h, run_status, wall=wall, is_mip=is_mip, sense=sense,
+                                                  watchdog_fired=watchdog.fired)
+    return _finish(outcome, handoff=handoff, row_activity=row_activity, duals=duals, **shared)
 
 
 #: Thread count of HiGHS's process-wide task scheduler, once a solve has started it (0: HiGHS's default).
@@ -373,12 +377,15 @@ def _highs_lp(A, arrays, integ, offset, sense) -> highspy.HighsLp:
     return lp
 
 
-def _set_options(h, *, time_limit, mip_gap, solver, threads, log, options):
+def _set_options(h, *, time_limit, mip_gap, lp_method, threads, log, feasibility_tolerance, options):
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(mip_gap))
-    h.setOptionValue("solver", solver)
+    h.setOptionValue("solver", lp_method)
     if threads is not None:
         h.setOptionValue("threads", int(threads))
+    if feasibility_tolerance is not None:
+        for key, default in DEFAULT_TOLERANCES.items():
+            h.setOptionValue(key, min(default, float(feasibility_tolerance)))
     if log:
         h.setOptionValue("output_flag", True)
         h.setOptionValue("log_to_console", True)
@@ -409,7 +416,8 @@ def _raise_on_status(status, what):
         raise SolveError(f"HiGHS reported an error while {what}")
 
 
-def _set_warm_start(h, warm_start, n):
+def _start_entries(warm_start, n):
+    """A MIP start (length-n array with ``nan`` = unknown, or ``{column: value}``) as ``(indices, values)``."""
     if isinstance(warm_start, Mapping):
         idx = np.fromiter(warm_start.keys(), dtype=np.int32, count=len(warm_start))
         val = np.fromiter(warm_start.values(), dtype=np.float64, count=len(warm_start))
@@ -421,8 +429,7 @@ def _set_warm_start(h, warm_start, n):
         val = full[idx]
     if idx.size and ((idx < 0) | (idx >= n)).any():
         raise ValueError(f"warm_start refers to columns outside 0..{n - 1}")
-    if idx.size:
-        h.setSolution(int(idx.size), idx, val)
+    return idx, val
 
 
 #: Statuses of a solve stopped by our own limit (time, nodes, iterations, gap) before it proved its optimum.
@@ -442,14 +449,16 @@ _STATUS_NAMES = {
 }
 
 
-def _collect(h, run_status, *, wall, handoff, build_time, is_mip, sense, n, m, integ, A, col_lower, col_upper,
-             time_limit, mip_gap, watchdog_fired=False):
+def _highs_outcome(h, run_status, *, wall, is_mip, sense, watchdog_fired=False):
+    """HiGHS's report as an :class:`~mipnn.backends.Outcome`, plus its row activities and LP duals."""
     model_status = h.getModelStatus()
     info = h.getInfo()
-    highs_status = h.modelStatusToString(model_status)
+    solver_status = h.modelStatusToString(model_status)
     status = _STATUS_NAMES.get(model_status, "error")
     if watchdog_fired and model_status == _MS.kInterrupt:
-        status, highs_status = "time_limit", highs_status + " (time limit enforced by mipnn's watchdog)"
+        status, solver_status = "time_limit", solver_status + " (time limit enforced by mipnn's watchdog)"
+    if run_status == highspy.HighsStatus.kError and status not in ("infeasible", "unbounded"):
+        status = "error" if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible else status
     has_primal = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
     objective = float(info.objective_function_value) if has_primal else None
     if is_mip:
@@ -458,36 +467,53 @@ def _collect(h, run_status, *, wall, handoff, build_time, is_mip, sense, n, m, i
             bound = -math.inf if sense == "min" else math.inf
     else:
         bound = objective if model_status == _MS.kOptimal else None
-    gap = relative_gap(objective, bound)
+    x = row_activity = duals = None
+    if has_primal:
+        sol = h.getSolution()
+        x = np.asarray(sol.col_value, dtype=np.float64)
+        row_activity = np.asarray(sol.row_value, dtype=np.float64)
+        if not is_mip and sol.dual_valid:
+            duals = (np.asarray(sol.row_dual, dtype=np.float64), np.asarray(sol.col_dual, dtype=np.float64))
+    outcome = Outcome(status=status, solver_status=solver_status, objective=objective, bound=bound,
+                      node_count=int(info.mip_node_count) if is_mip else None,
+                      iterations=int(info.simplex_iteration_count), version=h.version(), x=x, wall_time=wall)
+    return outcome, row_activity, duals
+
+
+def _finish(out: Outcome, *, handoff, row_activity, duals, build_time, is_mip, sense, integ, A, arrays, time_limit,
+            mip_gap, solver):
+    """The shared rules, whatever the backend: the real gap, "gap_limit" for an optimum that only met a relaxed
+    gap, the errors for infeasible / unbounded / failed / no solution, integers rounded."""
+    m, n = A.shape
+    status = out.status
+    gap = relative_gap(out.objective, out.bound)
     if status == "optimal" and is_mip and gap is not None and gap > OPTIMALITY_GAP:
         status = "gap_limit"
-    is_binary = (integ == 1) & (col_lower >= 0) & (col_upper <= 1)
+    is_binary = (integ == 1) & (arrays["col_lower"] >= 0) & (arrays["col_upper"] <= 1)
+    name = {"highs": "HiGHS", "gurobi": "Gurobi", "scip": "SCIP"}[solver]
     record = SolveRecord(
-        status=status, objective=objective, bound=bound, gap=gap, wall_time=wall, build_time=build_time,
-        handoff_time=handoff, n_variables=n, n_constraints=m, n_binaries=int(is_binary.sum()),
-        n_integers=int(((integ == 1) & ~is_binary).sum()), n_nonzeros=int(A.nnz), is_mip=is_mip, sense=sense,
-        highs_status=highs_status, node_count=int(info.mip_node_count) if is_mip else None,
-        simplex_iterations=int(info.simplex_iteration_count), time_limit=float(time_limit),
-        mip_gap=float(mip_gap), solver_version=h.version())
-    if model_status == _MS.kInfeasible:
-        raise InfeasibleError(f"the model is infeasible (HiGHS: {highs_status})", record)
-    if model_status in (_MS.kUnbounded, _MS.kUnboundedOrInfeasible):
-        raise UnboundedError(f"the model is unbounded or infeasible (HiGHS: {highs_status})", record)
-    if status == "error" or run_status == highspy.HighsStatus.kError and not has_primal:
-        raise SolveError(f"HiGHS failed numerically or internally (HiGHS: {highs_status})", record)
-    if not has_primal:
+        status=status, objective=out.objective, bound=out.bound, gap=gap, wall_time=out.wall_time,
+        build_time=build_time, handoff_time=handoff, n_variables=n, n_constraints=m,
+        n_binaries=int(is_binary.sum()), n_integers=int(((integ == 1) & ~is_binary).sum()), n_nonzeros=int(A.nnz),
+        is_mip=is_mip, sense=sense, solver_status=out.solver_status, node_count=out.node_count,
+        simplex_iterations=out.iterations, time_limit=float(time_limit), mip_gap=float(mip_gap), solver=solver,
+        solver_version=out.version)
+    if status == "infeasible":
+        raise InfeasibleError(f"the model is infeasible ({name}: {out.solver_status})", record)
+    if status == "unbounded":
+        raise UnboundedError(f"the model is unbounded or infeasible ({name}: {out.solver_status})", record)
+    if status == "error" and out.x is None:
+        raise SolveError(f"{name} failed numerically or internally ({name}: {out.solver_status})", record)
+    if status == "error":
+        raise SolveError(f"{name} ended with a solution it does not vouch for ({name}: {out.solver_status})", record)
+    if out.x is None:
         raise NoSolutionError(
-            f"HiGHS stopped with status {status!r} after {wall:.1f}s (time_limit={time_limit}) without any "
+            f"{name} stopped with status {status!r} after {out.wall_time:.1f}s (time_limit={time_limit}) without any "
             f"feasible solution; raise time_limit or give a warm start", record)
-    sol = h.getSolution()
-    x = np.asarray(sol.col_value, dtype=np.float64)
-    if is_mip:
-        x = np.where(integ == 1, np.round(x), x)
-    duals_ok = (not is_mip) and sol.dual_valid
+    x = np.where(integ == 1, np.round(out.x), out.x) if is_mip else out.x
     solution = MatrixSolution(
-        x=x, row_activity=np.asarray(sol.row_value, dtype=np.float64),
-        row_dual=np.asarray(sol.row_dual, dtype=np.float64) if duals_ok else None,
-        col_dual=np.asarray(sol.col_dual, dtype=np.float64) if duals_ok else None)
+        x=x, row_activity=np.asarray(A @ out.x, dtype=np.float64) if row_activity is None else row_activity,
+        row_dual=None if duals is None else duals[0], col_dual=None if duals is None else duals[1])
     return record, solution
 
 
@@ -528,19 +554,26 @@ def compile_model(model):
 
 
 def solve(model, *, time_limit: float = 60.0, mip_gap: float = OPTIMALITY_GAP, threads: int | None = None,
-          warm_start: bool = False, objective_target: float | None = None, solver: str = "choose",
+          warm_start: bool = False, objective_target: float | None = None, solver: str = "highs",
+          lp_method: str = "choose", feasibility_tolerance: float | None = None,
           options: Mapping[str, Any] | None = None, build_time: float | None = None,
           log: bool = False) -> SolveRecord:
-    """Solve a linear Pyomo model (LP or MILP) with HiGHS and load the solution into it.
+    """Solve a linear Pyomo model (LP or MILP) with ``solver`` (HiGHS by default) and load the solution into it.
 
-    ``warm_start=True`` hands the variables' current values (those that are not ``None``) to HiGHS as a MIP
-    start; HiGHS completes a partial start itself. After the solve, every variable that appears in the model
+    ``warm_start=True`` hands the variables' current values (those that are not ``None``) to the solver as a MIP
+    start; a partial start is completed by the solver. After the solve, every variable that appears in the model
     holds its value; if the model has a ``Suffix`` named ``dual`` (``rc``), LP duals (reduced costs) are
-    imported into it. See :func:`solve_matrices` for the other parameters and the errors raised.
+    imported into it (HiGHS only). See :func:`solve_matrices` for the other parameters and the errors raised.
     """
     from pyomo.core import Suffix
 
     check_number("time_limit", time_limit, low=0, low_open=True)
+    check_choice("solver", solver, BACKENDS)
+    for name in ("dual", "rc"):
+        suffix = getattr(model, name, None)
+        if solver != "highs" and isinstance(suffix, Suffix) and suffix.import_enabled():
+            raise ValueError(f"the model asks for LP duals (Suffix {name!r}); mipnn reads them from HiGHS only: "
+                             f"use solver='highs' (solver={solver!r} was given)")
     t0 = time.perf_counter()
     data, columns, rows = compile_model(model)
     start = None
@@ -551,7 +584,8 @@ def solve(model, *, time_limit: float = 60.0, mip_gap: float = OPTIMALITY_GAP, t
         data["c"], data["A"], data["row_lower"], data["row_upper"], data["col_lower"], data["col_upper"],
         data["integrality"], sense=data["sense"], offset=data["offset"], time_limit=time_limit,
         mip_gap=mip_gap, threads=threads, warm_start=start, objective_target=objective_target, solver=solver,
-        options=options, build_time=build_time, log=log)
+        lp_method=lp_method, feasibility_tolerance=feasibility_tolerance, options=options, build_time=build_time,
+        log=log)
     record = dataclasses.replace(record, handoff_time=record.handoff_time + compile_time)
     for v, value in zip(columns, solution.x, strict=True):
         v.set_value(float(value), skip_validation=True)

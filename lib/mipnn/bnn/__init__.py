@@ -39,7 +39,7 @@ from .milp import (
     extract_activations,
     extract_weights,
     fix_weights,
-    safe_tolerances,
+    safe_tolerance,
     set_warm_start,
     solve_bnn_milp,
     threshold_expr,
@@ -58,6 +58,6 @@ __all__ = [
     "LocalSearchResult", "local_search",
     "BIG_M", "EPSILON", "LOSSES", "THRESHOLDS", "WEIGHT_DOMAINS", "big_m_constants", "bnn_forward", "bnn_loss",
     "build_bnn_milp", "extract_activations", "extract_weights", "fix_weights", "set_warm_start", "threshold_expr",
-    "threshold_rule", "unfix_weights", "safe_tolerances", "solve_bnn_milp", "verify_bnn_solution",
+    "threshold_rule", "unfix_weights", "safe_tolerance", "solve_bnn_milp", "verify_bnn_solution",
     "ATTACK_EPSILONS", "add_robust_first_layer", "random_sign_attack",
 ]

@@ -89,14 +89,17 @@ class BDNNResult:
 def solve_bdnn(X, y, *, hidden=(10,), n_classes: int | None = None, weight_domain: str = "continuous",
                groups=None, fixed_weights=None, fixed_thresholds=None, robust_radius: float = 0.0, start=None,
                time_limit: float = 60.0, options=None, mip_gap: float = OPTIMALITY_GAP, epsilon: float = EPSILON,
-               bound: float | None = None) -> BDNNResult:
-    """Build and solve one BDNN MILP with HiGHS; return a :class:`BDNNResult`.
+               bound: float | None = None, solver: str = "highs", threads: int | None = None,
+               feasibility_tolerance: float | None = None) -> BDNNResult:
+    """Build and solve one BDNN MILP (with HiGHS, or ``solver="gurobi"``/``"scip"``); return a :class:`BDNNResult`.
 
     ``start`` is a network (list of ``(W, λ)``) handed to HiGHS as a MIP start (completed with its forward-pass
     activations). ``fixed_thresholds`` is ``{layer k: λ_k array}`` fixing those thresholds (local search).
     A time-out returns the incumbent; when HiGHS has none at the limit, the ``start`` is returned (``status``
     ``"time_limit"``, its loss as the objective; HiGHS checks a start only after its presolve); without a start
-    that raises :class:`~mipnn.exceptions.NoSolutionError`.
+    that raises :class:`~mipnn.exceptions.NoSolutionError`. ``feasibility_tolerance=None`` derives the tolerance
+    from the model's big-M (:func:`mipnn.bnn.safe_tolerance`); the returned network's loss is checked against the
+    solver's objective (:func:`mipnn.bnn.verify_bnn_solution`).
     """
     t0 = time.perf_counter()
     model = build_bdnn(X, y, hidden=hidden, n_classes=n_classes, weight_domain=weight_domain, groups=groups,
@@ -110,7 +113,8 @@ def solve_bdnn(X, y, *, hidden=(10,), n_classes: int | None = None, weight_domai
     start_loss = float(pyo.value(model.loss)) if start is not None else None
     try:
         record = solve_bnn_milp(model, time_limit=time_limit, warm_start=start is not None, options=options,
-                                mip_gap=mip_gap, build_time=build)
+                                mip_gap=mip_gap, build_time=build, solver=solver, threads=threads,
+                                feasibility_tolerance=feasibility_tolerance)
     except NoSolutionError as err:
         if start is None:
             raise
@@ -122,8 +126,8 @@ def solve_bdnn(X, y, *, hidden=(10,), n_classes: int | None = None, weight_domai
             if v.value is None:
                 v.set_value(0.0)
         record = dataclasses.replace(err.record, objective=start_loss, gap=None,
-                                     highs_status=err.record.highs_status + " (no incumbent within the limit: "
-                                                                            "the MIP start is returned)")
+                                     solver_status=err.record.solver_status + " (no incumbent within the limit: "
+                                                                              "the MIP start is returned)")
         verify_bnn_solution(model, record)
     # Clip solver round-off (|W| = 1 + 1e-14) so the network can be handed back as a start without warnings.
     network = [(np.clip(W, -1.0, 1.0), lam) for W, lam in extract_weights(model)]

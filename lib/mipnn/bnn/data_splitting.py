@@ -105,7 +105,8 @@ class DataSplittingResult:
 def iterative_data_splitting(X, y, X_val, y_val, *, hidden=(10,), weight_domain: str = "continuous",
                              n_classes: int | None = None, max_splits: int = 10, batch_size: int | None = None,
                              time_limit: float = 60.0, robust_radius: float = 0.0, random_state: int = 0,
-                             options=None, progress: bool = False) -> DataSplittingResult:
+                             options=None, progress: bool = False, solver: str = "highs",
+                             threads: int | None = None) -> DataSplittingResult:
     """Train a BDNN with the iterative data-splitting heuristic (see the module docstring).
 
     ``batch_size`` (``None``: all) draws that many training points at random once (the authors give each MIP
@@ -141,7 +142,8 @@ def iterative_data_splitting(X, y, X_val, y_val, *, hidden=(10,), weight_domain:
         groups = clusters_to_groups(clusters, n)
         # The previous network stays feasible after a split, so it is a valid MIP start.
         fit = solve_bdnn(X, y, hidden=hidden, weight_domain=weight_domain, n_classes=n_classes, groups=groups,
-                            robust_radius=robust_radius, time_limit=time_limit, start=prev, options=options)
+                            robust_radius=robust_radius, time_limit=time_limit, start=prev, options=options,
+                            solver=solver, threads=threads)
         solve_time += fit.record.wall_time
         net = fit.network
         val_acc = float(np.mean(predict_bdnn(X_val, net) == y_val))

@@ -47,7 +47,7 @@ class BDNNClassifier(BaseMIPClassifier):
     validation_data : optional ``(X_val, y_val)`` used by data splitting and local search to pick their best
         iteration / round (the exact method solves one MIP, so there is nothing to choose).
     time_limit : seconds per MIP.
-    target_train_accuracy, mip_gap, threads, solver_options : as in :class:`mipnn.signnet.MIPNetClassifier`
+    target_train_accuracy, mip_gap, threads, solver, solver_options : as in :class:`mipnn.signnet.MIPNetClassifier`
         (``target_train_accuracy`` is accepted for API compatibility and must be ``None``).
     random_state : seed of HiGHS, k-means, batches and the local-search start.
 
@@ -65,7 +65,7 @@ class BDNNClassifier(BaseMIPClassifier):
 
     def __init__(self, method="exact", hidden=(10,), weight_domain="continuous", robust_radius=0.0, max_splits=10,
                  max_rounds=10, batch_size=None, validation_data=None, time_limit=60.0, target_train_accuracy=None,
-                 mip_gap=OPTIMALITY_GAP, threads=None, solver_options=None, random_state=None):
+                 mip_gap=OPTIMALITY_GAP, threads=None, solver="highs", solver_options=None, random_state=None):
         self.method = method
         self.hidden = hidden
         self.weight_domain = weight_domain
@@ -78,6 +78,7 @@ class BDNNClassifier(BaseMIPClassifier):
         self.target_train_accuracy = target_train_accuracy
         self.mip_gap = mip_gap
         self.threads = threads
+        self.solver = solver
         self.solver_options = solver_options
         self.random_state = random_state
 
@@ -101,7 +102,8 @@ class BDNNClassifier(BaseMIPClassifier):
         C = len(self.classes_)
         seed = 0 if self.random_state is None else int(self.random_state)
         common = dict(hidden=hidden, weight_domain=self.weight_domain, n_classes=C, time_limit=float(self.time_limit),
-                      robust_radius=float(self.robust_radius), options=self._solver_options())
+                      robust_radius=float(self.robust_radius), options=self._solver_options(), solver=self.solver,
+                      threads=self.threads)
         if self.method == "exact":
             # Started from the all-zero network (feasible, every unit fires) so that a capped solve always returns
             # an incumbent: without it HiGHS can end at the time limit with none (digits, 898 points, 20 s).

@@ -56,7 +56,8 @@ def _random_output_layer(rng, d_in, d_out, weight_domain):
 
 def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_classes: int | None = None,
                  max_rounds: int = 10, time_limit: float = 60.0, robust_radius: float = 0.0,
-                 random_state: int = 0, options=None, X_val=None, y_val=None) -> LocalSearchResult:
+                 random_state: int = 0, options=None, X_val=None, y_val=None, solver: str = "highs",
+                 threads: int | None = None) -> LocalSearchResult:
     """Train a BDNN by alternating the two MIPs of the module docstring; ``time_limit`` is per MIP.
 
     ``X_val, y_val`` (both or neither) select the returned network on validation accuracy."""
@@ -90,8 +91,7 @@ def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_cla
         fit = solve_bdnn(X, y, hidden=hidden, weight_domain=weight_domain, n_classes=n_classes,
                             fixed_weights={K: out_layer[0]}, fixed_thresholds={K: out_layer[1]},
                             robust_radius=robust_radius, start=network if network is not None else start,
-                            time_limit=time_limit, options=options,
-                            bound=B)
+                            time_limit=time_limit, options=options, bound=B, solver=solver, threads=threads)
         solve_time += fit.record.wall_time
         net_a = fit.network
         history.append({"round": rnd, "step": "hidden", "status": fit.record.status,
@@ -101,7 +101,8 @@ def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_cla
         # Step B: hidden activations fixed (they are the data now), output layer free.
         H = bnn_forward(X, net_a[:-1], tol=EPSILON / 2)[-1].astype(np.float64)
         fit_b = solve_bdnn(H, y, hidden=(), weight_domain=weight_domain, n_classes=n_classes, time_limit=time_limit,
-                              start=[net_a[-1]], options=options, bound=B)
+                              start=[net_a[-1]], options=options, bound=B, solver=solver,
+                              threads=threads)
         solve_time += fit_b.record.wall_time
         new = [*net_a[:-1], fit_b.network[0]]
         loss = float(point_losses(X, y, new, n_classes).sum())

@@ -37,10 +37,10 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..numerics import TOL, one_hot
-from ..solve import OPTIMALITY_GAP, SolveRecord, big_m_tolerances, solve, verify_objective
+from ..solve import OPTIMALITY_GAP, SolveRecord, big_m_tolerance, solve, verify_objective
 from ..validation import check_choice, check_int_sequence, check_number
 
-__all__ = ["build_bnn_milp", "solve_bnn_milp", "safe_tolerances", "verify_bnn_solution",
+__all__ = ["build_bnn_milp", "solve_bnn_milp", "safe_tolerance", "verify_bnn_solution",
            "extract_weights", "extract_activations", "bnn_forward", "bnn_loss",
            "big_m_constants", "fix_weights", "unfix_weights", "set_warm_start",
            "threshold_expr", "threshold_rule", "LOSSES", "THRESHOLDS", "BIG_M", "WEIGHT_DOMAINS", "EPSILON"]
@@ -188,9 +188,9 @@ def build_bnn_milp(X, y, layers: Sequence[int], *, loss: str = "hamming", weight
     return m
 
 
-def safe_tolerances(model) -> dict[str, float]:
-    """HiGHS tolerances under which every big-M row pair of a built BNN-MILP keeps its meaning after rounding
-    (:func:`mipnn.solve.big_m_tolerances`): the scale is the largest ``M + S + 2`` over the rows, with
+def safe_tolerance(model) -> float:
+    """The feasibility tolerance under which every big-M row pair of a built BNN-MILP keeps its meaning after rounding
+    (:func:`mipnn.solve.big_m_tolerance`): the scale is the largest ``M + S + 2`` over the rows, with
     ``S = ‖x_i‖₁`` in the first layer (rows 1–2; the robust rows' enlarged ``M``) and ``S = 2 d_{k−1}`` in the
     deeper ones (rows 3–4: ``d_{k−1}`` products ``s``, each within twice the tolerance of ``W·u``)."""
     meta = model.meta
@@ -199,7 +199,7 @@ def safe_tolerances(model) -> dict[str, float]:
     scale = float((m1 + np.abs(X).sum(axis=1)).max()) + 2.0
     for k, mk in enumerate(meta["Mk"], start=2):
         scale = max(scale, float(mk) + 2.0 * layers[k - 1] + 2.0)
-    return big_m_tolerances(meta["epsilon"], scale)
+    return big_m_tolerance(meta["epsilon"], scale)
 
 
 def verify_bnn_solution(model, record: SolveRecord, network=None) -> float:
@@ -216,17 +216,19 @@ def verify_bnn_solution(model, record: SolveRecord, network=None) -> float:
 
 
 def solve_bnn_milp(model, *, time_limit: float = 60.0, mip_gap: float = OPTIMALITY_GAP, warm_start: bool = False,
-                   threads: int | None = None, options=None, build_time: float | None = None,
-                   log: bool = False) -> SolveRecord:
-    """Solve a model of :func:`build_bnn_milp` with :func:`mipnn.solve.solve`, under the tolerances its big-M
-    rows need (:func:`safe_tolerances`; entries of ``options`` override them), and verify the result: the
+                   threads: int | None = None, solver: str = "highs", feasibility_tolerance: float | None = None,
+                   options=None, build_time: float | None = None, log: bool = False) -> SolveRecord:
+    """Solve a model of :func:`build_bnn_milp` with :func:`mipnn.solve.solve` (``solver``: ``"highs"``, ``"gurobi"``
+    or ``"scip"``), under the tolerance its big-M rows need (``feasibility_tolerance=None``:
+    :func:`safe_tolerance`; solver-specific ``options`` are applied last), and verify the result: the
     network read back, pushed through the numpy forward pass, must have the loss the solver reports
     (:func:`verify_bnn_solution`, else :class:`~mipnn.exceptions.VerificationError`).
 
     Weights that appear in no row (their input is 0 on every sample) are set to 0. Returns the record.
     """
+    tol = safe_tolerance(model) if feasibility_tolerance is None else feasibility_tolerance
     record = solve(model, time_limit=time_limit, mip_gap=mip_gap, warm_start=warm_start, threads=threads,
-                   options={**safe_tolerances(model), **(options or {})}, build_time=build_time, log=log)
+                   solver=solver, feasibility_tolerance=tol, options=options, build_time=build_time, log=log)
     for v in model.W.values():
         if v.value is None:
             v.set_value(0.0)

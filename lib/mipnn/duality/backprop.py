@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..solve import TIGHT_TOLERANCES, compile_model, solve_matrices
+from ..solve import TIGHT_TOLERANCE, compile_model, solve_matrices
 from ..validation import check_choice, check_number, check_positive_int
 
 __all__ = ["ParametricMILP", "ValueAndSlope", "rhs_regression_loss", "gradient_check", "train_rhs_layer"]
@@ -80,7 +80,7 @@ class ParametricMILP:
             integ = None
         self.n_solves += 1
         return solve_matrices(d["c"], d["A"], rl, ru, cl, cu, integ, sense=d["sense"], offset=d["offset"],
-                              time_limit=self.time_limit, options=TIGHT_TOLERANCES)
+                              time_limit=self.time_limit, feasibility_tolerance=TIGHT_TOLERANCE)
 
     def _slope(self, sol):
         # d value / d b = sum over moving rows of (row dual) * (d bound / d b); an equality row moves both bounds

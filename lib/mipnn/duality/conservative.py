@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..numerics import TOL
-from ..solve import TIGHT_TOLERANCES, solve_matrices
+from ..solve import TIGHT_TOLERANCE, solve_matrices
 from ..validation import check_choice, check_number, check_positive_int, check_random_state
 
 __all__ = ["PiecewiseLinear", "approx12_pwl", "refine", "train_pwl_sequence", "DualTrainResult", "train_pwl_dual",
@@ -308,7 +308,7 @@ def pwl_slopes_lp(K: int, b_train, *, radius: float = 4.0, check_radius: float =
     bps, phi, A, c = _slope_constraints(K, radius, check_radius, check_step)
     mean_phi = phi(b_train).mean(axis=0)
     rec, sol = solve_matrices(mean_phi, A, np.full(A.shape[0], -np.inf), c, np.full(K, -np.inf), np.full(K, np.inf),
-                              sense="max", time_limit=time_limit, options=TIGHT_TOLERANCES)
+                              sense="max", time_limit=time_limit, feasibility_tolerance=TIGHT_TOLERANCE)
     return PiecewiseLinear(bps, sol.x), rec
 
 

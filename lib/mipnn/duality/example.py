@@ -31,7 +31,7 @@ import pyomo.environ as pyo
 import scipy.sparse as sp
 
 from ..numerics import TOL
-from ..solve import TIGHT_TOLERANCES, solve, solve_matrices
+from ..solve import TIGHT_TOLERANCE, solve, solve_matrices
 from ..validation import check_choice, check_number
 
 __all__ = ["INTEGER_COLUMNS", "CONTINUOUS_COLUMNS", "build_example_milp", "value_function", "continuous_cost",
@@ -103,7 +103,7 @@ def value_function(b_grid, n: int | None, m: int | None, *, relax: bool = False,
     values, records = np.empty(b_grid.size), []
     for i, b in enumerate(b_grid):
         mdl.b.set_value(float(b))
-        rec = solve(mdl, time_limit=time_limit, options=TIGHT_TOLERANCES)
+        rec = solve(mdl, time_limit=time_limit, feasibility_tolerance=TIGHT_TOLERANCE)
         if rec.status != "optimal":
             raise RuntimeError(f"the solve at b={b} ended with status {rec.status!r}")
         values[i] = rec.objective

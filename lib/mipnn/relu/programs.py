@@ -320,7 +320,7 @@ def _one_sided_rows(G, t, p, cap_slack: bool, target=None):
     return A, row_lower, row_upper, cost, 3 * r
 
 
-def _linear_output_fit(X, T, structure, lower, upper, postprocess, time_limit, solver, options):
+def _linear_output_fit(X, T, structure, lower, upper, postprocess, time_limit, lp_method, options):
     X = check_matrix("X", X, nonneg=True, cols=structure.n_inputs)
     T = check_matrix("T", T, cols=structure.n_outputs, rows=X.shape[0])
     lo, hi = param_box(structure, lower, upper)
@@ -335,7 +335,7 @@ def _linear_output_fit(X, T, structure, lower, upper, postprocess, time_limit, s
     col_lower = np.concatenate([lo, np.zeros(extra)])
     col_upper = np.concatenate([hi, np.full(2 * r, np.inf)] + ([np.full(r, SLACK_CAP)] if postprocess else []))
     build = time.perf_counter() - t0
-    record, sol = solve_matrices(cost, A, rl, ru, col_lower, col_upper, time_limit=time_limit, solver=solver,
+    record, sol = solve_matrices(cost, A, rl, ru, col_lower, col_upper, time_limit=time_limit, lp_method=lp_method,
                                  options=options, build_time=build)
     theta = np.clip(sol.x[:p], lo, hi)
     return WeightResult(neurons=neurons, params=params, theta=theta, objective=float(record.objective),
@@ -343,9 +343,9 @@ def _linear_output_fit(X, T, structure, lower, upper, postprocess, time_limit, s
 
 
 def last_layer_lp(X, T, structure: LayerStructure, *, lower=None, upper=None, time_limit: float = 60.0,
-                  solver: str = "choose", options=None) -> WeightResult:
+                  lp_method: str = "choose", options=None) -> WeightResult:
     """(7)–(8): output-layer weights with identity activation; error ``max(a, 0)`` where ``t = 0``, ``|a − t|`` else."""
-    return _linear_output_fit(X, T, structure, lower, upper, False, time_limit, solver, options)
+    return _linear_output_fit(X, T, structure, lower, upper, False, time_limit, lp_method, options)
 
 
 def _compact_rows(G, t):
@@ -375,7 +375,7 @@ def _combined_record(records, build_time, objective):
 
 
 def postprocess_lp(X, T, structure: LayerStructure, *, lower=None, upper=None, time_limit: float = 1800.0,
-                   solver: str = "ipm", options=None, formulation: str = "compact") -> WeightResult:
+                   lp_method: str = "ipm", options=None, formulation: str = "compact") -> WeightResult:
     """§2.3: output-layer weights minimising ``Σ (δ − s)``, ``0 ≤ s ≤ min(0.49, δ)``, δ as in (8).
 
     Meant for many samples (all 60,000 MNIST images); built as sparse matrices and solved with the interior
@@ -389,7 +389,7 @@ def postprocess_lp(X, T, structure: LayerStructure, *, lower=None, upper=None, t
     """
     check_choice("formulation", formulation, ("compact", "paper"))
     if formulation == "paper":
-        return _linear_output_fit(X, T, structure, lower, upper, True, time_limit, solver, options)
+        return _linear_output_fit(X, T, structure, lower, upper, True, time_limit, lp_method, options)
     X = check_matrix("X", X, nonneg=True, cols=structure.n_inputs)
     T = check_matrix("T", T, cols=structure.n_outputs, rows=X.shape[0])
     lo, hi = param_box(structure, lower, upper)
@@ -406,7 +406,7 @@ def postprocess_lp(X, T, structure: LayerStructure, *, lower=None, upper=None, t
         col_upper = np.concatenate([hi[params], np.full(G.shape[0], np.inf)])
         build += time.perf_counter() - t0
         left = max(time_limit - (time.perf_counter() - t_start), 1.0)
-        record, sol = solve_matrices(cost, A, rl, ru, col_lower, col_upper, time_limit=left, solver=solver,
+        record, sol = solve_matrices(cost, A, rl, ru, col_lower, col_upper, time_limit=left, lp_method=lp_method,
                                      options=options, build_time=time.perf_counter() - t0)
         theta[params] = np.clip(sol.x[:p], lo[params], hi[params])
         objective += float(record.objective)

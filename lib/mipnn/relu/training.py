@@ -125,13 +125,13 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
                        solve_time=solve_time, wall_time=time.perf_counter() - t_start, statuses=statuses)
 
 
-def postprocess_last_layer(network: ReluNetwork, X, y, *, time_limit: float = 1800.0, solver: str = "ipm",
+def postprocess_last_layer(network: ReluNetwork, X, y, *, time_limit: float = 1800.0, lp_method: str = "ipm",
                            options=None):
     """§2.3 on ``(X, y)``: refit the output layer by the LP with slacks ≤ 0.49. Returns ``(network, record)``."""
     X, y = _check_xy(X, y, network)
     hidden = network.forward(X)[-2]
     Y = one_hot(np.asarray(y, dtype=np.int64), network.structures[-1].n_outputs)
-    fit = postprocess_lp(hidden, Y, network.structures[-1], time_limit=time_limit, solver=solver, options=options)
+    fit = postprocess_lp(hidden, Y, network.structures[-1], time_limit=time_limit, lp_method=lp_method, options=options)
     net = network.copy()
     net.thetas[-1] = fit.theta
     return net, fit.record

@@ -56,9 +56,10 @@ class MIPNetClassifier(BaseMIPClassifier):
         until they meet the target, within ``time_limit``; the MIP gets the time left (at least 1 s).
     start_max_epochs, start_max_passes : deterministic work limits of the start: epochs of the STE training and
         passes of the local search (the clock, ``time_limit``, bounds both as well).
-    mip_gap, threads, solver_options : passed to :func:`mipnn.solve.solve` (``solver_options`` are HiGHS
-        options, e.g. ``{"mip_heuristic_effort": 0.3}``).
-    random_state : seed for HiGHS (``random_seed``) and for the STE start.
+    mip_gap, threads, solver_options : passed to :func:`mipnn.solve.solve` (``solver_options`` are the backend's
+        own options, e.g. HiGHS's ``{"mip_heuristic_effort": 0.3}``).
+    solver : the MIP backend, ``"highs"`` (default), ``"gurobi"`` or ``"scip"`` (:mod:`mipnn.backends`).
+    random_state : seed for the solver (HiGHS ``random_seed``, Gurobi ``Seed``, SCIP's seed shift) and the start.
 
     Fitted attributes: ``classes_``, ``n_features_in_``, ``weights_`` (integer ``(W, b)`` per layer),
     ``solve_record_``, ``stop_reason_`` (``"target"``, ``"optimal"``, ``"time_limit"``, …),
@@ -73,7 +74,7 @@ class MIPNetClassifier(BaseMIPClassifier):
     def __init__(self, objective="sat_margin", hidden=(16,), P=1, time_limit=60.0, target_train_accuracy=0.9,
                  stop_rule="authors", margin=MARGIN, epsilon=EPSILON, tight_big_m=True, symmetry_breaking=True,
                  start=None, start_max_epochs=10_000, start_max_passes=100_000, mip_gap=OPTIMALITY_GAP, threads=None,
-                 solver_options=None, random_state=None):
+                 solver="highs", solver_options=None, random_state=None):
         self.objective = objective
         self.hidden = hidden
         self.P = P
@@ -89,6 +90,7 @@ class MIPNetClassifier(BaseMIPClassifier):
         self.start_max_passes = start_max_passes
         self.mip_gap = mip_gap
         self.threads = threads
+        self.solver = solver
         self.solver_options = solver_options
         self.random_state = random_state
 
@@ -122,7 +124,7 @@ class MIPNetClassifier(BaseMIPClassifier):
             target_accuracy=self.target_train_accuracy, margin=self.margin, epsilon=self.epsilon,
             tight_big_m=bool(self.tight_big_m), symmetry_breaking=bool(self.symmetry_breaking),
             start_weights=None if start is None else start.weights, options=self._solver_options(),
-            threads=self.threads, mip_gap=self.mip_gap, stop_rule=self.stop_rule)
+            threads=self.threads, mip_gap=self.mip_gap, stop_rule=self.stop_rule, solver=self.solver)
         search = None if start is None else start.search
         stage = final_stage(objective=self.objective, start=self.start, stop_reason=fit.stop_reason,
                             search_objective=None if search is None else search.objective,

@@ -49,12 +49,12 @@ from typing import Sequence
 
 import numpy as np
 
-from ..solve import big_m_tolerances
+from ..solve import big_m_tolerance
 from ..validation import check_bool, check_choice, check_int_sequence, check_number, check_positive_int
 from .network import EPSILON, check_data, check_weights, sign_forward, zero_input_mask
 from .objectives import MARGIN, OBJECTIVES, hinge_pwl, hinge_values, margin_level, output_scale
 
-__all__ = ["build_sign_net", "check_params", "extract_weights", "set_start", "safe_tolerances"]
+__all__ = ["build_sign_net", "check_params", "extract_weights", "set_start", "safe_tolerance"]
 
 
 def check_params(objective, hidden, P, margin, epsilon):
@@ -173,9 +173,9 @@ def _add_activation_rows(m, X, pre, tight_big_m):
                 m.act.add(a <= -gap + (M + gap) * m.u[l, k, j])     # (3) u = 0 ⇒ a ≤ -ε
 
 
-def safe_tolerances(model) -> dict[str, float]:
-    """HiGHS tolerances under which the big-M rows (2)–(3) keep their meaning after rounding
-    (:func:`mipnn.solve.big_m_tolerances`).
+def safe_tolerance(model) -> float:
+    """The feasibility tolerance under which the big-M rows (2)–(3) keep their meaning after rounding
+    (:func:`mipnn.solve.big_m_tolerance`).
 
     First layer: margin ``ε``, scale ``M_k + ‖x^k‖₁ + 2`` (the rounded integer weights move ``a`` by up to
     ``‖x^k‖₁`` times the tolerance). Deeper layers: the pre-activation is an integer with margin 1, and each of
@@ -185,9 +185,9 @@ def safe_tolerances(model) -> dict[str, float]:
     """
     meta = model.meta
     sizes, P = meta["sizes"], meta["P"]
-    first = big_m_tolerances(meta["epsilon"], float((meta["M1"] + meta["input_l1"]).max()) + 2.0)
-    deep = [big_m_tolerances(1.0, P * (n + 1) + 2.0 * n * (2 * P + 1) + 2.0) for n in sizes[1:-1]]
-    return {key: min(t[key] for t in (first, *deep)) for key in first}
+    first = big_m_tolerance(meta["epsilon"], float((meta["M1"] + meta["input_l1"]).max()) + 2.0)
+    deep = [big_m_tolerance(1.0, P * (n + 1) + 2.0 * n * (2 * P + 1) + 2.0) for n in sizes[1:-1]]
+    return min(first, *deep)
 
 
 def _add_product_rows(m):

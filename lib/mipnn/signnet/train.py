@@ -5,7 +5,7 @@ accuracy (90 % in their experiments); :func:`train_sign_net` passes that objecti
 ``objective_target`` (see :mod:`mipnn.signnet.objectives`) and then checks the solver's network with the plain
 numpy forward pass: ``recomputed_objective`` must equal the solver's objective
 (:func:`mipnn.solve.verify_objective`), under tolerances derived from the big-M constants
-(:func:`mipnn.signnet.safe_tolerances`).
+(:func:`mipnn.signnet.safe_tolerance`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 
 from ..solve import OPTIMALITY_GAP, SolveRecord, solve, verify_objective
 from ..validation import check_number
-from .model import build_sign_net, check_params, extract_weights, safe_tolerances, set_start
+from .model import build_sign_net, check_params, extract_weights, safe_tolerance, set_start
 from .network import EPSILON, check_data, predict_index, sign_forward, sort_hidden, zero_input_mask
 from .objectives import MARGIN, guaranteed_accuracy, objective_from_outputs, objective_target
 
@@ -50,7 +50,8 @@ def train_sign_net(X: np.ndarray, Y: np.ndarray, *, hidden: Sequence[int] = (16,
                    margin: float = MARGIN, epsilon: float = EPSILON, tight_big_m: bool = True,
                    symmetry_breaking: bool = False, one_sided: bool = False, start_weights=None,
                    options: Mapping[str, Any] | None = None, threads: int | None = None,
-                   mip_gap: float = OPTIMALITY_GAP, stop_rule: str = "authors") -> SignNetResult:
+                   mip_gap: float = OPTIMALITY_GAP, stop_rule: str = "authors", solver: str = "highs",
+                   feasibility_tolerance: float | None = None) -> SignNetResult:
     """Build, solve (with the early-stop target) and read back a sign network. See :func:`build_sign_net`.
 
     ``target_accuracy=None`` disables the early stop (solve to ``mip_gap`` or ``time_limit``); ``stop_rule`` picks
@@ -79,8 +80,9 @@ def train_sign_net(X: np.ndarray, Y: np.ndarray, *, hidden: Sequence[int] = (16,
     # HiGHS stops only when the incumbent is strictly better than its objective_target, so integer-valued
     # objectives (max-correct, sat-margin) get a half-unit slack: obj > target − ½ ⇔ obj ≥ target.
     highs_target = None if target is None else (target - 0.5 if objective != "min_hinge" else target)
+    tol = safe_tolerance(model) if feasibility_tolerance is None else feasibility_tolerance
     record = solve(model, time_limit=time_limit, mip_gap=mip_gap, threads=threads, warm_start=start_used,
-                   objective_target=highs_target, options={**safe_tolerances(model), **(options or {})},
+                   objective_target=highs_target, solver=solver, feasibility_tolerance=tol, options=options,
                    build_time=build_time)
     weights = extract_weights(model)
     s = sign_forward(X, weights, epsilon / 2)[-1]

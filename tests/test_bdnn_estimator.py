@@ -101,7 +101,7 @@ def test_a_start_is_returned_when_highs_has_no_incumbent_at_the_limit(monkeypatc
     real_solve = milp.solve
 
     def no_incumbent(model, **kw):
-        rec = real_solve(model, **{**kw, "time_limit": 5})
+        rec = real_solve(model, **{**kw, "time_limit": 1})
         raise NoSolutionError("no incumbent (simulated)", rec)
 
     monkeypatch.setattr(milp, "solve", no_incumbent)

@@ -107,6 +107,20 @@ def test_scalars_for_lists_and_none_from_the_profile():
     check_notebook_parameters("01_tame_bnn_dual", {**d, "b_min": 0.0, "b_max": 1.0, "b_step": 1 / (MAX_B_GRID - 1)})
 
 
+def test_the_light_copies_match_the_library():
+    import subprocess
+
+    from mipnn.experiments.adult import METHODS
+    from mipnn.experiments.parameters import ADULT_METHODS
+
+    assert tuple(ADULT_METHODS) == tuple(METHODS)
+    # the checking cell's import stays light: no solver, scikit-learn or pandas behind it
+    code = ("import sys, mipnn.experiments.parameters; "
+            "print(sorted(m for m in ('pandas', 'sklearn', 'pyomo', 'highspy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_param_and_check_parameters():
     schema = {"a": Param("integer", low=0), "b": Param("choices", ("x", "y"))}
     assert check_parameters({"a": 1, "b": "x", "other": 3}, schema) == {"a": 1, "b": ["x"]}
@@ -128,19 +142,42 @@ PAPERMILL_BAD = {
 }
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS)
-def test_papermill_stops_in_the_checking_cell(notebook, tmp_path):
-    papermill = pytest.importorskip("papermill")
-    out = tmp_path / f"{notebook}.ipynb"
-    parameters = PAPERMILL_BAD[notebook]
+def _papermill_bad_run(notebook, out_dir):
+    """Execute ``notebook`` with its bad value; return the error papermill raised and the output notebook."""
+    import papermill
+
+    out = out_dir / f"{notebook}.ipynb"
+    try:
+        papermill.execute_notebook(str(ROOT / "notebooks" / f"{notebook}.ipynb"), str(out),
+                                   parameters=PAPERMILL_BAD[notebook], kernel_name="python3",
+                                   cwd=str(ROOT / "notebooks"), progress_bar=False, log_output=False,
+                                   stdout_file=sys.stdout)
+    except papermill.PapermillExecutionError as err:
+        return err, out
+    return None, out
+
+
+@pytest.fixture(scope="module")
+def papermill_runs(tmp_path_factory):
+    """The four bad-value runs, two kernels at a time (each is a real papermill execution)."""
+    pytest.importorskip("papermill")
+    from concurrent.futures import ThreadPoolExecutor
+
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    with pytest.raises(papermill.PapermillExecutionError) as err:
-        papermill.execute_notebook(str(ROOT / "notebooks" / f"{notebook}.ipynb"), str(out), parameters=parameters,
-                                   kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False,
-                                   log_output=False, stdout_file=sys.stdout)
-    assert err.value.ename == "ValueError"
-    assert next(iter(parameters)) in err.value.evalue
-    assert "check_notebook_parameters" in err.value.source
+    out_dir = tmp_path_factory.mktemp("papermill")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {nb: pool.submit(_papermill_bad_run, nb, out_dir) for nb in NOTEBOOKS}
+    return {nb: f.result() for nb, f in futures.items()}
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_papermill_stops_in_the_checking_cell(notebook, papermill_runs):
+    err, out = papermill_runs[notebook]
+    assert err is not None, f"{notebook} ran through with a bad value"
+    parameters = PAPERMILL_BAD[notebook]
+    assert err.ename == "ValueError"
+    assert next(iter(parameters)) in err.evalue
+    assert "check_notebook_parameters" in err.source
     cells = json.loads(out.read_text())["cells"]
     failed = next(c for c in cells if c.get("metadata", {}).get("papermill", {}).get("exception"))
     # papermill puts its injected-parameters cell after the parameters cell: the checking cell comes next

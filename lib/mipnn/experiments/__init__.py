@@ -14,9 +14,23 @@ Per-paper drivers and readers (import them by module; they build on the family s
 * :mod:`mipnn.experiments.parameters` — every notebook's declared parameters, checked in its second cell.
 """
 
-from .provenance import provenance
-from .store import ResultStore, run_key, to_jsonable
-from .summary import write_summary
-from .sweep import param_grid, run_sweep
+import importlib
+
+from .provenance import provenance  # light (standard library); eager, as its name is also its module's
+
+#: Loaded on first access, so that importing one driver (e.g. the light ``experiments.parameters`` that every
+#: notebook's checking cell imports) does not pull in the sweep machinery (scikit-learn, tqdm, pandas).
+_LAZY = {"ResultStore": ".store", "run_key": ".store", "to_jsonable": ".store",
+         "write_summary": ".summary", "param_grid": ".sweep", "run_sweep": ".sweep"}
 
 __all__ = ["param_grid", "run_sweep", "ResultStore", "run_key", "to_jsonable", "provenance", "write_summary"]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module 'mipnn.experiments' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -20,6 +20,7 @@ from .programs import (
     postprocess_lp,
     preactivation_bounds,
     weight_milp,
+    weight_program,
 )
 from .structure import LayerStructure, printed_big_m, relu, relu_forward, weight_bounds_from_previous
 from .training import Algorithm1Result, algorithm1, batch_learning, committee_predict, postprocess_last_layer
@@ -28,7 +29,7 @@ __all__ = [
     "LayerResult", "fit_layer_inputs", "fit_layer_weights", "shutdown_worker_pool", "worker_pool",
     "ReluNetwork", "closest_to_one", "conv_structures", "dense_structures", "init_network",
     "BIG_M_CHOICES", "SLACK_CAP", "InputResult", "WeightResult", "input_bounds", "input_milp", "last_layer_lp",
-    "postprocess_lp", "preactivation_bounds", "weight_milp",
+    "postprocess_lp", "preactivation_bounds", "weight_milp", "weight_program",
     "LayerStructure", "printed_big_m", "relu", "relu_forward", "weight_bounds_from_previous",
     "Algorithm1Result", "algorithm1", "batch_learning", "committee_predict", "postprocess_last_layer",
 ]

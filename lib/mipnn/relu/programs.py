@@ -236,6 +236,33 @@ def _l1_relu_milp(G, t, lo, hi, big_L, big_U, relu_shift=None):
     return cost, A, np.concatenate([t, rl]), np.concatenate([t, ru]), col_lower, col_upper, integrality
 
 
+def weight_program(X, T, structure: LayerStructure, *, neurons=None, lower=None, upper=None, big_m: str = "tight"):
+    """The matrices of the weight MILP (1)–(6) (see :func:`weight_milp`) as the arguments of
+    :func:`mipnn.solve.solve_matrices` ``(c, A, row_lower, row_upper, col_lower, col_upper, integrality)``, and
+    ``(neurons, params, G, t, lo, hi, M)``: the neurons and parameters, the pre-activation matrix, the flattened
+    targets, the parameter box and the printed big-M. Columns: parameters, then per row ``o``, ``b``, ``δ⁺``, ``δ⁻``.
+    """
+    check_choice("big_m", big_m, BIG_M_CHOICES)
+    X = check_matrix("X", X, nonneg=True, cols=structure.n_inputs)
+    T = check_matrix("T", T, cols=structure.n_outputs, rows=X.shape[0])
+    lo_all, hi_all = param_box(structure, lower, upper)
+    if neurons is None:
+        neurons = np.arange(structure.n_outputs)
+    neurons = np.asarray(neurons, dtype=np.int64)
+    sub = structure.param_index[neurons]
+    params = np.unique(sub[sub >= 0])
+    others = np.setdiff1d(np.arange(structure.n_outputs), neurons)
+    if others.size and np.isin(structure.param_index[others], params).any():
+        raise ValueError("neurons must include every neuron that shares a parameter with them")
+    r = X.shape[0] * len(neurons)
+    G = preactivation_matrix(X, structure, neurons, params)
+    lo, hi = lo_all[params], hi_all[params]
+    t = T[:, neurons].reshape(-1)  # row k·J + jj
+    M = printed_big_m(X)
+    big_L, big_U = _big_m_pair(big_m, r, M, interval(G, lo, hi) if big_m == "tight" else None)
+    return _l1_relu_milp(G, t, lo, hi, big_L, big_U), (neurons, params, G, t, lo, hi, M)
+
+
 def weight_milp(X, T, structure: LayerStructure, *, neurons=None, lower=None, upper=None, big_m: str = "tight",
                 theta0=None, time_limit: float = 60.0, options=None, mip_gap: float = OPTIMALITY_GAP,
                 lp_start: bool = True) -> WeightResult:
@@ -255,26 +282,9 @@ def weight_milp(X, T, structure: LayerStructure, *, neurons=None, lower=None, up
         (beyond the paper; each LP takes milliseconds). An LP solution with objective 0 is optimal (the
         objective is a sum of non-negative terms): the MILP is skipped and its record is the LP's.
     """
-    check_choice("big_m", big_m, BIG_M_CHOICES)
-    X = check_matrix("X", X, nonneg=True, cols=structure.n_inputs)
-    T = check_matrix("T", T, cols=structure.n_outputs, rows=X.shape[0])
-    lo_all, hi_all = param_box(structure, lower, upper)
-    if neurons is None:
-        neurons = np.arange(structure.n_outputs)
-    neurons = np.asarray(neurons, dtype=np.int64)
-    sub = structure.param_index[neurons]
-    params = np.unique(sub[sub >= 0])
-    others = np.setdiff1d(np.arange(structure.n_outputs), neurons)
-    if others.size and np.isin(structure.param_index[others], params).any():
-        raise ValueError("neurons must include every neuron that shares a parameter with them")
-    m, J, p = X.shape[0], len(neurons), len(params)
-    r = m * J
-    G = preactivation_matrix(X, structure, neurons, params)
-    lo, hi = lo_all[params], hi_all[params]
-    t = T[:, neurons].reshape(-1)  # row k·J + jj
-    M = printed_big_m(X)
-    big_L, big_U = _big_m_pair(big_m, r, M, interval(G, lo, hi) if big_m == "tight" else None)
-    program = _l1_relu_milp(G, t, lo, hi, big_L, big_U)
+    program, (neurons, params, G, t, lo, hi, M) = weight_program(X, T, structure, neurons=neurons, lower=lower,
+                                                                  upper=upper, big_m=big_m)
+    p, r = len(params), len(t)
     start = th = None
     if theta0 is not None:
         th = np.clip(np.asarray(theta0, dtype=np.float64).reshape(-1)[params], lo, hi)

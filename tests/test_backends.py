@@ -219,3 +219,21 @@ def test_estimators_take_a_solver(solver):
         est.fit(X, y)
         assert est.solve_record_.solver == solver
         assert est.score(X, y) >= 0.75
+
+
+@pytest.mark.parametrize("solver", [p for p in backend_params() if p.values[0] != "highs"])
+def test_the_notebooks_drivers_run_on_another_backend(solver):
+    from mipnn.backends import translate_options
+    from mipnn.experiments.adult import run_experiment
+    from mipnn.experiments.bdnn import run_bdnn_experiment
+
+    assert translate_options({"mip_max_nodes": 10, "random_seed": 1}, solver) == {
+        {"gurobi": "NodeLimit", "scip": "limits/totalnodes"}[solver]: 10,
+        {"gurobi": "Seed", "scip": "randomization/randomseedshift"}[solver]: 1}
+    out = run_bdnn_experiment("iris", "exact", 0, hidden=(2,), max_train=12, time_limit=10, node_limit=50,
+                              solver=solver)
+    assert out["status"] in ("optimal", "work_limit", "time_limit") and out["train_accuracy"] >= 0
+    out = run_experiment("sat_margin", 1, 20, 0, hidden=(2,), time_limit=10, solver_options={"mip_max_nodes": 10},
+                         solver=solver)
+    assert out["status"] in ("target_reached", "optimal", "work_limit", "time_limit")
+    assert out["recomputed_objective"] == pytest.approx(out["objective_value"]) or out["status"] != "optimal"

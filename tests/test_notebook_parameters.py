@@ -82,6 +82,8 @@ BAD = [
     ("02_mip_training_adult", {"hidden": [16, -1]}, "hidden[1]=-1"),
     ("03_layerwise_relu_mnist", {"profile": "big"}, "profile='big' is not allowed; choose one of 'default'"),
     ("04_data_splitting_heuristic", {"profile": "session"}, "profile='session' is not allowed"),
+    ("04_data_splitting_heuristic", {"solver": "cplex"}, "solver='cplex' is not allowed"),
+    ("02_mip_training_adult", {"solver": "Gurobi"}, "solver='Gurobi' is not allowed"),
 ]
 
 

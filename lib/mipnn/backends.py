@@ -36,7 +36,8 @@ import numpy as np
 
 from .exceptions import SolverUnavailableError
 
-__all__ = ["BACKENDS", "GUROBI_SIZE_LIMIT", "SEED_OPTION", "MIN_FEASIBILITY_TOLERANCE", "Outcome",
+__all__ = ["BACKENDS", "GUROBI_SIZE_LIMIT", "SEED_OPTION", "NODE_LIMIT_OPTION", "translate_options",
+           "MIN_FEASIBILITY_TOLERANCE", "Outcome",
            "available_backends", "backend_version", "new_highs", "require",
            "run_gurobi", "run_scip"]
 
@@ -48,6 +49,8 @@ _EXTRAS = {"gurobi": "pip install 'mipnn[gurobi]' (or pip install gurobipy)",
            "scip": "pip install 'mipnn[scip]' (or pip install pyscipopt)"}
 #: The option that seeds each backend's random choices (the estimators set it from ``random_state``).
 SEED_OPTION = {"highs": "random_seed", "gurobi": "Seed", "scip": "randomization/randomseedshift"}
+#: The option that caps each backend's branch-and-bound nodes (a deterministic work limit).
+NODE_LIMIT_OPTION = {"highs": "mip_max_nodes", "gurobi": "NodeLimit", "scip": "limits/totalnodes"}
 #: The smallest feasibility tolerance each backend accepts.
 MIN_FEASIBILITY_TOLERANCE = {"highs": 1e-10, "gurobi": 1e-9, "scip": 1e-12}
 
@@ -65,6 +68,15 @@ class Outcome:
     version: str
     x: np.ndarray | None
     wall_time: float
+
+
+def translate_options(options: Mapping[str, Any] | None, solver: str) -> dict[str, Any] | None:
+    """HiGHS-named work limits in ``options`` (``mip_max_nodes``, ``random_seed``) under ``solver``'s own names, so
+    that a profile written for HiGHS runs on another backend; any other option must already be ``solver``'s."""
+    if options is None or solver == "highs":
+        return None if options is None else dict(options)
+    names = {NODE_LIMIT_OPTION["highs"]: NODE_LIMIT_OPTION[solver], SEED_OPTION["highs"]: SEED_OPTION[solver]}
+    return {names.get(k, k): v for k, v in options.items()}
 
 
 def available_backends() -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from ..backends import translate_options
 from ..data import adult_split
 from ..exceptions import NoSolutionError
 from ..numerics import one_hot
@@ -65,7 +66,7 @@ def run_experiment(objective: str, P: int, N: int, random_state: int, *, time_li
                    symmetry_breaking: bool = True, tight_big_m: bool = True, start: str | None = None,
                    stop_rule: str = "authors",
                    solver_options: dict | None = None, max_epochs: int = 10_000,
-                   one_sided: bool = False) -> dict[str, Any]:
+                   one_sided: bool = False, solver: str = "highs") -> dict[str, Any]:
     """Train one network on ``adult_split(N, random_state)`` and report accuracies (%), runtime and how it stopped.
 
     ``objective="gd_nn"`` trains the straight-through baseline (seeded by ``random_state``, ``max_epochs``,
@@ -78,7 +79,8 @@ def run_experiment(objective: str, P: int, N: int, random_state: int, *, time_li
     the MIP's own objective until it meets the target, and hands the rest of ``time_limit`` to the MIP (both
     times are included in ``runtime``). ``stop_rule`` is min-hinge's stopping threshold (the authors' by default).
     When the limit strikes before HiGHS has any incumbent, the run is reported with ``stop_reason="no_solution"``
-    and no accuracies.
+    and no accuracies. ``solver`` is the MIP backend; HiGHS-named work limits in ``solver_options`` are translated
+    (:func:`mipnn.backends.translate_options`).
     """
     check_choice("objective", objective, METHODS)
     hidden = check_int_sequence("hidden", hidden, minimum=1)
@@ -105,8 +107,9 @@ def run_experiment(objective: str, P: int, N: int, random_state: int, *, time_li
             fit = train_sign_net(
                 sample.X_train, Y, hidden=hidden, P=P, objective=objective, time_limit=solve_limit,
                 target_accuracy=target_accuracy, symmetry_breaking=symmetry_breaking, tight_big_m=tight_big_m,
-                start_weights=None if mstart is None else mstart.weights, options=solver_options,
-                one_sided=one_sided, stop_rule=stop_rule)
+                start_weights=None if mstart is None else mstart.weights,
+                options=translate_options(solver_options, solver), one_sided=one_sided, stop_rule=stop_rule,
+                solver=solver)
         except NoSolutionError as err:  # the limit struck before any incumbent: a result, not a crash
             r = err.record
             return dict(runtime=r.wall_time + start_time, solve_time=r.wall_time, start_time=start_time,

@@ -11,6 +11,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from ..backends import NODE_LIMIT_OPTION
 from ..baselines import adam_mlp_validated
 from ..bnn import ATTACK_EPSILONS, METHODS, BDNNClassifier, random_sign_attack
 from ..data import make_splits
@@ -35,12 +36,13 @@ def run_bdnn_experiment(dataset: str, method: str, random_state: int, *, hidden=
                         max_train: int | None = None, max_eval: int | None = None, time_limit: float = 60.0,
                         node_limit: int | None = None, max_splits: int = 5, max_rounds: int = 5,
                         batch_size: int | None = None, robust_radius: float = 0.0, attack_trials: int = 0,
-                        epochs: int = 30, n_iter_no_change: int | None = None) -> dict:
+                        epochs: int = 30, n_iter_no_change: int | None = None, solver: str = "highs") -> dict:
     """One run of notebook 04's comparison: train ``method`` on split ``random_state`` of ``dataset``, evaluate it.
 
     ``method`` is ``"exact"``, ``"local_search"``, ``"data_splitting"`` (BDNN, via
     :class:`~mipnn.bnn.BDNNClassifier`) or ``"adam"`` (the ReLU MLP of :func:`mipnn.baselines.adam_mlp_validated`).
-    ``node_limit`` caps every MIP's branch-and-bound nodes (HiGHS ``mip_max_nodes``: deterministic work limit),
+    ``node_limit`` caps every MIP's branch-and-bound nodes (deterministic work limit; ``solver`` picks the
+    backend, :data:`mipnn.backends.NODE_LIMIT_OPTION` names its option),
     ``time_limit`` is the wall-clock safety net per MIP. ``attack_trials > 0`` adds the random-sign attack
     accuracies on the test set. ``epochs`` and ``n_iter_no_change`` go to the Adam baseline (``None``: exactly
     ``epochs`` epochs, the authors' 30; an integer: until the training loss converges, ``epochs`` as the cap).
@@ -63,11 +65,11 @@ def run_bdnn_experiment(dataset: str, method: str, random_state: int, *, hidden=
                    epochs_run=info["epochs_run"], converged=info["converged"], n_binaries=0, n_constraints=0,
                    status="trained", capped=False)
     else:
-        options = {"mip_max_nodes": int(node_limit)} if node_limit is not None else None
+        options = {NODE_LIMIT_OPTION[solver]: int(node_limit)} if node_limit is not None else None
         clf = BDNNClassifier(method=method, hidden=hidden, weight_domain=weight_domain, robust_radius=robust_radius,
                              max_splits=max_splits, max_rounds=max_rounds, batch_size=batch_size,
                              validation_data=(split.X_val, split.y_val), time_limit=time_limit,
-                             solver_options=options, random_state=random_state)
+                             solver_options=options, solver=solver, random_state=random_state)
         clf.fit(split.X_train, split.y_train)
         predict = clf.predict
         hist = clf.history_

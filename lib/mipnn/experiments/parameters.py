@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..backends import BACKENDS
 from ..validation import Param, check_parameters
 
 __all__ = ["NotebookSchema", "SCHEMAS", "check_notebook_parameters", "parameter_table", "main"]
@@ -75,12 +76,14 @@ SCHEMAS: dict[str, NotebookSchema] = {
             "hidden": Param("integers", low=1, allow_none=True, help="hidden layer widths"),
             "start": Param("choice", (None, "ste", "search"), help="MIP start of the sweep (None: the paper's)"),
             "stop_rule": Param("choice", ("authors", "accuracy"), help="min-hinge's early-stop threshold"),
+            "solver": Param("choice", BACKENDS, help="MIP backend (gurobi: pip's license, ≤ 2,000 rows/columns)"),
             "n_jobs": Param("integer", low=1, allow_none=True, help="worker processes (None: min(2, CPUs))"),
         }),
     "03_layerwise_relu_mnist": NotebookSchema(
         params={"profile": Param("choice", ("default", "session", "paper"), help="run size (see PROFILES)")}),
     "04_data_splitting_heuristic": NotebookSchema(
-        params={"profile": Param("choice", ("default", "medium", "paper"), help="run size (see PROFILES)")}),
+        params={"profile": Param("choice", ("default", "medium", "paper"), help="run size (see PROFILES)"),
+                "solver": Param("choice", BACKENDS, help="MIP backend (gurobi: pip's license, small models)")}),
 }
 
 

@@ -118,3 +118,25 @@ def test_one_hot_and_rules():
     assert threshold_rule([1, 1], 1, ["a", "b"]) in ("a ∨ b", "b ∨ a")
     assert threshold_rule([1, -1], 1, ["a", "b"]) == "a ∧ ¬b"
     assert threshold_rule([1, 1], 5, ["a", "b"]) == "false"
+
+
+def test_symmetry_breaking_keeps_the_optimum():
+    # the lever claims to keep the model exact: same optimum with and without it, and the rows are there
+    from mipnn.bnn import build_bdnn, safe_tolerance, solve_bnn_milp
+
+    rng = np.random.default_rng(5)
+    X = rng.uniform(-1, 1, (8, 2))
+    y = ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(int)
+    for build in (lambda sb: build_bnn_milp(X, y, (2, 3, 2, 1), threshold="neuron", symmetry_breaking=sb),
+                  lambda sb: build_bdnn(X, y, hidden=(3,), n_classes=2, symmetry_breaking=sb)):
+        plain, ordered = build(False), build(True)
+        assert not hasattr(plain, "symmetry") and len(ordered.symmetry) >= 2
+        a = solve_bnn_milp(plain, time_limit=30, feasibility_tolerance=safe_tolerance(plain))
+        b = solve_bnn_milp(ordered, time_limit=30, feasibility_tolerance=safe_tolerance(ordered))
+        assert a.status == b.status == "optimal"
+        assert a.objective == pytest.approx(b.objective, abs=1e-6)
+        sums = [sum(ordered.W[1, j, l].value for l in range(2)) for j in range(3)]
+        assert all(sums[j] >= sums[j + 1] - 1e-6 for j in range(2))
+    # fixed next-layer weights: the ordering is left out there (a permutation would not be available)
+    m = build_bdnn(X, y, hidden=(3,), n_classes=2, symmetry_breaking=True, fixed_weights={2: np.ones((2, 3))})
+    assert len(m.symmetry) == 0

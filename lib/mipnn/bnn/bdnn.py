@@ -51,7 +51,7 @@ def threshold_bound(X, widths) -> float:
 
 def build_bdnn(X, y, *, hidden=(10,), n_classes: int | None = None, weight_domain: str = "continuous",
                groups=None, fixed_weights=None, robust_radius: float = 0.0, epsilon: float = EPSILON,
-               bound: float | None = None):
+               bound: float | None = None, symmetry_breaking: bool = False):
     """Build Kurtz & Bah's BDNN training MILP (see the module docstring); returns the Pyomo model.
 
     ``hidden=()`` gives a one-layer network (used by local search on a fixed hidden representation);
@@ -70,7 +70,8 @@ def build_bdnn(X, y, *, hidden=(10,), n_classes: int | None = None, weight_domai
     B = threshold_bound(X, layers[1:]) if bound is None else float(bound)
     model = build_bnn_milp(X, one_hot(y.astype(np.int64), n_classes), layers, loss="hamming",
                            weight_domain=weight_domain, threshold="neuron", threshold_bound=B, big_m="per_sample",
-                           epsilon=epsilon, share_activations=groups, fixed_weights=fixed_weights)
+                           epsilon=epsilon, share_activations=groups, fixed_weights=fixed_weights,
+                           symmetry_breaking=symmetry_breaking)
     if robust_radius > 0:
         add_robust_first_layer(model, robust_radius)
     return model

@@ -38,7 +38,7 @@ import pyomo.environ as pyo
 
 from ..numerics import TOL, one_hot
 from ..solve import OPTIMALITY_GAP, SolveRecord, big_m_tolerance, solve, verify_objective
-from ..validation import check_choice, check_int_sequence, check_number
+from ..validation import check_bool, check_choice, check_int_sequence, check_number
 
 __all__ = ["build_bnn_milp", "solve_bnn_milp", "safe_tolerance", "verify_bnn_solution",
            "extract_weights", "extract_activations", "bnn_forward", "bnn_loss",
@@ -143,7 +143,7 @@ def _checked_inputs(X, y, layers, loss, weight_domain, threshold, threshold_boun
 def build_bnn_milp(X, y, layers: Sequence[int], *, loss: str = "hamming", weight_domain: str = "continuous",
                    threshold: str = "layer", threshold_bound: float = 1.0, threshold_value: float = 0.0,
                    big_m: str = "printed", epsilon: float = EPSILON, share_activations=None,
-                   fixed_weights=None) -> pyo.ConcreteModel:
+                   fixed_weights=None, symmetry_breaking: bool = False) -> pyo.ConcreteModel:
     """Build the BNN-MILP of Theorem 1 for data ``(X, y)`` and widths ``layers = (d0, ..., dK)``.
 
     Parameters
@@ -164,6 +164,10 @@ def build_bnn_milp(X, y, layers: Sequence[int], *, loss: str = "hamming", weight
         variables (one activation pattern); each sample keeps its own first-layer rows and its own loss terms.
     fixed_weights : optional ``{layer k (1-based): (d_k, d_{k-1}) array}`` (or a list) whose finite entries fix
         those weights (NaN entries stay free), e.g. for local search.
+    symmetry_breaking : beyond the paper — order the units of every hidden layer by the sum of their incoming
+        weights (non-increasing). Permuting a hidden layer's units (with the next layer's columns) gives the same
+        network function and loss, and every network can be permuted into that order, so the optimum is kept;
+        layers whose own or next weights are fixed are left unordered.
 
     Returns a Pyomo ``ConcreteModel`` with variables ``W[k, j, l]``, ``lam[k, j]``, ``u[g, k, j]`` (g = group),
     ``s[g, k, j, l]`` and an objective ``loss``; ``model.meta`` holds the settings (used by
@@ -172,6 +176,7 @@ def build_bnn_milp(X, y, layers: Sequence[int], *, loss: str = "hamming", weight
     layers, X, Y, group = _checked_inputs(X, y, layers, loss, weight_domain, threshold, threshold_bound,
                                           threshold_value, big_m, epsilon, share_activations)
     fixed = _weight_mask(fixed_weights, layers)
+    check_bool("symmetry_breaking", symmetry_breaking)
     B = abs(float(threshold_value)) if threshold == "fixed" else float(threshold_bound)
     m1, mk = big_m_constants(X, layers, big_m=big_m, threshold_bound=B)
     m = pyo.ConcreteModel(name="bnn_milp")
@@ -183,6 +188,8 @@ def build_bnn_milp(X, y, layers: Sequence[int], *, loss: str = "hamming", weight
     _add_deep_layer_rows(m)
     _add_product_rows(m)
     _add_loss(m, Y)
+    if symmetry_breaking:
+        _add_symmetry_rows(m, fixed)
     m.meta["Y"] = Y
     m.meta["X"] = X
     return m
@@ -316,6 +323,16 @@ def _add_product_rows(m):
                              m.s[g, k, j, l] <= m.W[k, j, l] + (1 - m.u[g, k - 1, l]))
     m.s_wlo = pyo.Constraint(m.SIDX, rule=lambda m, g, k, j, l:
                              m.s[g, k, j, l] >= m.W[k, j, l] - (1 - m.u[g, k - 1, l]))
+
+
+def _add_symmetry_rows(m, fixed):
+    """Beyond the paper: ``Σ_l W[k, j, l] ≥ Σ_l W[k, j+1, l]`` in every hidden layer ``k`` whose weights and whose
+    next layer's weights are all free (a permutation of its units is then always available)."""
+    layers = m.meta["layers"]
+    rows = [(k, j) for k in range(1, len(layers) - 1) for j in range(layers[k] - 1)
+            if not np.isfinite(fixed[k - 1]).any() and not np.isfinite(fixed[k]).any()]
+    m.symmetry = pyo.Constraint(rows, rule=lambda m, k, j: sum(m.W[k, j, l] for l in range(layers[k - 1]))
+                                >= sum(m.W[k, j + 1, l] for l in range(layers[k - 1])))
 
 
 def _add_loss(m, Y):

@@ -457,9 +457,9 @@ def _highs_outcome(h, run_status, *, wall, is_mip, sense, watchdog_fired=False):
     status = _STATUS_NAMES.get(model_status, "error")
     if watchdog_fired and model_status == _MS.kInterrupt:
         status, solver_status = "time_limit", solver_status + " (time limit enforced by mipnn's watchdog)"
-    if run_status == highspy.HighsStatus.kError and status not in ("infeasible", "unbounded"):
-        status = "error" if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible else status
     has_primal = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    if run_status == highspy.HighsStatus.kError and not has_primal and status not in ("infeasible", "unbounded"):
+        status = "error"  # HiGHS failed without a solution
     objective = float(info.objective_function_value) if has_primal else None
     if is_mip:
         bound = float(info.mip_dual_bound) if has_primal or math.isfinite(info.mip_dual_bound) else None

@@ -136,14 +136,6 @@ def new_highs():
     return h
 
 
-def _start_arrays(start, n):
-    """``(indices, values)`` of a MIP start given as ``(idx, val)`` arrays, or ``None``."""
-    if start is None:
-        return None
-    idx, val = start
-    return np.asarray(idx, dtype=np.int64), np.asarray(val, dtype=np.float64)
-
-
 # --- Gurobi ---------------------------------------------------------------------------------------------------------
 
 _GUROBI_ENV: list = []
@@ -177,10 +169,9 @@ def run_gurobi(A, arrays: Mapping[str, np.ndarray], integ, *, offset: float, sen
         _gurobi_params(model, time_limit=time_limit, mip_gap=mip_gap, threads=threads, log=log,
                        objective_target=objective_target if np.any(integ) else None,
                        feasibility_tolerance=feasibility_tolerance, options=options)
-        st = _start_arrays(start, A.shape[1])
-        if st is not None and np.any(integ):
+        if start is not None and np.any(integ):  # (indices, values) from mipnn.solve
             values = np.full(A.shape[1], gurobipy.GRB.UNDEFINED)
-            values[st[0]] = st[1]
+            values[start[0]] = start[1]
             x.Start = values
         t0 = time.perf_counter()
         try:
@@ -282,10 +273,9 @@ def run_scip(A, arrays: Mapping[str, np.ndarray], integ, *, offset: float, sense
     xs = _scip_build(model, A, arrays, integ, offset, sense)
     _scip_params(model, time_limit=time_limit, mip_gap=mip_gap, feasibility_tolerance=feasibility_tolerance,
                  objective_target=objective_target if is_mip else None, options=options)
-    st = _start_arrays(start, A.shape[1])
-    if st is not None and is_mip and st[0].size:
-        sol = model.createPartialSol() if st[0].size < len(xs) else model.createSol()
-        for j, v in zip(st[0], st[1], strict=True):
+    if start is not None and is_mip and start[0].size:  # (indices, values) from mipnn.solve
+        sol = model.createPartialSol() if start[0].size < len(xs) else model.createSol()
+        for j, v in zip(start[0], start[1], strict=True):
             model.setSolVal(sol, xs[int(j)], float(v))
         model.addSol(sol, free=True)
     t0 = time.perf_counter()

@@ -237,3 +237,34 @@ def test_the_notebooks_drivers_run_on_another_backend(solver):
                          solver=solver)
     assert out["status"] in ("target_reached", "optimal", "work_limit", "time_limit")
     assert out["recomputed_objective"] == pytest.approx(out["objective_value"]) or out["status"] != "optimal"
+
+
+@pytest.mark.parametrize("solver", backend_params())
+def test_first_incumbent_time_is_recorded(solver):
+    rec, _ = solve_knapsack(solver, time_limit=30, threads=1)
+    assert rec.first_incumbent_time is not None and 0.0 <= rec.first_incumbent_time <= rec.wall_time + 1e-6
+    lp, _ = solve_matrices([1.0], sp.csr_matrix([[1.0]]), [1.0], [np.inf], [0.0], [10.0], solver=solver)
+    assert lp.first_incumbent_time is None  # an LP has no incumbents
+
+
+def test_heuristic_inside_the_tree_offers_solutions_highs_checks():
+    """HiGHS's user-solution callback (solve_matrices(heuristic=...)): an offered optimum is taken; an infeasible
+    offer is rejected and the optimum is unchanged; a heuristic's error reaches the caller."""
+    v, w, W = knapsack()
+    best = knapsack_optimum(v, w, W)
+    plain, sol = solve_knapsack("highs", time_limit=30, threads=1)
+    seen = []
+
+    def offer_optimum(x):
+        seen.append(x)
+        return sol.x
+
+    rec, _ = solve_knapsack("highs", time_limit=30, threads=1, heuristic=offer_optimum)
+    assert rec.status == "optimal" and rec.objective == pytest.approx(best) and seen
+    assert all(x is None or x.shape == v.shape for x in seen)
+    bad, _ = solve_knapsack("highs", time_limit=30, threads=1, heuristic=lambda x: np.ones_like(v))  # w·1 > W
+    assert bad.status == "optimal" and bad.objective == pytest.approx(best)
+    with pytest.raises(ValueError, match=r"shape \(3,\); expected \(12,\)"):
+        solve_knapsack("highs", time_limit=30, threads=1, heuristic=lambda x: np.ones(3))
+    with pytest.raises(ValueError, match="heuristic must be a callable and needs solver='highs'"):
+        solve_knapsack("gurobi", time_limit=30, heuristic=offer_optimum)

@@ -68,6 +68,7 @@ class Outcome:
     version: str
     x: np.ndarray | None
     wall_time: float
+    first_incumbent_time: float | None = None
 
 
 def translate_options(options: Mapping[str, Any] | None, solver: str) -> dict[str, Any] | None:
@@ -173,9 +174,15 @@ def run_gurobi(A, arrays: Mapping[str, np.ndarray], integ, *, offset: float, sen
             values = np.full(A.shape[1], gurobipy.GRB.UNDEFINED)
             values[start[0]] = start[1]
             x.Start = values
+        first = []
+
+        def on_solution(m, where):  # time of the first incumbent (a MIP start counts when Gurobi accepts it)
+            if where == gurobipy.GRB.Callback.MIPSOL and not first:
+                first.append(m.cbGet(gurobipy.GRB.Callback.RUNTIME))
+
         t0 = time.perf_counter()
         try:
-            model.optimize()
+            model.optimize(on_solution if np.any(integ) else None)
         except gurobipy.GurobiError as err:
             if err.errno == 10010:  # model too large for the size-limited license
                 raise SolverUnavailableError(
@@ -183,7 +190,7 @@ def run_gurobi(A, arrays: Mapping[str, np.ndarray], integ, *, offset: float, sen
                     f"size-limited license allows at most {GUROBI_SIZE_LIMIT} of each. Use solver='highs' (or "
                     "'scip'), a smaller model, or a full Gurobi license (https://www.gurobi.com/academia/)") from None
             raise
-        return _gurobi_outcome(model, x, time.perf_counter() - t0)
+        return _gurobi_outcome(model, x, time.perf_counter() - t0, first[0] if first else None)
     finally:
         model.dispose()
 
@@ -227,7 +234,7 @@ def _gurobi_params(model, *, time_limit, mip_gap, threads, log, objective_target
             raise ValueError(f"options[{key!r}]={value!r} was refused by Gurobi: {err}") from None
 
 
-def _gurobi_outcome(model, x, wall) -> Outcome:
+def _gurobi_outcome(model, x, wall, first_incumbent_time=None) -> Outcome:
     import gurobipy
     from gurobipy import GRB
 
@@ -244,7 +251,8 @@ def _gurobi_outcome(model, x, wall) -> Outcome:
     return Outcome(status=_GUROBI_STATUS.get(code, "error"), solver_status=names.get(code, str(code)),
                    objective=objective, bound=bound, node_count=int(model.NodeCount) if model.IsMIP else None,
                    iterations=int(model.IterCount), version=backend_version("gurobi"),
-                   x=np.asarray(x.X, dtype=np.float64) if has_primal else None, wall_time=wall)
+                   x=np.asarray(x.X, dtype=np.float64) if has_primal else None, wall_time=wall,
+                   first_incumbent_time=first_incumbent_time if has_primal else None)
 
 
 # --- SCIP -----------------------------------------------------------------------------------------------------------
@@ -287,13 +295,17 @@ def run_scip(A, arrays: Mapping[str, np.ndarray], integ, *, offset: float, sense
     bound = float(model.getDualbound()) if is_mip else (objective if raw == "optimal" else None)
     if bound is not None and math.isinf(bound):
         bound = -math.inf if sense == "min" else math.inf
-    x = None
+    x = first = None
     if has_primal:
         best = model.getBestSol()
         x = np.array([model.getSolVal(best, v) for v in xs], dtype=np.float64)
+        # SCIP keeps the best solutions it found with their times; the earliest kept is the first incumbent
+        # unless more than limits/maxsol solutions were found
+        if is_mip:
+            first = min(float(model.getSolTime(sol)) for sol in model.getSols())
     return Outcome(status=_SCIP_STATUS.get(raw, "error"), solver_status=raw, objective=objective, bound=bound,
                    node_count=int(model.getNNodes()) if is_mip else None, iterations=int(model.getNLPIterations()),
-                   version=backend_version("scip"), x=x, wall_time=wall)
+                   version=backend_version("scip"), x=x, wall_time=wall, first_incumbent_time=first)
 
 
 def _finite_or_none(v):

@@ -126,7 +126,8 @@ class SolveRecord:
     and the bound is not). ``status`` is one of ``optimal``, ``gap_limit``, ``time_limit``, ``target_reached``,
     ``iteration_limit``, ``work_limit`` (a node, leaf or solution-count limit), ``interrupted``, ``infeasible``,
     ``unbounded``, ``no_solution`` or ``error``; ``solver_status`` is the solver's own wording. ``solver`` names the
-    backend (``"highs"``, ``"gurobi"``, ``"scip"``).
+    backend (``"highs"``, ``"gurobi"``, ``"scip"``). ``first_incumbent_time``: seconds into the solve at which the
+    solver had its first feasible MIP solution (an accepted MIP start counts; ``None`` for an LP or no solution).
     """
 
     status: str
@@ -150,6 +151,7 @@ class SolveRecord:
     mip_gap: float
     solver: str = "highs"
     solver_version: str = ""
+    first_incumbent_time: float | None = None
 
     @property
     def has_solution(self) -> bool:
@@ -215,7 +217,7 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
                    threads: int | None = None, warm_start=None, objective_target: float | None = None,
                    solver: str = "highs", lp_method: str = "choose", feasibility_tolerance: float | None = None,
                    options: Mapping[str, Any] | None = None, build_time: float | None = None,
-                   log: bool = False) -> tuple[SolveRecord, MatrixSolution]:
+                   log: bool = False, heuristic=None) -> tuple[SolveRecord, MatrixSolution]:
     """Solve ``sense c·x + offset  s.t.  row_lower ≤ A x ≤ row_upper,  col_lower ≤ x ≤ col_upper``.
 
     Parameters
@@ -249,6 +251,12 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
         Further options of the backend, passed verbatim under its own names (applied last).
     build_time
         Seconds the caller spent building the data; stored in the record.
+    heuristic
+        HiGHS only: a primal heuristic run *inside* the branch and bound. HiGHS calls it at its user-solution points
+        (several times at the root, then every hundred nodes or so) whenever its incumbent changed, as
+        ``heuristic(x)`` with the incumbent (length-n array, or ``None`` before the first); it returns a complete
+        length-n solution to offer or ``None``. HiGHS checks an offered solution and keeps it only if it is
+        feasible and better, so the optimum is unchanged. The heuristic's time counts against ``time_limit``.
     """
     t0 = time.perf_counter()
     check_choice("sense", sense, ("min", "max"))
@@ -258,6 +266,9 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
         raise ValueError(f"lp_method={lp_method!r} is a HiGHS option; with solver={solver!r} leave it 'choose' and "
                          f"pass {solver}'s own LP method in options")
     _check_common(time_limit, mip_gap, threads, objective_target)
+    if heuristic is not None and (solver != "highs" or not callable(heuristic)):
+        raise ValueError(f"heuristic must be a callable and needs solver='highs' (HiGHS's user-solution callback); "
+                         f"got heuristic={heuristic!r} with solver={solver!r}")
     check_number("feasibility_tolerance", feasibility_tolerance, low=0.0, low_open=True, allow_none=True)
     if feasibility_tolerance is not None and feasibility_tolerance < MIN_FEASIBILITY_TOLERANCE[solver]:
         raise ValueError(f"feasibility_tolerance={feasibility_tolerance:g} is below the smallest {solver} accepts "
@@ -290,14 +301,26 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
     watchdog = Watchdog(time_limit)
     for event in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
         event.subscribe(watchdog)
+    user = None
+    if heuristic is not None and is_mip:
+        user = _UserSolutions(heuristic, n)
+        h.cbMipImprovingSolution.subscribe(user.improved)
+        h.cbMipUserSolution.subscribe(user)
+    first: list[float] = []
+    if is_mip:
+        h.cbMipImprovingSolution.subscribe(lambda _e: first or first.append(time.perf_counter() - watchdog.start))
     _use_thread_pool(threads)
     handoff = time.perf_counter() - t0
 
     t1 = watchdog.start = time.perf_counter()
     run_status = h.run()
     wall = time.perf_counter() - t1
+    if user is not None and user.error is not None:
+        raise user.error
     outcome, row_activity, duals = _highs_outcome(h, run_status, wall=wall, is_mip=is_mip, sense=sense,
                                                   watchdog_fired=watchdog.fired)
+    if outcome.x is not None and is_mip:
+        outcome = dataclasses.replace(outcome, first_incumbent_time=first[0] if first else 0.0)
     return _finish(outcome, handoff=handoff, row_activity=row_activity, duals=duals, **shared)
 
 
@@ -411,6 +434,39 @@ class Watchdog:
             event.interrupt()
 
 
+class _UserSolutions:
+    """HiGHS's user-solution callback around a ``heuristic(x) -> x | None`` (see :func:`solve_matrices`): the
+    heuristic runs once per incumbent HiGHS has (and once before the first). HiGHS does not pass the incumbent to
+    this callback, so :meth:`improved` (its improving-solution callback) keeps a copy."""
+
+    def __init__(self, heuristic, n):
+        self.heuristic, self.n = heuristic, n
+        self.incumbent = None
+        self.fresh = True
+        self.error: BaseException | None = None
+
+    def improved(self, event):
+        x = np.asarray(event.data_out.mip_solution, dtype=np.float64)
+        if x.shape == (self.n,):
+            self.incumbent, self.fresh = x.copy(), True
+
+    def __call__(self, event):
+        if not self.fresh:
+            return
+        self.fresh = False
+        try:
+            offer = self.heuristic(None if self.incumbent is None else self.incumbent.copy())
+            if offer is not None:
+                offer = np.asarray(offer, dtype=np.float64).reshape(-1)
+                if offer.shape != (self.n,):
+                    raise ValueError(f"the heuristic returned a solution of shape {offer.shape}; expected "
+                                     f"({self.n},)")
+                event.data_in.setSolution(offer)
+        except Exception as err:  # noqa: BLE001 - re-raised by solve_matrices once HiGHS has stopped
+            self.error = err
+            event.data_in.user_interrupt = True
+
+
 def _raise_on_status(status, what):
     if status == highspy.HighsStatus.kError:
         raise SolveError(f"HiGHS reported an error while {what}")
@@ -497,7 +553,7 @@ def _finish(out: Outcome, *, handoff, row_activity, duals, build_time, is_mip, s
         n_binaries=int(is_binary.sum()), n_integers=int(((integ == 1) & ~is_binary).sum()), n_nonzeros=int(A.nnz),
         is_mip=is_mip, sense=sense, solver_status=out.solver_status, node_count=out.node_count,
         simplex_iterations=out.iterations, time_limit=float(time_limit), mip_gap=float(mip_gap), solver=solver,
-        solver_version=out.version)
+        solver_version=out.version, first_incumbent_time=out.first_incumbent_time)
     if status == "infeasible":
         raise InfeasibleError(f"the model is infeasible ({name}: {out.solver_status})", record)
     if status == "unbounded":

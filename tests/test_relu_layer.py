@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from mipnn.executors import close_shared_executors, shared_executor
 from mipnn.relu import (
     LayerStructure,
     fit_layer_inputs,
@@ -14,10 +15,8 @@ from mipnn.relu import (
     printed_big_m,
     relu,
     relu_forward,
-    shutdown_worker_pool,
     weight_bounds_from_previous,
     weight_milp,
-    worker_pool,
 )
 
 
@@ -154,10 +153,10 @@ def test_parallel_groups_match_serial(tiny):
     a = fit_layer_weights(X, T, S)
     b = fit_layer_weights(X, T, S, n_jobs=2)
     assert a.objective == pytest.approx(b.objective, abs=1e-7)
-    pool = worker_pool(2)
+    pool = shared_executor("local", 2)
     c = fit_layer_weights(X, T, S, n_jobs=2)  # the workers are kept alive for the next layer / iteration
-    assert worker_pool(2) is pool and c.objective == pytest.approx(a.objective, abs=1e-7)
-    shutdown_worker_pool()
+    assert shared_executor("local", 2) is pool and c.objective == pytest.approx(a.objective, abs=1e-7)
+    close_shared_executors()
 
 
 def test_bad_parameters(tiny):

@@ -51,7 +51,7 @@ def test_only_the_run_on_the_dead_worker_is_charged(tmp_path):
     # two different runs each lose their worker once: each is retried once and the sweep completes (runs that were
     # merely queued, or in flight on the other worker, are not counted as lost)
     grid = [{"x": x, "marker_dir": str(tmp_path)} for x in range(1, 7)]
-    with pytest.warns(RuntimeWarning, match="retrying that run once") as caught:
+    with pytest.warns(RuntimeWarning, match="retrying it once") as caught:
         df = run_sweep(dies_once_each, grid, tmp_path / "runs.jsonl", n_jobs=2, progress=False)
     assert sorted(df["y"]) == [10, 20, 30, 40, 50, 60]
     assert sorted(str(w.message).split("'x': ")[1][0] for w in caught) == ["2", "4"]
@@ -82,7 +82,10 @@ def _alive(pid):
 
 
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc and ps")
-def test_kill_9_of_the_sweep_leaves_no_worker_behind(tmp_path):
+@pytest.mark.parametrize("executor", ["local", "dask"])
+def test_kill_9_of_the_sweep_leaves_no_worker_behind(tmp_path, executor):
+    if executor == "dask":
+        pytest.importorskip("distributed")
     script = tmp_path / "sweep.py"
     script.write_text(textwrap.dedent(f"""
         import time
@@ -94,14 +97,15 @@ def test_kill_9_of_the_sweep_leaves_no_worker_behind(tmp_path):
 
         if __name__ == "__main__":
             run_sweep(slow, [{{"x": x}} for x in range(4)], {str(tmp_path / 'runs.jsonl')!r}, n_jobs=2,
-                      progress=False)
+                      executor={executor!r}, progress=False)
     """))
     proc = subprocess.Popen([sys.executable, str(script)], cwd=tmp_path)
     try:
         deadline, workers = time.monotonic() + 60, []
         while time.monotonic() < deadline and len(workers) < 2:
             time.sleep(0.5)
-            workers = [c for c in _children(proc.pid) if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()]
+            workers = [c for c in _children(proc.pid) if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()
+                       and "resource_tracker" not in Path(f"/proc/{c}/cmdline").read_text()]
         assert len(workers) == 2, "the sweep did not start its two workers"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)

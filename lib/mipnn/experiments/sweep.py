@@ -10,19 +10,13 @@ a number in a figure can always be traced back to what produced it.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import datetime as _dt
 import fcntl
-import multiprocessing
 import os
 import socket
-import threading
 import time
-import warnings
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +24,7 @@ import pandas as pd
 from sklearn.model_selection import ParameterGrid
 from tqdm.auto import tqdm
 
+from ..executors import check_executor, open_executor, worker_info
 from ..validation import check_number
 from .provenance import provenance
 from .store import ResultStore, check_result_keys, run_key
@@ -45,104 +40,43 @@ def param_grid(**axes: Iterable[Any]) -> list[dict[str, Any]]:
     return [dict(p) for p in ParameterGrid({k: list(v) for k, v in axes.items()})]
 
 
-def _execute(run: Callable[..., Mapping[str, Any]], params: dict[str, Any]) -> tuple[dict, float]:
-    t0 = time.perf_counter()
-    result = run(**params)
+def _call_run(run: Callable[..., Mapping[str, Any]], params: dict[str, Any]):
+    """One run in a worker (module-level, so that it pickles)."""
+    return run(**params)
+
+
+def _checked_result(result) -> dict:
     if not isinstance(result, Mapping):
         raise TypeError(f"the run function must return a dict of results, got {type(result).__name__}")
-    return dict(result), time.perf_counter() - t0
-
-
-def _exit_with_parent(parent: int) -> None:  # pragma: no cover - runs in the worker processes
-    """Worker initialiser: end this worker as soon as the sweep's process is gone (killed with -9 included), so
-    no orphan keeps computing runs whose results nobody will store."""
-    def watch():
-        while True:
-            if os.getppid() != parent:
-                os._exit(1)
-            time.sleep(0.5)
-
-    threading.Thread(target=watch, name="mipnn-parent-watch", daemon=True).start()
-
-
-def _new_worker(parent: int) -> ProcessPoolExecutor:
-    # spawn, not fork: a forked worker inherits the parent's HiGHS thread pool without its threads and hangs in
-    # its first solve when the parent has solved anything before (seen in notebooks)
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_exit_with_parent, initargs=(parent,))
-
-
-def _run_pool(run, todo, n_jobs, store) -> None:
-    """Run ``todo`` on ``n_jobs`` worker processes, storing each run as it finishes.
-
-    Each worker is its own one-process pool running one run at a time, so a worker that dies (killed, out of
-    memory) loses exactly the run it was computing and nothing else: that run goes back to the queue once, on a
-    fresh worker; a run that loses its worker twice ends the sweep with an error naming it, after the runs in
-    flight on the other workers have finished and been stored. An exception raised by ``run`` itself ends the
-    sweep the same way (queued runs are not started; finished ones are stored)."""
-    queue = collections.deque(todo)
-    attempts: dict[str, int] = {}
-    workers: list[ProcessPoolExecutor | None] = [None] * n_jobs
-    busy: dict = {}  # future -> (worker slot, key, params)
-    failure: BaseException | None = None
-    clean = False
-    try:
-        while busy or (queue and failure is None):
-            free = [i for i in range(n_jobs) if i not in {slot for slot, _, _ in busy.values()}]
-            while free and queue and failure is None:
-                i = free.pop(0)
-                if workers[i] is None:
-                    workers[i] = _new_worker(os.getpid())
-                key, params = queue.popleft()
-                busy[workers[i].submit(_execute, run, params)] = (i, key, params)
-            finished, _ = wait(busy, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                i, key, params = busy.pop(fut)
-                try:
-                    result, wall = fut.result()
-                except BrokenProcessPool:
-                    workers[i].shutdown(wait=False)
-                    workers[i] = None
-                    attempts[key] = attempts.get(key, 0) + 1
-                    if attempts[key] > 1:
-                        failure = failure or RuntimeError(
-                            f"run {params!r} was lost twice: its worker process died (killed or out of memory); "
-                            "every finished run is stored, rerun the sweep to retry it")
-                    else:
-                        warnings.warn(f"a worker process died running {params!r}; retrying that run once on a "
-                                      "fresh worker", RuntimeWarning, stacklevel=4)
-                        queue.append((key, params))
-                    continue
-                except BaseException as err:  # the run itself failed: stop starting runs, keep the others
-                    failure = failure or err
-                    continue
-                store(key, params, result, wall)
-        clean = True
-    finally:  # idle workers are joined; after an interrupt they are told to stop and left to the parent watch
-        for worker in workers:
-            if worker is not None:
-                worker.shutdown(wait=clean, cancel_futures=True)
-    if failure is not None:
-        raise failure
+    return dict(result)
 
 
 def run_sweep(run: Callable[..., Mapping[str, Any]], grid: Iterable[Mapping[str, Any]], path: str | os.PathLike,
-              *, n_jobs: int = 1, desc: str | None = None, progress: bool = True) -> pd.DataFrame:
+              *, n_jobs: int = 1, executor: str = "local", desc: str | None = None,
+              progress: bool = True) -> pd.DataFrame:
     """Run ``run(**params)`` for every parameter dict in ``grid``, skipping those already stored in ``path``.
 
-    Returns a DataFrame of all runs of ``grid`` (newly computed and earlier ones), in grid order. With
-    ``n_jobs > 1`` runs go to that many spawned worker processes (``run`` must then be a module-level function,
-    and a script calling this must guard its entry point with ``if __name__ == "__main__":``); results
-    are written by this process as each finishes. Duplicate parameter dicts in ``grid`` run once.
+    Returns a DataFrame of all runs of ``grid`` (newly computed and earlier ones), in grid order. Where the runs
+    go (:mod:`mipnn.executors`): ``executor="local"`` with ``n_jobs=1`` runs them here, one after another; with
+    ``n_jobs > 1`` on that many spawned worker processes; ``"dask"`` on a Dask ``LocalCluster`` of ``n_jobs``
+    single-threaded workers started for the sweep; ``"tcp://host:port"`` on an existing Dask cluster. Off this
+    process, ``run`` must be a module-level function (and a script must guard its entry point with
+    ``if __name__ == "__main__":``). Whatever the executor, this process alone writes the store, each run as it
+    finishes, and a rerun skips finished runs whoever computed them. Duplicate parameter dicts run once. Each
+    stored run records where it ran (``worker``: host, pid, executor).
 
-    Faults: workers end when this process ends (even by ``kill -9``); a worker that dies loses only its run in
-    flight, which is retried once on fresh workers before the sweep fails naming it. Two sweeps on one store:
-    the second is refused at once (an exclusive lock on ``<path>.lock``).
+    Faults: local workers (and those of a LocalCluster started here) end when this process ends (even by
+    ``kill -9``); a worker that dies loses only its run in flight, which is retried (local: once on a fresh
+    worker; Dask: rescheduled up to the scheduler's ``allowed-failures``) before the sweep fails naming it; a
+    Dask scheduler that goes away ends the sweep with an error, the store complete up to there. Two sweeps on one
+    store: the second is refused at once (an exclusive lock on ``<path>.lock``).
     """
     check_number("n_jobs", n_jobs, low=1, integer=True)
+    executor = check_executor(executor)
     grid = [dict(p) for p in grid]
     with _exclusive(Path(path)):
-        return _sweep(run, grid, ResultStore(path), n_jobs=n_jobs, desc=desc or Path(path).stem, progress=progress)
+        return _sweep(run, grid, ResultStore(path), n_jobs=n_jobs, executor=executor,
+                      desc=desc or Path(path).stem, progress=progress)
 
 
 @contextlib.contextmanager
@@ -169,7 +103,7 @@ def _exclusive(path: Path):
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
-def _sweep(run, grid, store, *, n_jobs, desc, progress) -> pd.DataFrame:
+def _sweep(run, grid, store, *, n_jobs, executor, desc, progress) -> pd.DataFrame:
     keys = [run_key(p) for p in grid]
     done = store.done_keys()
     todo, seen = [], set(done)
@@ -181,20 +115,30 @@ def _sweep(run, grid, store, *, n_jobs, desc, progress) -> pd.DataFrame:
     bar = tqdm(total=len(set(keys)), initial=len(set(keys)) - len(todo), desc=desc, disable=not progress,
                unit="run")
 
-    def _store(key, params, result, wall):
+    params_of = dict(todo)
+
+    def _store(key, result, wall, where):
+        params = params_of[key]
+        result = _checked_result(result)
         check_result_keys(params, result)  # before storing: a clash would be silent in every later frame
         store.append({"key": key, "params": params, "result": result, "wall_time": wall,
                       "finished_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-                      "provenance": prov})
+                      "provenance": prov, "worker": where})
         bar.update(1)
 
     try:
-        if n_jobs == 1 or len(todo) <= 1:
+        if executor == "local" and (n_jobs == 1 or len(todo) <= 1):
             for key, params in todo:
-                result, wall = _execute(run, params)
-                _store(key, params, result, wall)
-        else:
-            _run_pool(run, todo, n_jobs, _store)
+                t0 = time.perf_counter()
+                result = run(**params)
+                _store(key, result, time.perf_counter() - t0, dict(worker_info(), executor="in-process"))
+        elif todo:
+            ex = open_executor(executor, n_jobs)
+            try:
+                ex.run(_call_run, [(key, (run, params)) for key, params in todo], _store,
+                       label=lambda key: f"run {params_of[key]!r}")
+            finally:
+                ex.close()
     finally:
         bar.close()
     return store.to_frame(keys=dict.fromkeys(keys))

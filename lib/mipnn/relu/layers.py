@@ -8,18 +8,16 @@
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..executors import check_executor, shared_executor
 from ..validation import check_choice, check_positive_int
 from .programs import BIG_M_CHOICES, check_matrix, input_milp, last_layer_lp, param_box, weight_milp
 from .structure import LayerStructure, printed_big_m
 
-__all__ = ["LayerResult", "fit_layer_weights", "fit_layer_inputs", "worker_pool", "shutdown_worker_pool"]
+__all__ = ["LayerResult", "fit_layer_weights", "fit_layer_inputs"]
 
 
 @dataclass(frozen=True)
@@ -34,28 +32,6 @@ class LayerResult:
     solve_time: float
 
 
-_POOL: dict = {}
-
-
-def worker_pool(n_jobs: int) -> ProcessPoolExecutor:
-    """Worker processes kept alive between calls: a training run solves the MILPs of one layer hundreds of
-    times, and starting a worker (importing numpy, scipy and highspy) costs about a second. 'spawn', because
-    forking a process whose HiGHS thread pool is running can deadlock the child."""
-    if _POOL.get("n_jobs") != n_jobs:
-        shutdown_worker_pool()
-        _POOL.update(n_jobs=n_jobs, pool=ProcessPoolExecutor(max_workers=n_jobs,
-                                                             mp_context=multiprocessing.get_context("spawn")))
-    return _POOL["pool"]
-
-
-def shutdown_worker_pool():
-    """Stop the worker processes of :func:`worker_pool` (they are started again when needed)."""
-    pool = _POOL.pop("pool", None)
-    _POOL.clear()
-    if pool is not None:
-        pool.shutdown(cancel_futures=True)
-
-
 def _fit_group(args):
     X, T, structure, neurons, lo, hi, big_m, theta0, time_limit, options, lp_start = args
     return weight_milp(X, T, structure, neurons=neurons, lower=lo, upper=hi, big_m=big_m, theta0=theta0,
@@ -64,14 +40,17 @@ def _fit_group(args):
 
 def fit_layer_weights(X, T, structure: LayerStructure, *, lower=None, upper=None, big_m: str = "tight",
                       theta0=None, activation: str = "relu", time_limit: float = 60.0, options=None,
-                      n_jobs: int = 1, lp_start: bool = True) -> LayerResult:
+                      n_jobs: int = 1, executor: str = "local", lp_start: bool = True) -> LayerResult:
     """Weights of a whole layer: one MILP (1)–(6) per independent group of neurons, or the LP (7)–(8) when
-    ``activation="identity"`` (the output layer). ``n_jobs > 1`` solves the groups in worker processes;
-    ``lp_start`` as in :func:`weight_milp`.
+    ``activation="identity"`` (the output layer). The groups are independent: ``n_jobs > 1`` or
+    ``executor="dask"`` / a Dask scheduler address solves them on :func:`mipnn.executors.shared_executor` (kept
+    alive between calls; ``mipnn.executors.close_shared_executors()`` stops it); ``lp_start`` as in
+    :func:`weight_milp`.
     Parameters not used by any neuron keep ``theta0`` (or 0)."""
     check_choice("activation", activation, ("relu", "identity"))
     check_choice("big_m", big_m, BIG_M_CHOICES)
     check_positive_int("n_jobs", n_jobs)
+    executor = check_executor(executor)
     X = check_matrix("X", X, nonneg=True, cols=structure.n_inputs)
     T = check_matrix("T", T, cols=structure.n_outputs, rows=X.shape[0])
     lo, hi = param_box(structure, lower, upper)
@@ -82,14 +61,14 @@ def fit_layer_weights(X, T, structure: LayerStructure, *, lower=None, upper=None
         jobs = [(X, T, structure, neurons, lo, hi, big_m, None if theta0 is None else theta, time_limit, options,
                  lp_start)
                 for neurons, _ in structure.groups()]
-        if n_jobs == 1 or len(jobs) == 1:
+        if executor == "local" and (n_jobs == 1 or len(jobs) == 1):
             fits = [_fit_group(j) for j in jobs]
         else:
-            try:
-                fits = list(worker_pool(n_jobs).map(_fit_group, jobs))
-            except BrokenProcessPool:
-                shutdown_worker_pool()
-                raise
+            done = {}
+            shared_executor(executor, n_jobs).run(_fit_group, [(i, (job,)) for i, job in enumerate(jobs)],
+                                                  lambda i, fit, wall, where: done.__setitem__(i, fit),
+                                                  label=lambda i: f"the MILP of neuron group {i}")
+            fits = [done[i] for i in range(len(jobs))]
     for f in fits:
         theta[f.params] = f.theta
     W, c = structure.to_weights(theta)

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from ..executors import check_executor
 from ..numerics import one_hot
 from ..validation import check_choice, check_number, check_positive_int
 from .layers import fit_layer_inputs, fit_layer_weights
@@ -56,8 +57,8 @@ def _check_xy(X, y, net):
 
 
 def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight", max_iterations: int = 10,
-               time_limit: float = 60.0, options=None, n_jobs: int = 1, postprocess: bool = False,
-               lp_start: bool = True) -> Algorithm1Result:
+               time_limit: float = 60.0, options=None, n_jobs: int = 1, executor: str = "local",
+               postprocess: bool = False, lp_start: bool = True) -> Algorithm1Result:
     """Algorithm 1 on one batch ``(X, y)``, starting from (a copy of) ``network`` and warm-starting each MILP.
 
     Parameters
@@ -67,7 +68,8 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
     max_iterations : cap on while-iterations (the paper stops when accuracy stops improving).
     time_limit : per solve, in seconds; ``options`` go to HiGHS (use ``{"mip_max_nodes": k}`` for a
         deterministic work limit).
-    n_jobs : worker processes for the independent per-neuron MILPs.
+    n_jobs, executor : where the independent per-neuron MILPs of a layer run (:mod:`mipnn.executors`):
+        ``n_jobs`` local worker processes, or ``executor="dask"`` / a Dask scheduler address.
     postprocess : finish with the LP of §2.3 on this batch (if accuracy < 1).
     lp_start : start each weight MILP from the best fixed-activation-pattern LP (see
         :func:`~mipnn.relu.weight_milp`); ``False`` gives the plain warm start.
@@ -75,6 +77,7 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
     check_choice("big_m", big_m, BIG_M_CHOICES)
     check_positive_int("max_iterations", max_iterations)
     check_positive_int("n_jobs", n_jobs)
+    check_executor(executor)
     check_number("time_limit", time_limit, low=0, low_open=True)
     X, y = _check_xy(X, y, network)
     L = len(network.structures)
@@ -100,7 +103,7 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
             lo, hi = (None, None) if bounds is None else bounds[i]
             fit = fit_layer_weights(acts[i], targets, net.structures[i], lower=lo, upper=hi, big_m=big_m,
                                     theta0=net.thetas[i], activation=activation, time_limit=time_limit,
-                                    options=options, n_jobs=n_jobs, lp_start=lp_start)
+                                    options=options, n_jobs=n_jobs, executor=executor, lp_start=lp_start)
             for r in fit.records:
                 statuses[r.status] = statuses.get(r.status, 0) + 1
                 solve_time += r.wall_time
@@ -140,7 +143,7 @@ def postprocess_last_layer(network: ReluNetwork, X, y, *, time_limit: float = 18
 def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batches: int = 20,
                    factor: float | None = 0.6, X_test=None, y_test=None, big_m: str = "tight",
                    max_iterations: int = 10, time_limit: float = 60.0, options=None, n_jobs: int = 1,
-                   progress: bool = True, lp_start: bool = True, callback=None):
+                   executor: str = "local", progress: bool = True, lp_start: bool = True, callback=None):
     """Algorithm 1 on batches ``0..n_batches−1`` of ``batch_size`` consecutive rows of ``(X, y)``.
 
     From the second batch on, every parameter is bounded by (10) around the previous batch's value
@@ -164,7 +167,8 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
         if b > 0 and factor is not None:
             bounds = [weight_bounds_from_previous(t, factor=factor) for t in net.thetas]
         res = algorithm1(net, X[sl], y[sl], bounds=bounds, big_m=big_m, max_iterations=max_iterations,
-                         time_limit=time_limit, options=options, n_jobs=n_jobs, lp_start=lp_start)
+                         time_limit=time_limit, options=options, n_jobs=n_jobs, executor=executor,
+                         lp_start=lp_start)
         net = res.network
         seen = slice(0, (b + 1) * batch_size)
         row = {"batch": b + 1, "batch_accuracy": res.accuracy, "seen_accuracy": net.accuracy(X[seen], y[seen]),

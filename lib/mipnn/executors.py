@@ -1,0 +1,292 @@
+"""Where independent tasks run: worker processes on this machine, or a Dask cluster (from a laptop to Slurm).
+
+One implementation serves every parallel loop of the package — the sweeps of :func:`mipnn.experiments.run_sweep`
+and the per-neuron MILPs of one layer in :func:`mipnn.relu.fit_layer_weights`. An *executor spec* names where:
+
+* ``"local"`` — spawned worker processes on this machine, one single-process pool per worker (``n_jobs``
+  of them). A worker that dies (killed, out of memory) loses only its task: the task goes back to the queue once,
+  on a fresh worker; a task that loses its worker twice ends the loop with an error naming it. Workers end when
+  this process ends, ``kill -9`` included (each watches its parent).
+* ``"dask"`` — a Dask ``LocalCluster`` started here: ``n_jobs`` worker processes with one thread each, on
+  127.0.0.1; stopped when the executor closes (its workers also watch this process and end with it).
+* ``"tcp://host:port"`` — an existing Dask scheduler (``dask scheduler`` + ``dask worker``, or a
+  ``dask_jobqueue.SLURMCluster``'s address). Dask reschedules a task whose worker died; after the scheduler's
+  ``distributed.scheduler.allowed-failures`` deaths (default 3) the task fails with ``KilledWorker``, which ends
+  the loop naming it. A scheduler that goes away ends the loop with an error that says so.
+
+Only the calling process handles results (``on_done``), one by one as they finish, so a sweep's store has a single
+writer whatever the executor. Tasks must be picklable: module-level functions and plain data.
+"""
+
+from __future__ import annotations
+
+import collections
+import multiprocessing
+import os
+import socket
+import threading
+import time
+import warnings
+from collections.abc import Callable, Hashable, Iterable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from .validation import check_number
+
+__all__ = ["EXECUTORS", "check_executor", "open_executor", "LocalExecutor", "DaskExecutor", "shared_executor",
+           "close_shared_executors", "worker_info"]
+
+#: The executor kinds; a Dask scheduler address (``tcp://…``, ``tls://…``) is accepted as well.
+EXECUTORS = ("local", "dask")
+
+#: How long to wait for a Dask scheduler to answer at its address.
+CONNECT_TIMEOUT = "10s"
+
+
+def check_executor(executor: str) -> str:
+    """``executor`` if it is ``"local"``, ``"dask"`` or a Dask scheduler address; a clear error otherwise."""
+    if isinstance(executor, str) and (executor in EXECUTORS or executor.startswith(("tcp://", "tls://"))
+                                      and len(executor.split("://", 1)[1]) > 0):
+        return executor
+    raise ValueError(f"executor must be 'local', 'dask' (a LocalCluster started here) or a Dask scheduler address "
+                     f"such as 'tcp://127.0.0.1:8786'; got {executor!r}")
+
+
+def worker_info() -> dict[str, Any]:
+    """Where a task ran: host name and process id (recorded in a sweep's provenance)."""
+    return {"host": socket.gethostname(), "pid": os.getpid()}
+
+
+def _task_label(key) -> str:
+    return f"task {key!r}"
+
+
+def _call(fn, args):
+    """Run one task in a worker: its value, its wall time and where it ran."""
+    t0 = time.perf_counter()
+    value = fn(*args)
+    return value, time.perf_counter() - t0, worker_info()
+
+
+def _exit_with_parent(parent: int) -> None:  # pragma: no cover - runs in the worker processes
+    """End this worker as soon as process ``parent`` is gone (``kill -9`` included), so that no orphan keeps
+    computing tasks whose results nobody will receive."""
+    def watch():
+        while True:
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            if os.getppid() == 1 and parent != 1:  # re-parented to init: the parent is gone
+                os._exit(1)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="mipnn-parent-watch", daemon=True).start()
+
+
+class LocalExecutor:
+    """``n_jobs`` spawned worker processes on this machine, each its own one-process pool (module docstring)."""
+
+    spec = "local"
+
+    def __init__(self, n_jobs: int = 1):
+        check_number("n_jobs", n_jobs, low=1, integer=True)
+        self.n_jobs = int(n_jobs)
+        self._workers: list[ProcessPoolExecutor | None] = [None] * self.n_jobs
+
+    def _worker(self, i):
+        if self._workers[i] is None:
+            # spawn, not fork: a forked worker inherits the parent's HiGHS thread pool without its threads and
+            # hangs in its first solve when the parent has solved anything before (seen in notebooks)
+            self._workers[i] = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                                   initializer=_exit_with_parent, initargs=(os.getpid(),))
+        return self._workers[i]
+
+    def run(self, fn: Callable, tasks: Iterable[tuple[Hashable, tuple]], on_done: Callable,
+            label: Callable[[Hashable], str] = _task_label) -> None:
+        """Run ``fn(*args)`` for every ``(key, args)`` and call ``on_done(key, value, wall, where)`` in this process
+        as each finishes (``where``: host, pid and executor of the worker). An exception of ``fn`` ends the loop (no
+        new task starts; the running ones finish and are handed to ``on_done``) and is raised. ``label(key)``
+        names a task in messages."""
+        queue = collections.deque(tasks)
+        lost: dict[Hashable, int] = {}
+        busy: dict = {}  # future -> (worker slot, key, args)
+        failure: BaseException | None = None
+        clean = False
+        try:
+            while busy or (queue and failure is None):
+                taken = {slot for slot, _, _ in busy.values()}
+                for i in range(self.n_jobs):
+                    if i not in taken and queue and failure is None:
+                        key, args = queue.popleft()
+                        busy[self._worker(i).submit(_call, fn, args)] = (i, key, args)
+                finished, _ = wait(busy, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    i, key, args = busy.pop(fut)
+                    try:
+                        value, wall, where = fut.result()
+                    except BrokenProcessPool:
+                        self._workers[i].shutdown(wait=False)
+                        self._workers[i] = None
+                        lost[key] = lost.get(key, 0) + 1
+                        if lost[key] > 1:
+                            failure = failure or RuntimeError(
+                                f"{label(key)} was lost twice: its worker process died (killed or out of memory); "
+                                "every finished one is stored, rerun to retry it")
+                        else:
+                            warnings.warn(f"a worker process died running {label(key)}; retrying it once on a "
+                                          "fresh worker", RuntimeWarning, stacklevel=3)
+                            queue.append((key, args))
+                        continue
+                    except BaseException as err:  # the task itself failed: start nothing new, keep the others
+                        failure = failure or err
+                        continue
+                    on_done(key, value, wall, dict(where, executor=self.spec))
+            clean = True
+        finally:
+            if not clean:  # interrupted: stop the workers (they also watch this process)
+                self.close(wait=False)
+        if failure is not None:
+            raise failure
+
+    def close(self, wait: bool = True) -> None:
+        for i, worker in enumerate(self._workers):
+            if worker is not None:
+                worker.shutdown(wait=wait, cancel_futures=True)
+                self._workers[i] = None
+
+
+def _parent_watch(parent: int):
+    """Dask worker plugin: :func:`_exit_with_parent` in every worker of a ``LocalCluster`` started here."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class ParentWatch(WorkerPlugin):
+        def setup(self, worker):  # pragma: no cover - runs in the Dask workers
+            _exit_with_parent(parent)
+
+    return ParentWatch()
+
+
+class DaskExecutor:
+    """Tasks on a Dask cluster: a ``LocalCluster`` of ``n_jobs`` single-threaded worker processes started here
+    (``address=None``) or the scheduler at ``address`` (module docstring)."""
+
+    def __init__(self, address: str | None = None, n_jobs: int = 1, *, progress_link: bool = True):
+        check_number("n_jobs", n_jobs, low=1, integer=True)
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as err:  # pragma: no cover - dask[distributed] is a dependency
+            raise ImportError("executor='dask' needs dask.distributed: pip install 'dask[distributed]'") from err
+        self.spec = address or "dask"
+        self._cluster = None
+        if address is None:
+            self._cluster = LocalCluster(n_workers=int(n_jobs), threads_per_worker=1, processes=True,
+                                         host="127.0.0.1", dashboard_address="127.0.0.1:0")
+            self.client = Client(self._cluster)
+            # workers of a cluster started here end with this process, also those the nanny restarts
+            self.client.register_plugin(_parent_watch(os.getpid()), name="mipnn-parent-watch")
+        else:
+            try:
+                self.client = Client(address, timeout=CONNECT_TIMEOUT)
+            except (OSError, TimeoutError) as err:
+                raise RuntimeError(f"no Dask scheduler answered at {address} within {CONNECT_TIMEOUT} ({err}); start "
+                                   "one (dask scheduler / dask worker, or a dask_jobqueue cluster) or use "
+                                   "executor='local'") from None
+        if progress_link:
+            print(f"Dask: {self.spec} — dashboard {self.client.dashboard_link}", flush=True)
+
+    def run(self, fn: Callable, tasks: Iterable[tuple[Hashable, tuple]], on_done: Callable,
+            label: Callable[[Hashable], str] = _task_label) -> None:
+        """As :meth:`LocalExecutor.run`; Dask schedules the tasks and reschedules those whose worker died."""
+        from distributed import as_completed
+        from distributed.client import FutureCancelledError
+        from distributed.scheduler import KilledWorker
+
+        futures = {}
+        for key, args in tasks:
+            fut = self.client.submit(_call, fn, args, pure=False, key=f"mipnn-{_token(key)}-{time.time_ns()}")
+            futures[fut] = key
+        failure: BaseException | None = None
+        try:
+            for fut in as_completed(futures):
+                key = futures[fut]
+                try:
+                    value, wall, where = fut.result()
+                except KilledWorker as err:
+                    failure = failure or RuntimeError(
+                        f"{label(key)} killed its Dask workers too often ({err}); every finished one is stored, "
+                        "rerun to retry it")
+                    self._cancel(futures)
+                    continue
+                except (FutureCancelledError, OSError) as err:
+                    failure = failure or self._lost(err)
+                    break
+                except BaseException as err:  # the task itself failed
+                    failure = failure or err
+                    self._cancel(futures)
+                    continue
+                on_done(key, value, wall, dict(where, executor=self.spec))
+        except (OSError, TimeoutError) as err:  # the scheduler went away
+            failure = failure or self._lost(err)
+        finally:
+            self._cancel(futures)
+        if failure is not None:
+            raise failure
+
+    def _lost(self, err):
+        return RuntimeError(f"lost the Dask scheduler {self.spec} ({type(err).__name__}: {err}); every finished task "
+                            "was handed over (a sweep's store is complete up to here), rerun to resume")
+
+    def _cancel(self, futures):
+        pending = [f for f in futures if not f.done()]
+        if pending:
+            try:
+                self.client.cancel(pending)
+            except Exception:  # noqa: BLE001 - the scheduler may be gone; nothing left to cancel then
+                pass
+
+    def close(self, wait: bool = True) -> None:
+        try:
+            self.client.close()
+        finally:
+            if self._cluster is not None:
+                self._cluster.close()
+                self._cluster = None
+
+
+def _token(key) -> str:
+    import hashlib
+
+    return hashlib.sha1(repr(key).encode()).hexdigest()[:12]
+
+
+def open_executor(executor: str = "local", n_jobs: int = 1):
+    """A new executor for ``executor`` (:func:`check_executor`); close it with ``.close()`` (or use it in a
+    ``with contextlib.closing(...)`` block)."""
+    executor = check_executor(executor)
+    if executor == "local":
+        return LocalExecutor(n_jobs)
+    return DaskExecutor(None if executor == "dask" else executor, n_jobs)
+
+
+_SHARED: dict = {}
+
+
+def shared_executor(executor: str = "local", n_jobs: int = 1):
+    """An executor kept alive between calls (a training run solves one layer's MILPs hundreds of times, and
+    starting a worker costs about a second); a different spec or size replaces it."""
+    executor = check_executor(executor)
+    check_number("n_jobs", n_jobs, low=1, integer=True)
+    if _SHARED.get("spec") != (executor, n_jobs):
+        close_shared_executors()
+        _SHARED.update(spec=(executor, n_jobs), executor=open_executor(executor, n_jobs))
+    return _SHARED["executor"]
+
+
+def close_shared_executors() -> None:
+    """Stop the executor of :func:`shared_executor` (it is started again when needed)."""
+    ex = _SHARED.pop("executor", None)
+    _SHARED.clear()
+    if ex is not None:
+        ex.close()

@@ -8,6 +8,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PROFILE ?= default
+# Where the notebooks' sweeps and per-neuron MILPs run: empty (each notebook's default, local processes), dask (a
+# LocalCluster on this machine) or a Dask scheduler address, e.g. make reproduce PROFILE=paper SCHEDULER=tcp://host:8786
+SCHEDULER ?=
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 NAMES := $(notdir $(basename $(NOTEBOOKS)))
 LIB := $(shell find lib -name '*.py' -o -name '*.json' 2>/dev/null)
@@ -25,7 +28,7 @@ export OPENBLAS_CORETYPE ?= Haswell
 .DEFAULT_GOAL := help
 
 help:
-	@echo "make reproduce [PROFILE=paper]  run every notebook, write figures/ and results/"
+	@echo "make reproduce [PROFILE=paper] [SCHEDULER=dask|tcp://host:8786]  run every notebook, write figures/ and results/"
 	@echo "make test                       ruff, unit tests and notebook validation (nbval)"
 	@echo "make lab                        open JupyterLab on notebooks/"
 	@echo "make outputs                    re-execute notebooks/ in place (refresh stored outputs)"
@@ -45,7 +48,8 @@ env: $(VENV)/.installed
 # interrupted `make reproduce` re-runs exactly the notebooks that did not finish.
 results/%/executed_$(PROFILE).ipynb: notebooks/%.ipynb $(LIB) | $(VENV)/.installed
 	@mkdir -p $(dir $@)
-	$(BIN)/papermill --kernel python3 --progress-bar -p profile $(PROFILE) --cwd notebooks $< $(@:.ipynb=.partial.ipynb)
+	$(BIN)/papermill --kernel python3 --progress-bar -p profile $(PROFILE) $(if $(SCHEDULER),-p executor $(SCHEDULER)) \
+		--cwd notebooks $< $(@:.ipynb=.partial.ipynb)
 	@mv $(@:.ipynb=.partial.ipynb) $@
 
 reproduce: $(VENV)/.installed $(foreach n,$(NAMES),results/$(n)/executed_$(PROFILE).ipynb)

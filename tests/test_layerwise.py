@@ -13,6 +13,7 @@ from mipnn.relu import (
     dense_structures,
     init_network,
     postprocess_last_layer,
+    train_committee,
     weight_bounds_from_previous,
 )
 
@@ -88,6 +89,22 @@ def test_conv_network_shapes():
     net = init_network(st, low=0.0, high=1.0, random_state=0)
     assert net.sizes == (49, 25, 10)
     assert net.thetas[0].size == 9 and np.all(net.thetas[0] >= 0)
+
+
+def test_committee_members_train_alike_on_any_executor(data):
+    """train_committee = batch_learning of each member; two worker processes give the same networks."""
+    X, y = data
+    nets = [init_network(dense_structures((4, 3, 3)), random_state=s) for s in (1, 2)]
+    parts = [(X[:12], y[:12]), (X[12:], y[12:])]
+    kw = dict(batch_size=12, n_batches=1, max_iterations=1, options={"mip_max_nodes": 20})
+    alone = [batch_learning(n, Xp, yp, progress=False, **kw)[0] for n, (Xp, yp) in zip(nets, parts, strict=True)]
+    serial = train_committee(nets, parts, progress=False, **kw)
+    pooled = train_committee(nets, parts, n_jobs=2, progress=False, **kw)
+    for a, b, c in zip(alone, serial, pooled, strict=True):
+        for ta, tb, tc in zip(a.thetas, b.thetas, c.thetas, strict=True):
+            assert np.allclose(ta, tb) and np.allclose(ta, tc)
+    with pytest.raises(ValueError, match="same length"):
+        train_committee(nets, parts[:1])
 
 
 def test_committee_majority_vote():

@@ -84,6 +84,10 @@ BAD = [
     ("04_data_splitting_heuristic", {"profile": "session"}, "profile='session' is not allowed"),
     ("04_data_splitting_heuristic", {"solver": "cplex"}, "solver='cplex' is not allowed"),
     ("02_mip_training_adult", {"solver": "Gurobi"}, "solver='Gurobi' is not allowed"),
+    ("02_mip_training_adult", {"executor": "slurm"}, "executor='slurm' is not an executor"),
+    ("03_layerwise_relu_mnist", {"executor": "tcp://"}, "executor='tcp://' is not an executor"),
+    ("03_layerwise_relu_mnist", {"n_jobs": 0}, "n_jobs=0 is out of range"),
+    ("04_data_splitting_heuristic", {"executor": None}, "executor=None is not an executor"),
 ]
 
 

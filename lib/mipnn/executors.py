@@ -32,25 +32,14 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from .validation import check_number
+from .validation import EXECUTORS, check_executor, check_number
 
 __all__ = ["EXECUTORS", "check_executor", "open_executor", "LocalExecutor", "DaskExecutor", "shared_executor",
            "close_shared_executors", "worker_info"]
 
-#: The executor kinds; a Dask scheduler address (``tcp://…``, ``tls://…``) is accepted as well.
-EXECUTORS = ("local", "dask")
 
 #: How long to wait for a Dask scheduler to answer at its address.
 CONNECT_TIMEOUT = "10s"
-
-
-def check_executor(executor: str) -> str:
-    """``executor`` if it is ``"local"``, ``"dask"`` or a Dask scheduler address; a clear error otherwise."""
-    if isinstance(executor, str) and (executor in EXECUTORS or executor.startswith(("tcp://", "tls://"))
-                                      and len(executor.split("://", 1)[1]) > 0):
-        return executor
-    raise ValueError(f"executor must be 'local', 'dask' (a LocalCluster started here) or a Dask scheduler address "
-                     f"such as 'tcp://127.0.0.1:8786'; got {executor!r}")
 
 
 def worker_info() -> dict[str, Any]:

@@ -87,6 +87,19 @@ def check_random_state(value: Any, name: str = "random_state", *, allow_none: bo
     return int(value)
 
 
+#: Where parallel work runs (:mod:`mipnn.executors`); a Dask scheduler address (``tcp://…``) is accepted as well.
+EXECUTORS = ("local", "dask")
+
+
+def check_executor(executor: str) -> str:
+    """``executor`` if it is ``"local"``, ``"dask"`` or a Dask scheduler address; a clear error otherwise."""
+    if isinstance(executor, str) and (executor in EXECUTORS or executor.startswith(("tcp://", "tls://"))
+                                      and len(executor.split("://", 1)[1]) > 0):
+        return executor
+    raise ValueError(f"executor must be 'local', 'dask' (a LocalCluster started here) or a Dask scheduler address "
+                     f"such as 'tcp://127.0.0.1:8786'; got {executor!r}")
+
+
 @dataclass(frozen=True)
 class Param:
     """One declared parameter (of a notebook's ``parameters`` cell): what it may be, checked by :meth:`check`.
@@ -98,7 +111,9 @@ class Param:
       (``low_open``/``high_open`` exclude the ends);
     * ``"seed"`` — an integer in ``[0, 2**31)``;
     * ``"integers"`` — a non-empty list of integers ≥ ``low``; ``"choices"`` — a non-empty list drawn from
-      ``allowed``. A scalar is accepted as a one-element list (``-p sample_sizes 40`` means ``[40]``).
+      ``allowed``. A scalar is accepted as a one-element list (``-p sample_sizes 40`` means ``[40]``);
+    * ``"executor"`` — where parallel work runs: ``"local"``, ``"dask"`` or a Dask scheduler address
+      (:func:`mipnn.executors.check_executor`).
 
     ``allow_none``: ``None`` is allowed too (e.g. "take it from the profile"). ``help`` says what it is.
     """
@@ -112,7 +127,7 @@ class Param:
     allow_none: bool = False
     help: str = ""
 
-    KINDS = ("choice", "number", "integer", "seed", "integers", "choices")
+    KINDS = ("choice", "number", "integer", "seed", "integers", "choices", "executor")
 
     def __post_init__(self):
         check_choice("kind", self.kind, self.KINDS)
@@ -127,6 +142,7 @@ class Param:
             "seed": "an integer in [0, 2**31)",
             "integers": f"a list of integers >= {self.low}",
             "choices": "a list drawn from " + ", ".join(map(repr, self.allowed)),
+            "executor": "'local', 'dask' or a Dask scheduler address such as 'tcp://host:8786'",
         }[self.kind]
         return text + (", or None" if self.allow_none else "")
 
@@ -147,6 +163,11 @@ class Param:
                                 high_open=self.high_open, integer=self.kind == "integer")
         if self.kind == "seed":
             return check_random_state(value, name, allow_none=False)
+        if self.kind == "executor":
+            try:
+                return check_executor(value)
+            except ValueError:
+                raise ValueError(f"{name}={value!r} is not an executor") from None
         items = [value] if isinstance(value, (str, numbers.Number)) or not isinstance(value, Iterable) else value
         items = list(items)
         if not items:

@@ -25,6 +25,8 @@ INF = float("inf")
 #: Notebook 02's training methods (``mipnn.experiments.adult.METHODS``, written out so that this module stays light;
 #: a test keeps the two equal).
 ADULT_METHODS = ("max_correct", "min_hinge", "sat_margin", "gd_nn")
+#: Where a notebook's sweep runs (mipnn.executors); the results and their files do not depend on it.
+EXECUTOR_HELP = "where the sweep's runs go: 'local' processes, 'dask' (a LocalCluster) or a scheduler address"
 #: The most grid points notebook 01's value-function sweep may have (one small MILP per point).
 MAX_B_GRID = 20_000
 
@@ -78,12 +80,17 @@ SCHEMAS: dict[str, NotebookSchema] = {
             "stop_rule": Param("choice", ("authors", "accuracy"), help="min-hinge's early-stop threshold"),
             "solver": Param("choice", BACKENDS, help="MIP backend (gurobi: pip's license, ≤ 2,000 rows/columns)"),
             "n_jobs": Param("integer", low=1, allow_none=True, help="worker processes (None: min(2, CPUs))"),
+            "executor": Param("executor", help=EXECUTOR_HELP),
         }),
     "03_layerwise_relu_mnist": NotebookSchema(
-        params={"profile": Param("choice", ("default", "session", "paper"), help="run size (see PROFILES)")}),
+        params={"profile": Param("choice", ("default", "session", "paper"), help="run size (see PROFILES)"),
+                "executor": Param("executor", help="where one layer's per-neuron MILPs run"),
+                "n_jobs": Param("integer", low=1, help="local worker processes / LocalCluster workers")}),
     "04_data_splitting_heuristic": NotebookSchema(
         params={"profile": Param("choice", ("default", "medium", "paper"), help="run size (see PROFILES)"),
-                "solver": Param("choice", BACKENDS, help="MIP backend (gurobi: pip's license, small models)")}),
+                "solver": Param("choice", BACKENDS, help="MIP backend (gurobi: pip's license, small models)"),
+                "executor": Param("executor", help=EXECUTOR_HELP),
+                "n_jobs": Param("integer", low=1, help="local worker processes / LocalCluster workers")}),
 }
 
 

@@ -23,7 +23,14 @@ from .programs import (
     weight_program,
 )
 from .structure import LayerStructure, printed_big_m, relu, relu_forward, weight_bounds_from_previous
-from .training import Algorithm1Result, algorithm1, batch_learning, committee_predict, postprocess_last_layer
+from .training import (
+    Algorithm1Result,
+    algorithm1,
+    batch_learning,
+    committee_predict,
+    postprocess_last_layer,
+    train_committee,
+)
 
 __all__ = [
     "LayerResult", "fit_layer_inputs", "fit_layer_weights",
@@ -32,4 +39,5 @@ __all__ = [
     "postprocess_lp", "preactivation_bounds", "weight_milp", "weight_program",
     "LayerStructure", "printed_big_m", "relu", "relu_forward", "weight_bounds_from_previous",
     "Algorithm1Result", "algorithm1", "batch_learning", "committee_predict", "postprocess_last_layer",
+    "train_committee",
 ]

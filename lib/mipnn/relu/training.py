@@ -9,7 +9,8 @@ otherwise); for ``i > 1`` it then moves the layer's inputs inside box (9) toward
 inputs become the targets of layer ``i − 1``. Sweeps repeat while the training accuracy improves; the best
 weights seen are kept. :func:`batch_learning` runs it on consecutive batches, warm-starting from and bounding
 the weights by the previous batch's (bound (10), factor 0.6). :func:`postprocess_last_layer` is the LP of §2.3,
-:func:`committee_predict` the majority vote of several networks.
+:func:`train_committee` trains independent committee members (in parallel on an executor) and
+:func:`committee_predict` is the majority vote of several networks.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ..executors import check_executor
+from ..executors import check_executor, open_executor
 from ..numerics import one_hot
 from ..validation import check_choice, check_number, check_positive_int
 from .layers import fit_layer_inputs, fit_layer_weights
@@ -29,7 +30,8 @@ from .network import ReluNetwork, closest_to_one
 from .programs import BIG_M_CHOICES, postprocess_lp
 from .structure import weight_bounds_from_previous
 
-__all__ = ["Algorithm1Result", "algorithm1", "batch_learning", "postprocess_last_layer", "committee_predict"]
+__all__ = ["Algorithm1Result", "algorithm1", "batch_learning", "train_committee", "postprocess_last_layer",
+           "committee_predict"]
 
 
 @dataclass
@@ -180,6 +182,47 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
         if callback is not None:
             callback(b + 1, net.copy(), row)
     return net, pd.DataFrame(rows)
+
+
+def _committee_member(network, X, y, kwargs):
+    """One member of :func:`train_committee` (module-level, so that it pickles to a worker)."""
+    return batch_learning(network, X, y, progress=False, **kwargs)[0]
+
+
+def train_committee(networks, parts, *, executor: str = "local", n_jobs: int = 1, progress: bool = True,
+                    **kwargs) -> list[ReluNetwork]:
+    """:func:`batch_learning` of each initial network in ``networks`` on its own ``(X, y)`` of ``parts``; the members
+    are independent, so they run on an executor (:mod:`mipnn.executors`: ``n_jobs`` local processes, ``"dask"`` or a
+    scheduler address) with each member's MILPs in one worker, one after another. ``kwargs`` go to
+    :func:`batch_learning` (e.g. ``batch_size``, ``n_batches``, ``time_limit``, ``options``). Returns the trained
+    networks in the order of ``networks``; the results do not depend on the executor."""
+    check_executor(executor)
+    check_positive_int("n_jobs", n_jobs)
+    networks, parts = list(networks), list(parts)
+    if not networks or len(parts) != len(networks):
+        raise ValueError(f"networks and parts must be non-empty lists of the same length; got {len(networks)} "
+                         f"networks and {len(parts)} parts")
+    tasks = [(m, (net, X, y, kwargs)) for m, (net, (X, y)) in enumerate(zip(networks, parts, strict=True))]
+    done: dict[int, ReluNetwork] = {}
+    bar = tqdm(total=len(tasks), desc="committee", unit="member", disable=not progress)
+
+    def keep(m, network, wall, where):
+        done[m] = network
+        bar.update(1)
+
+    try:
+        if executor == "local" and n_jobs == 1:
+            for m, args in tasks:
+                keep(m, _committee_member(*args), 0.0, None)
+        else:
+            ex = open_executor(executor, n_jobs)
+            try:
+                ex.run(_committee_member, tasks, keep, label=lambda m: f"committee member {m + 1}")
+            finally:
+                ex.close()
+    finally:
+        bar.close()
+    return [done[m] for m in range(len(tasks))]
 
 
 def committee_predict(networks, X) -> np.ndarray:

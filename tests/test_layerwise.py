@@ -150,3 +150,51 @@ def test_closest_to_one_is_the_prediction_rule():
     net = init_network(dense_structures((4, 3, 3)), random_state=0)
     X = np.random.default_rng(0).random((5, 4))
     assert (net.predict(X) == closest_to_one(net.decision(X))).all()
+
+
+def test_dead_units_and_activation_patterns_by_hand():
+    # hidden unit 1 never fires (weights -1, bias -1 on non-negative inputs); unit 0 fires iff x0 > 0.5
+    S = dense_structures((2, 2, 2))
+    W0, c0 = np.array([[1.0, 0.0], [-1.0, -1.0]]), np.array([-0.5, -1.0])
+    net = ReluNetwork(S, [np.zeros(S[0].n_params), np.zeros(S[1].n_params)])
+    net.thetas[0] = S[0].to_params(W0, c0)
+    assert np.allclose(net.weights(0)[0], W0) and np.allclose(net.weights(0)[1], c0)
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [0.9, 0.9], [0.2, 0.1]])
+    assert net.dead_units(X) == [1]
+    assert net.activation_patterns(X) == 2
+
+
+def test_algorithm1_records_every_layer_update(data):
+    X, y = data
+    net = init_network(dense_structures((4, 3, 3, 3)), random_state=1)
+    res = algorithm1(net, X[:12], y[:12], max_iterations=2, options={"mip_max_nodes": 50})
+    # one row per layer update, output layer first, the accuracy compared after each update (Algorithm 1 as printed)
+    assert list(res.updates["layer"].iloc[:3]) == [3, 2, 1]
+    assert len(res.updates) == 3 * len(res.iterations)
+    assert res.accuracy == pytest.approx(res.updates["accuracy"].max())
+    assert {"dead_h1", "dead_h2", "patterns"} <= set(res.iterations.columns)
+
+
+def test_screening_is_seeded_and_picks_by_training_accuracy(data):
+    from mipnn.numerics import one_hot as oh
+    from mipnn.relu import last_layer_lp, pick_initialisations, screen_initialisations
+
+    X, y = data
+    S = dense_structures((4, 3, 3))
+    screen = screen_initialisations(S, X, y, range(6), progress=False)
+    again = screen_initialisations(S, X, y, range(6), progress=False)
+    assert screen.equals(again)
+    # the probe is Algorithm 1's first update: the output LP on the random hidden features of that state
+    for r in screen.itertuples():
+        net = init_network(S, random_state=r.random_state)
+        net.thetas[-1] = last_layer_lp(net.forward(X)[-2], oh(y, 3), S[-1]).theta
+        assert r.probe_accuracy == pytest.approx(net.accuracy(X, y))
+    best = screen.sort_values(["probe_accuracy", "random_state"], ascending=[False, True]).random_state.iloc[0]
+    assert pick_initialisations(screen, 1) == [best]
+    assert len(pick_initialisations(screen, 3)) == 3
+    with pytest.raises(ValueError, match="by must be one of"):
+        pick_initialisations(screen, 1, by="test_accuracy")
+    with pytest.raises(ValueError, match="random_state"):
+        screen_initialisations(S, X, y, [-1], progress=False)
+    it = screen_initialisations(S, X, y, [0, 1], iterations=1, options={"mip_max_nodes": 20}, progress=False)
+    assert (it["iteration_accuracy"] >= it["probe_accuracy"] - 1e-12).all()  # the best weights seen are kept

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 LIB = ROOT / "lib" / "mipnn"
 FAMILIES = ("bnn", "duality", "signnet", "relu", "baselines")
 #: Per-paper code under experiments/ (the drivers and readers of the notebooks' experiments).
-DRIVERS = ("experiments.adult", "experiments.bdnn", "experiments.benchmarks", "experiments.parameters")
+DRIVERS = ("experiments.adult", "experiments.bdnn", "experiments.benchmarks", "experiments.layerwise",
+           "experiments.parameters")
 
 
 def _modules() -> dict[str, Path]:

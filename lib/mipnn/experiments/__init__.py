@@ -11,6 +11,7 @@ Per-paper drivers and readers (import them by module; they build on the family s
 * :mod:`mipnn.experiments.adult` — Thorbjarnarson & Yorke-Smith on UCI Adult (notebook 02);
 * :mod:`mipnn.experiments.bdnn` — Kurtz & Bah's BDNN comparison runs (notebook 04);
 * :mod:`mipnn.experiments.benchmarks` — readers of the Goebbels benchmark results (notebook 03);
+* :mod:`mipnn.experiments.layerwise` — resumable Goebbels runs on MNIST: initialisation screening, Algorithm 1;
 * :mod:`mipnn.experiments.parameters` — every notebook's declared parameters, checked in its second cell.
 """
 

@@ -3,8 +3,9 @@
 Modules: :mod:`~mipnn.relu.structure` (one building block and which weights exist or are shared),
 :mod:`~mipnn.relu.programs` (the weight MILP (1)–(6), the output LP (7)–(8), the input MILP of §2.2 and the
 post-processing LP of §2.3), :mod:`~mipnn.relu.layers` (whole layers, optionally in worker processes),
-:mod:`~mipnn.relu.network` (the network and its prediction rule) and :mod:`~mipnn.relu.training` (Algorithm 1,
-batch learning, the post-processing step and the committee).
+:mod:`~mipnn.relu.network` (the network and its prediction rule), :mod:`~mipnn.relu.training` (Algorithm 1,
+batch learning, the post-processing step and the committee) and :mod:`~mipnn.relu.screening` (a seeded search
+for a good random initialisation, on training data).
 """
 
 from .layers import LayerResult, fit_layer_inputs, fit_layer_weights
@@ -22,6 +23,7 @@ from .programs import (
     weight_milp,
     weight_program,
 )
+from .screening import SCREEN_COLUMNS, pick_initialisations, screen_initialisation, screen_initialisations
 from .structure import LayerStructure, printed_big_m, relu, relu_forward, weight_bounds_from_previous
 from .training import (
     Algorithm1Result,
@@ -37,6 +39,7 @@ __all__ = [
     "ReluNetwork", "closest_to_one", "conv_structures", "dense_structures", "init_network",
     "BIG_M_CHOICES", "SLACK_CAP", "InputResult", "WeightResult", "input_bounds", "input_milp", "last_layer_lp",
     "postprocess_lp", "preactivation_bounds", "weight_milp", "weight_program",
+    "SCREEN_COLUMNS", "pick_initialisations", "screen_initialisation", "screen_initialisations",
     "LayerStructure", "printed_big_m", "relu", "relu_forward", "weight_bounds_from_previous",
     "Algorithm1Result", "algorithm1", "batch_learning", "committee_predict", "postprocess_last_layer",
     "train_committee",

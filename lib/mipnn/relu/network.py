@@ -62,6 +62,18 @@ class ReluNetwork:
     def accuracy(self, X, y) -> float:
         return float(np.mean(self.predict(X) == np.asarray(y)))
 
+    def dead_units(self, X) -> list[int]:
+        """Per hidden layer, the number of units whose output is 0 on every row of ``X`` (dead units)."""
+        return [int(((h > 0).sum(axis=0) == 0).sum()) for h in self.forward(X)[1:-1]]
+
+    def activation_patterns(self, X, layer: int = -1) -> int:
+        """Number of distinct on/off patterns of hidden layer ``layer`` (default the last) over the rows of
+        ``X``: the network is affine on each pattern's inputs, so few patterns mean a coarse representation."""
+        hidden = self.forward(X)[1:-1]
+        if not hidden:
+            raise ValueError("the network has no hidden layer")
+        return int(np.unique(hidden[layer] > 0, axis=0).shape[0])
+
 
 def closest_to_one(outputs) -> np.ndarray:
     """The paper's prediction rule: per row of output-layer values, the class whose output is closest to 1."""

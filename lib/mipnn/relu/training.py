@@ -36,7 +36,13 @@ __all__ = ["Algorithm1Result", "algorithm1", "batch_learning", "train_committee"
 
 @dataclass
 class Algorithm1Result:
-    """Best network of :func:`algorithm1`, accuracy per while-iteration and timings."""
+    """Best network of :func:`algorithm1`, accuracy per while-iteration and timings.
+
+    ``iterations``: one row per while-iteration (accuracy at its end, best so far, seconds, dead units per hidden
+    layer ``dead_h1..``, distinct activation patterns of the last hidden layer). ``updates``: one row per layer
+    update inside the for-loop (the accuracy the algorithm compares after *each* layer, as printed, the ℓ1
+    objective of the weight fit and of the input fit, dead units after the update), to see where a sweep gains
+    or loses and where units die."""
 
     network: ReluNetwork
     accuracy: float
@@ -44,6 +50,7 @@ class Algorithm1Result:
     solve_time: float
     wall_time: float
     statuses: dict = field(default_factory=dict)
+    updates: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _check_xy(X, y, net):
@@ -92,7 +99,7 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
     statuses: dict[str, int] = {}
     accuracy, last_accuracy = 0.0, -1.0
     best_net, best_acc = None, -1.0
-    rows = []
+    rows, updates = [], []
     it = 0
     while accuracy > last_accuracy and it < max_iterations:
         last_accuracy = accuracy
@@ -110,24 +117,38 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
                 statuses[r.status] = statuses.get(r.status, 0) + 1
                 solve_time += r.wall_time
             net.thetas[i] = fit.theta
+            input_objective = float("nan")
             if i > 0:
                 W, c = net.weights(i)
-                new_inputs, _, recs = fit_layer_inputs(acts[i], targets, W, c, activation=activation, big_m=big_m,
-                                                       time_limit=time_limit, options=options)
+                new_inputs, input_objective, recs = fit_layer_inputs(
+                    acts[i], targets, W, c, activation=activation, big_m=big_m, time_limit=time_limit,
+                    options=options)
                 solve_time += sum(r.wall_time for r in recs)
                 targets = new_inputs
             accuracy = net.accuracy(X, y)
             if accuracy > best_acc:
                 best_acc, best_net = accuracy, net.copy()
+            updates.append({"iteration": it, "layer": i + 1, "accuracy": accuracy,
+                            "weight_objective": fit.objective, "input_objective": input_objective,
+                            **_diagnostics(net, X)})
         rows.append({"iteration": it, "accuracy": accuracy, "best_accuracy": best_acc,
-                     "seconds": time.perf_counter() - t_it})
+                     "seconds": time.perf_counter() - t_it, **_diagnostics(net, X)})
     if accuracy < 1.0 and best_net is not None:
         net = best_net
     if postprocess and net.accuracy(X, y) < 1.0:
         net, rec = postprocess_last_layer(net, X, y, time_limit=time_limit)
         solve_time += rec.wall_time
     return Algorithm1Result(network=net, accuracy=net.accuracy(X, y), iterations=pd.DataFrame(rows),
-                       solve_time=solve_time, wall_time=time.perf_counter() - t_start, statuses=statuses)
+                       solve_time=solve_time, wall_time=time.perf_counter() - t_start, statuses=statuses,
+                       updates=pd.DataFrame(updates))
+
+
+def _diagnostics(net: ReluNetwork, X) -> dict:
+    """Dead units per hidden layer and distinct patterns of the last hidden layer (empty without hidden layers)."""
+    if len(net.structures) < 2:
+        return {}
+    dead = net.dead_units(X)
+    return {**{f"dead_h{j + 1}": d for j, d in enumerate(dead)}, "patterns": net.activation_patterns(X)}
 
 
 def postprocess_last_layer(network: ReluNetwork, X, y, *, time_limit: float = 1800.0, lp_method: str = "ipm",

@@ -1,0 +1,68 @@
+"""Goebbels' layer-wise training on MNIST (notebook 03): runs that :func:`mipnn.experiments.run_sweep` can resume.
+
+:func:`run_screening` screens one random initialisation of the dense network on the first ``images`` training
+images (:func:`mipnn.relu.screen_initialisation`); :func:`run_algorithm1` runs Algorithm 1 in full from one
+random initialisation. Both return flat, JSON-ready dicts; MNIST is loaded once per process.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from ..data import load_mnist, pool_mnist, scale_pixels
+from ..relu import algorithm1, dense_structures, init_network, screen_initialisation
+from ..validation import check_choice, check_number, check_positive_int
+
+__all__ = ["SIDES", "mnist_batch", "run_screening", "run_algorithm1"]
+
+#: Image resolutions of the paper: full 28×28 or 7×7 means of 4×4 blocks.
+SIDES = (28, 7)
+
+
+@lru_cache(maxsize=4)
+def _training_images(side: int):
+    tr = load_mnist("train")
+    X = tr.images.reshape(len(tr), -1) if side == 28 else pool_mnist(tr.images).reshape(len(tr), -1)
+    return scale_pixels(X), tr.labels.astype(np.int64)
+
+
+def mnist_batch(images: int, side: int = 28, start: int = 0):
+    """Training images ``start .. start + images − 1`` (pixels scaled to [0, 1]) and their labels."""
+    check_positive_int("images", images)
+    check_choice("side", side, SIDES)
+    check_number("start", start, low=0, integer=True)
+    X, y = _training_images(side)
+    if start + images > len(y):
+        raise ValueError(f"start + images = {start + images} exceeds the {len(y)} MNIST training images")
+    return X[start:start + images], y[start:start + images]
+
+
+def _options(mip_nodes):
+    return None if mip_nodes is None else {"mip_max_nodes": int(mip_nodes)}
+
+
+def run_screening(random_state: int, *, images: int = 100, side: int = 28, hidden=(8, 8, 8), iterations: int = 0,
+                  mip_nodes: int | None = None, time_limit: float = 60.0) -> dict:
+    """One random state of the initialisation screen on the first ``images`` training images."""
+    check_number("mip_nodes", mip_nodes, low=0, integer=True, allow_none=True)
+    X, y = mnist_batch(images, side)
+    structures = dense_structures((X.shape[1], *hidden, 10))
+    row = screen_initialisation(structures, X, y, random_state, iterations=iterations, time_limit=time_limit,
+                                options=_options(mip_nodes))
+    del row["random_state"]  # a parameter of the run: the store keeps it with the parameters
+    return row
+
+
+def run_algorithm1(random_state: int, *, images: int = 100, side: int = 28, hidden=(8, 8, 8),
+                   max_iterations: int = 10, mip_nodes: int | None = None, time_limit: float = 60.0) -> dict:
+    """Algorithm 1 from ``init_network(random_state)`` on the first ``images`` training images: final training
+    accuracy, the per-iteration history (accuracy, dead units, patterns), solver statuses and times."""
+    check_number("mip_nodes", mip_nodes, low=0, integer=True, allow_none=True)
+    X, y = mnist_batch(images, side)
+    net = init_network(dense_structures((X.shape[1], *hidden, 10)), random_state=random_state)
+    res = algorithm1(net, X, y, max_iterations=max_iterations, time_limit=time_limit, options=_options(mip_nodes))
+    return {"train_accuracy": res.accuracy, "iterations": res.iterations.to_dict("records"),
+            "updates": res.updates.to_dict("records"), "statuses": res.statuses, "solve_time": res.solve_time,
+            "run_wall_s": res.wall_time}

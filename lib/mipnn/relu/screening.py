@@ -1,0 +1,100 @@
+"""Screening random initialisations for Algorithm 1 (Goebbels 2021, §3).
+
+Goebbels reports that the outcome of Algorithm 1 "depends strongly on the initialization of weights" and that a
+suitable one can be found experimentally, without saying how. This module makes that search a documented,
+seeded procedure that looks at training data only (never at test data):
+
+1. For every random state, draw the network with :func:`~mipnn.relu.init_network` (weights uniform in
+   ``[low, high]``) and measure on the training batch the dead units of each hidden layer, the distinct
+   activation patterns of the last hidden layer and the **probe accuracy**: the training accuracy after the
+   output layer alone is fitted by the LP (7)–(8) to the random hidden features. That is exactly the first
+   update of Algorithm 1, one LP, milliseconds at 100 images, so hundreds of states are cheap.
+2. Optionally (``iterations > 0``) run that many while-iterations of :func:`~mipnn.relu.algorithm1` (node-capped
+   MILPs through ``options`` keep it affordable) and record the training accuracy reached.
+3. :func:`pick_initialisations` keeps the ``k`` best random states by a training-accuracy column; ties go to the
+   smaller random state, so the choice is reproducible.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from ..numerics import one_hot
+from ..validation import check_number, check_positive_int
+from .network import init_network
+from .programs import last_layer_lp
+from .training import _check_xy, algorithm1
+
+__all__ = ["screen_initialisation", "screen_initialisations", "pick_initialisations", "SCREEN_COLUMNS"]
+
+# the training-accuracy columns a screen can be ranked by
+SCREEN_COLUMNS = ("probe_accuracy", "iteration_accuracy")
+
+
+def _check_random_state(random_state) -> int:
+    return int(check_number("random_state", random_state, low=0, integer=True))
+
+
+def screen_initialisation(structures, X, y, random_state: int, *, low: float = -1.0, high: float = 1.0,
+                          iterations: int = 0, time_limit: float = 60.0, options=None, lp_start: bool = True) -> dict:
+    """One random state of the screening procedure (module docstring). Returns a flat dict: ``random_state``,
+    ``initial_accuracy``, ``probe_accuracy``, ``dead_h1..`` and ``patterns`` at initialisation, and with
+    ``iterations > 0`` also ``iteration_accuracy`` (best training accuracy within those while-iterations, the
+    weights Algorithm 1 keeps), ``iteration_dead_h1..``, ``iteration_patterns``, ``iteration_seconds``."""
+    random_state = _check_random_state(random_state)
+    check_number("iterations", iterations, low=0, integer=True)
+    check_number("time_limit", time_limit, low=0, low_open=True)
+    net = init_network(structures, low=low, high=high, random_state=random_state)
+    X, y = _check_xy(X, y, net)
+    if len(net.structures) < 2:
+        raise ValueError("screening needs a network with at least one hidden layer")
+    row = {"random_state": random_state, "initial_accuracy": net.accuracy(X, y)}
+    hidden = net.forward(X)[-2]
+    fit = last_layer_lp(hidden, one_hot(np.asarray(y, dtype=np.int64), net.structures[-1].n_outputs),
+                        net.structures[-1], time_limit=time_limit, options=options)
+    probe = net.copy()
+    probe.thetas[-1] = fit.theta
+    row["probe_accuracy"] = probe.accuracy(X, y)
+    row.update({f"dead_h{j + 1}": d for j, d in enumerate(net.dead_units(X))})
+    row["patterns"] = net.activation_patterns(X)
+    if iterations:
+        res = algorithm1(net, X, y, max_iterations=int(iterations), time_limit=time_limit, options=options,
+                         lp_start=lp_start)
+        row["iteration_accuracy"] = res.accuracy
+        row.update({f"iteration_dead_h{j + 1}": d for j, d in enumerate(res.network.dead_units(X))})
+        row["iteration_patterns"] = res.network.activation_patterns(X)
+        row["iteration_seconds"] = res.wall_time
+    return row
+
+
+def screen_initialisations(structures, X, y, random_states, *, low: float = -1.0, high: float = 1.0,
+                           iterations: int = 0, time_limit: float = 60.0, options=None, lp_start: bool = True,
+                           progress: bool = True) -> pd.DataFrame:
+    """:func:`screen_initialisation` for each of ``random_states`` (one after another, with a progress bar), one
+    row each. For hundreds of states with MILP iterations, run :func:`screen_initialisation` per state through
+    :func:`mipnn.experiments.run_sweep` instead (resumable, parallel)."""
+    states = [_check_random_state(r) for r in np.atleast_1d(np.asarray(random_states, dtype=object)).tolist()]
+    if not states:
+        raise ValueError("random_states must list at least one random state")
+    rows = [screen_initialisation(structures, X, y, r, low=low, high=high, iterations=iterations,
+                                  time_limit=time_limit, options=options, lp_start=lp_start)
+            for r in tqdm(states, desc="screening", unit="init", disable=not progress)]
+    return pd.DataFrame(rows)
+
+
+def pick_initialisations(screen: pd.DataFrame, k: int = 1, by: str | None = None) -> list[int]:
+    """The ``k`` random states with the highest training accuracy in column ``by`` of a screen (default
+    ``"iteration_accuracy"`` if the screen has it, else ``"probe_accuracy"``); ties go to the smaller random
+    state."""
+    check_positive_int("k", k)
+    if not isinstance(screen, pd.DataFrame) or "random_state" not in screen or screen.empty:
+        raise ValueError("screen must be a non-empty DataFrame from screen_initialisations")
+    if by is None:
+        by = "iteration_accuracy" if "iteration_accuracy" in screen else "probe_accuracy"
+    if by not in SCREEN_COLUMNS or by not in screen:
+        have = [c for c in SCREEN_COLUMNS if c in screen]
+        raise ValueError(f"by must be one of the screen's training-accuracy columns {have}, got {by!r}")
+    order = screen.sort_values([by, "random_state"], ascending=[False, True], kind="mergesort")
+    return [int(r) for r in order["random_state"].iloc[:k]]

@@ -77,7 +77,9 @@ def run_table(folder=None) -> pd.DataFrame:
     """One line of text per batch-learning and post-processing-LP run: what ran, its wall time, its result and the
     paper's number (the table at the end of notebook 03)."""
     rows = []
-    for f in sorted(_folder(folder).glob("bench_03_*.json")):
+    folder = _folder(folder)
+    files = sorted([*folder.glob("bench_03_batches_*.json"), *folder.glob("bench_03_postprocess_lp_*.json")])
+    for f in files:
         d = json.loads(f.read_text())
         if "history" in d:  # batch learning
             a = d["args"]

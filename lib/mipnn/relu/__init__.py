@@ -9,7 +9,7 @@ for a good random initialisation, on training data).
 """
 
 from .layers import LayerResult, fit_layer_inputs, fit_layer_weights
-from .network import ReluNetwork, closest_to_one, conv_structures, dense_structures, init_network
+from .network import ReluNetwork, closest_to_one, conv_structures, dense_structures, diagnostics_columns, init_network
 from .programs import (
     BIG_M_CHOICES,
     SLACK_CAP,
@@ -36,7 +36,7 @@ from .training import (
 
 __all__ = [
     "LayerResult", "fit_layer_inputs", "fit_layer_weights",
-    "ReluNetwork", "closest_to_one", "conv_structures", "dense_structures", "init_network",
+    "ReluNetwork", "closest_to_one", "diagnostics_columns", "conv_structures", "dense_structures", "init_network",
     "BIG_M_CHOICES", "SLACK_CAP", "InputResult", "WeightResult", "input_bounds", "input_milp", "last_layer_lp",
     "postprocess_lp", "preactivation_bounds", "weight_milp", "weight_program",
     "SCREEN_COLUMNS", "pick_initialisations", "screen_initialisation", "screen_initialisations",

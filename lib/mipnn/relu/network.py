@@ -14,7 +14,8 @@ import numpy as np
 from ..validation import check_int_sequence, check_number
 from .structure import LayerStructure, relu
 
-__all__ = ["ReluNetwork", "closest_to_one", "dense_structures", "conv_structures", "init_network"]
+__all__ = ["ReluNetwork", "diagnostics_columns", "closest_to_one", "dense_structures", "conv_structures",
+           "init_network"]
 
 
 @dataclass(eq=False)
@@ -64,16 +65,26 @@ class ReluNetwork:
 
     def dead_units(self, X) -> list[int]:
         """Per hidden layer, the number of units whose output is 0 on every row of ``X`` (dead units)."""
-        return [int(((h > 0).sum(axis=0) == 0).sum()) for h in self.forward(X)[1:-1]]
+        return self.diagnostics(X)["dead"]
 
-    def activation_patterns(self, X, layer: int = -1) -> int:
-        """Number of distinct on/off patterns of hidden layer ``layer`` (default the last) over the rows of
-        ``X``: the network is affine on each pattern's inputs, so few patterns mean a coarse representation."""
+    def activation_patterns(self, X) -> int:
+        """Number of distinct on/off patterns of the last hidden layer over the rows of ``X``: the network is
+        affine on each pattern's inputs, so few patterns mean a coarse representation."""
+        return self.diagnostics(X)["patterns"]
+
+    def diagnostics(self, X) -> dict:
+        """Both of the above from one forward pass: ``{"dead": [per hidden layer], "patterns": int}``."""
         hidden = self.forward(X)[1:-1]
         if not hidden:
             raise ValueError("the network has no hidden layer")
-        return int(np.unique(hidden[layer] > 0, axis=0).shape[0])
+        return {"dead": [int(((h > 0).sum(axis=0) == 0).sum()) for h in hidden],
+                "patterns": int(np.unique(hidden[-1] > 0, axis=0).shape[0])}
 
+
+def diagnostics_columns(network: ReluNetwork, X, prefix: str = "") -> dict:
+    """:meth:`ReluNetwork.diagnostics` as flat table columns ``<prefix>dead_h1..``, ``<prefix>patterns``."""
+    d = network.diagnostics(X)
+    return {**{f"{prefix}dead_h{j + 1}": n for j, n in enumerate(d["dead"])}, f"{prefix}patterns": d["patterns"]}
 
 def closest_to_one(outputs) -> np.ndarray:
     """The paper's prediction rule: per row of output-layer values, the class whose output is closest to 1."""

@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 
 from ..numerics import one_hot
 from ..validation import check_number, check_positive_int
-from .network import init_network
+from .network import diagnostics_columns, init_network
 from .programs import last_layer_lp
 from .training import _check_xy, algorithm1
 
@@ -57,14 +57,12 @@ def screen_initialisation(structures, X, y, random_state: int, *, low: float = -
     probe = net.copy()
     probe.thetas[-1] = fit.theta
     row["probe_accuracy"] = probe.accuracy(X, y)
-    row.update({f"dead_h{j + 1}": d for j, d in enumerate(net.dead_units(X))})
-    row["patterns"] = net.activation_patterns(X)
+    row.update(diagnostics_columns(net, X))
     if iterations:
         res = algorithm1(net, X, y, max_iterations=int(iterations), time_limit=time_limit, options=options,
                          lp_start=lp_start)
         row["iteration_accuracy"] = res.accuracy
-        row.update({f"iteration_dead_h{j + 1}": d for j, d in enumerate(res.network.dead_units(X))})
-        row["iteration_patterns"] = res.network.activation_patterns(X)
+        row.update(diagnostics_columns(res.network, X, prefix="iteration_"))
         row["iteration_seconds"] = res.wall_time
     return row
 
@@ -75,7 +73,7 @@ def screen_initialisations(structures, X, y, random_states, *, low: float = -1.0
     """:func:`screen_initialisation` for each of ``random_states`` (one after another, with a progress bar), one
     row each. For hundreds of states with MILP iterations, run :func:`screen_initialisation` per state through
     :func:`mipnn.experiments.run_sweep` instead (resumable, parallel)."""
-    states = [_check_random_state(r) for r in np.atleast_1d(np.asarray(random_states, dtype=object)).tolist()]
+    states = [_check_random_state(r) for r in random_states]
     if not states:
         raise ValueError("random_states must list at least one random state")
     rows = [screen_initialisation(structures, X, y, r, low=low, high=high, iterations=iterations,

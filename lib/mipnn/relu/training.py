@@ -26,7 +26,7 @@ from ..executors import check_executor, open_executor
 from ..numerics import one_hot
 from ..validation import check_choice, check_number, check_positive_int
 from .layers import fit_layer_inputs, fit_layer_weights
-from .network import ReluNetwork, closest_to_one
+from .network import ReluNetwork, closest_to_one, diagnostics_columns
 from .programs import BIG_M_CHOICES, postprocess_lp
 from .structure import weight_bounds_from_previous
 
@@ -128,11 +128,12 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
             accuracy = net.accuracy(X, y)
             if accuracy > best_acc:
                 best_acc, best_net = accuracy, net.copy()
+            diag = diagnostics_columns(net, X) if L > 1 else {}
             updates.append({"iteration": it, "layer": i + 1, "accuracy": accuracy,
-                            "weight_objective": fit.objective, "input_objective": input_objective,
-                            **_diagnostics(net, X)})
+                            "weight_objective": fit.objective, "input_objective": input_objective, **diag})
+        # the network is the one after the last update (layer 1): its diagnostics are already computed
         rows.append({"iteration": it, "accuracy": accuracy, "best_accuracy": best_acc,
-                     "seconds": time.perf_counter() - t_it, **_diagnostics(net, X)})
+                     "seconds": time.perf_counter() - t_it, **diag})
     if accuracy < 1.0 and best_net is not None:
         net = best_net
     if postprocess and net.accuracy(X, y) < 1.0:
@@ -141,14 +142,6 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
     return Algorithm1Result(network=net, accuracy=net.accuracy(X, y), iterations=pd.DataFrame(rows),
                        solve_time=solve_time, wall_time=time.perf_counter() - t_start, statuses=statuses,
                        updates=pd.DataFrame(updates))
-
-
-def _diagnostics(net: ReluNetwork, X) -> dict:
-    """Dead units per hidden layer and distinct patterns of the last hidden layer (empty without hidden layers)."""
-    if len(net.structures) < 2:
-        return {}
-    dead = net.dead_units(X)
-    return {**{f"dead_h{j + 1}": d for j, d in enumerate(dead)}, "patterns": net.activation_patterns(X)}
 
 
 def postprocess_last_layer(network: ReluNetwork, X, y, *, time_limit: float = 1800.0, lp_method: str = "ipm",

@@ -5,8 +5,10 @@ speed-up of solving the independent per-neuron MILPs in worker processes (``--n-
 
     MIPNN_DATA_DIR=... .venv/bin/python benchmarks/bench_03_batches.py --n-batches 20 [--n-jobs 2]
         [--mip-nodes 50] [--time-limit 60] [--input 28x28] [--no-lp-start] [--lp-after 10 --lp-images 60000]
+        [--random-state 4711] [--tie-break none|previous|l1]
 Writes results/benchmarks/bench_03_batches_<input>_<n_batches>x<batch>_jobs<n>[...].json (one row per batch
-inside), rewritten after every batch (``"finished": false`` until the last one), so a stopped run keeps its data.
+inside, with dead units and activation patterns of the network on the test images), rewritten after every
+batch (``"finished": false`` until the last one), so a stopped run keeps its data.
 """
 
 import argparse
@@ -16,7 +18,14 @@ import time
 from mipnn.data import load_mnist, pool_mnist, scale_pixels
 from mipnn.experiments import provenance, to_jsonable
 from mipnn.paths import benchmarks_dir
-from mipnn.relu import batch_learning, dense_structures, init_network, postprocess_last_layer
+from mipnn.relu import (
+    TIE_BREAKS,
+    batch_learning,
+    dense_structures,
+    diagnostics_columns,
+    init_network,
+    postprocess_last_layer,
+)
 
 
 def main():
@@ -35,6 +44,8 @@ def main():
     ap.add_argument("--note", default="", help="measurement conditions, e.g. 'cores shared with another job'")
     ap.add_argument("--no-lp-start", dest="lp_start", action="store_false",
                     help="plain warm start for the weight MILPs (no fixed-activation-pattern LP start)")
+    ap.add_argument("--tie-break", choices=TIE_BREAKS, default="none",
+                    help="which optimal weights each fit keeps (mipnn.relu.tiebreak; issue 18, hypothesis 3)")
     args = ap.parse_args()
     tr, te = load_mnist("train"), load_mnist("test")
     if args.input == "28x28":
@@ -46,7 +57,9 @@ def main():
     lp, rows = {}, []
     name = (f"bench_03_batches_{args.input}_{args.n_batches}x{args.batch_size}_jobs{args.n_jobs}"
             f"{'' if args.mip_nodes is None else f'_nodes{args.mip_nodes}'}{'' if args.lp_start else '_nolpstart'}"
-            f"{'' if args.lp_after is None else f'_lp{args.lp_after}'}.json")
+            f"{'' if args.lp_after is None else f'_lp{args.lp_after}'}"
+            f"{'' if args.random_state == 4711 else f'_s{args.random_state}'}"
+            f"{'' if args.tie_break == 'none' else f'_tb{args.tie_break}'}.json")
     path = benchmarks_dir() / name
 
     def write(finished: bool):
@@ -70,14 +83,14 @@ def main():
                       test_accuracy_before=row["test_accuracy"],
                       test_accuracy=net_pp.accuracy(Xt, te.labels.astype(int)))
             print(f"post-processing LP after batch {batch}: {lp}", flush=True)
-        rows.append(dict(row))
+        rows.append({**row, **diagnostics_columns(network, Xt, prefix="test_")})
         write(finished=False)  # every finished batch is on disk
 
     t0 = time.perf_counter()
     net, hist = batch_learning(net, X, tr.labels.astype(int), batch_size=args.batch_size, n_batches=args.n_batches,
                                X_test=Xt, y_test=te.labels.astype(int), time_limit=args.time_limit, options=opts,
                                n_jobs=args.n_jobs, max_iterations=args.max_iterations, lp_start=args.lp_start,
-                               callback=after_batch)
+                               callback=after_batch, tie_break=args.tie_break)
     out = write(finished=True)
     wall = out["wall_time"]
     print(hist.round(3).to_string())

@@ -12,7 +12,14 @@ from functools import lru_cache
 import numpy as np
 
 from ..data import load_mnist, pool_mnist, scale_pixels
-from ..relu import algorithm1, dense_structures, init_network, screen_initialisation
+from ..relu import (
+    algorithm1,
+    check_tie_break,
+    dense_structures,
+    diagnostics_columns,
+    init_network,
+    screen_initialisation,
+)
 from ..validation import check_choice, check_number, check_positive_int
 
 __all__ = ["SIDES", "mnist_batch", "run_screening", "run_algorithm1"]
@@ -22,10 +29,14 @@ SIDES = (28, 7)
 
 
 @lru_cache(maxsize=4)
-def _training_images(side: int):
-    tr = load_mnist("train")
+def _images(split: str, side: int):
+    tr = load_mnist(split)
     X = tr.images.reshape(len(tr), -1) if side == 28 else pool_mnist(tr.images).reshape(len(tr), -1)
     return scale_pixels(X), tr.labels.astype(np.int64)
+
+
+def _training_images(side: int):
+    return _images("train", side)
 
 
 def mnist_batch(images: int, side: int = 28, start: int = 0):
@@ -56,13 +67,25 @@ def run_screening(random_state: int, *, images: int = 100, side: int = 28, hidde
 
 
 def run_algorithm1(random_state: int, *, images: int = 100, side: int = 28, hidden=(8, 8, 8),
-                   max_iterations: int = 10, mip_nodes: int | None = None, time_limit: float = 60.0) -> dict:
+                   max_iterations: int = 10, mip_nodes: int | None = None, time_limit: float = 60.0,
+                   tie_break: str = "none", evaluate: bool = False) -> dict:
     """Algorithm 1 from ``init_network(random_state)`` on the first ``images`` training images: final training
-    accuracy, the per-iteration history (accuracy, dead units, patterns), solver statuses and times."""
+    accuracy, the per-iteration history (accuracy, dead units, patterns), solver statuses and times.
+
+    ``tie_break`` as in :func:`mipnn.relu.algorithm1`. ``evaluate=True`` adds the final network's accuracy on
+    the 10,000 MNIST test images and its diagnostics there (``test_dead_h*``, ``test_patterns``); reported,
+    never used to choose anything."""
     check_number("mip_nodes", mip_nodes, low=0, integer=True, allow_none=True)
+    check_tie_break(tie_break)
     X, y = mnist_batch(images, side)
     net = init_network(dense_structures((X.shape[1], *hidden, 10)), random_state=random_state)
-    res = algorithm1(net, X, y, max_iterations=max_iterations, time_limit=time_limit, options=_options(mip_nodes))
-    return {"train_accuracy": res.accuracy, "iterations": res.iterations.to_dict("records"),
-            "updates": res.updates.to_dict("records"), "statuses": res.statuses, "solve_time": res.solve_time,
-            "run_wall_s": res.wall_time}
+    res = algorithm1(net, X, y, max_iterations=max_iterations, time_limit=time_limit, options=_options(mip_nodes),
+                     tie_break=tie_break)
+    out = {"train_accuracy": res.accuracy, "iterations": res.iterations.to_dict("records"),
+           "updates": res.updates.to_dict("records"), "statuses": res.statuses, "solve_time": res.solve_time,
+           "run_wall_s": res.wall_time}
+    if evaluate:
+        X_test, y_test = _images("test", side)
+        out["test_accuracy"] = res.network.accuracy(X_test, y_test)
+        out.update(diagnostics_columns(res.network, X_test, prefix="test_"))
+    return out

@@ -4,8 +4,9 @@ Modules: :mod:`~mipnn.relu.structure` (one building block and which weights exis
 :mod:`~mipnn.relu.programs` (the weight MILP (1)–(6), the output LP (7)–(8), the input MILP of §2.2 and the
 post-processing LP of §2.3), :mod:`~mipnn.relu.layers` (whole layers, optionally in worker processes),
 :mod:`~mipnn.relu.network` (the network and its prediction rule), :mod:`~mipnn.relu.training` (Algorithm 1,
-batch learning, the post-processing step and the committee) and :mod:`~mipnn.relu.screening` (a seeded search
-for a good random initialisation, on training data).
+batch learning, the post-processing step and the committee), :mod:`~mipnn.relu.screening` (a seeded search
+for a good random initialisation, on training data) and :mod:`~mipnn.relu.tiebreak` (which of many optimal
+weights a fit keeps).
 """
 
 from .layers import LayerResult, fit_layer_inputs, fit_layer_weights
@@ -25,6 +26,7 @@ from .programs import (
 )
 from .screening import SCREEN_COLUMNS, pick_initialisations, screen_initialisation, screen_initialisations
 from .structure import LayerStructure, printed_big_m, relu, relu_forward, weight_bounds_from_previous
+from .tiebreak import TIE_BREAKS, check_tie_break, closest_on_optimal_face
 from .training import (
     Algorithm1Result,
     algorithm1,
@@ -41,6 +43,7 @@ __all__ = [
     "postprocess_lp", "preactivation_bounds", "weight_milp", "weight_program",
     "SCREEN_COLUMNS", "pick_initialisations", "screen_initialisation", "screen_initialisations",
     "LayerStructure", "printed_big_m", "relu", "relu_forward", "weight_bounds_from_previous",
+    "TIE_BREAKS", "check_tie_break", "closest_on_optimal_face",
     "Algorithm1Result", "algorithm1", "batch_learning", "committee_predict", "postprocess_last_layer",
     "train_committee",
 ]

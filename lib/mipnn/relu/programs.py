@@ -39,6 +39,7 @@ from ..numerics import TOL
 from ..solve import OPTIMALITY_GAP, SolveRecord, solve_matrices
 from ..validation import check_choice, check_number
 from .structure import LayerStructure, printed_big_m, relu
+from .tiebreak import check_tie_break, closest_on_optimal_face, tie_break_reference, with_stage
 
 __all__ = [
     "BIG_M_CHOICES", "SLACK_CAP", "check_matrix", "param_box", "preactivation_matrix", "interval",
@@ -265,7 +266,7 @@ def weight_program(X, T, structure: LayerStructure, *, neurons=None, lower=None,
 
 def weight_milp(X, T, structure: LayerStructure, *, neurons=None, lower=None, upper=None, big_m: str = "tight",
                 theta0=None, time_limit: float = 60.0, options=None, mip_gap: float = OPTIMALITY_GAP,
-                lp_start: bool = True) -> WeightResult:
+                lp_start: bool = True, tie_break: str = "none") -> WeightResult:
     """(1)–(6): weights of a ReLU layer (or of the neurons ``neurons``) closest in ℓ1 to the targets ``T``.
 
     Parameters
@@ -281,7 +282,12 @@ def weight_milp(X, T, structure: LayerStructure, *, neurons=None, lower=None, up
         given) and the targets' own pattern ``t > 0`` — and hand the better solution to HiGHS as MIP start
         (beyond the paper; each LP takes milliseconds). An LP solution with objective 0 is optimal (the
         objective is a sum of non-negative terms): the MILP is skipped and its record is the LP's.
+    tie_break : ``"none"`` (the solver's solution), ``"previous"`` (among the solutions with the same activation
+        pattern and no worse objective, the one closest in ℓ1 to ``theta0``) or ``"l1"`` (closest to 0); a
+        second LP stage inside ``time_limit`` (:mod:`mipnn.relu.tiebreak`; beyond the paper).
     """
+    check_tie_break(tie_break)
+    t_begin, budget = time.perf_counter(), time_limit
     program, (neurons, params, G, t, lo, hi, M) = weight_program(X, T, structure, neurons=neurons, lower=lower,
                                                                   upper=upper, big_m=big_m)
     p, r = len(params), len(t)
@@ -289,6 +295,7 @@ def weight_milp(X, T, structure: LayerStructure, *, neurons=None, lower=None, up
     if theta0 is not None:
         th = np.clip(np.asarray(theta0, dtype=np.float64).reshape(-1)[params], lo, hi)
         start = _warm_start_relu(G, th, t, r)
+    ref = tie_break_reference(tie_break, th, p)  # before any solve: 'previous' needs theta0
     record = None
     if lp_start:
         patterns = [(t > 0).astype(float)]
@@ -306,6 +313,10 @@ def weight_milp(X, T, structure: LayerStructure, *, neurons=None, lower=None, up
         record, sol = solve_matrices(*program, time_limit=time_limit, mip_gap=mip_gap, warm_start=start,
                                      options=options)
         x = sol.x
+    if ref is not None:
+        left = max(budget - (time.perf_counter() - t_begin), 1e-3)
+        x, stage = closest_on_optimal_face(program, x, p, ref, time_limit=left)
+        record = with_stage(record, stage)
     theta = np.clip(x[:p], lo, hi)
     return WeightResult(neurons=neurons, params=params, theta=theta, objective=float(record.objective),
                      record=record, big_m=M if big_m == "printed" else None)
@@ -330,12 +341,15 @@ def _one_sided_rows(G, t, p, cap_slack: bool, target=None):
     return A, row_lower, row_upper, cost, 3 * r
 
 
-def _linear_output_fit(X, T, structure, lower, upper, postprocess, time_limit, lp_method, options):
+def _linear_output_fit(X, T, structure, lower, upper, postprocess, time_limit, lp_method, options, tie_break="none",
+                       theta0=None):
     X = check_matrix("X", X, nonneg=True, cols=structure.n_inputs)
     T = check_matrix("T", T, cols=structure.n_outputs, rows=X.shape[0])
     lo, hi = param_box(structure, lower, upper)
     neurons = np.arange(structure.n_outputs)
     params = np.arange(structure.n_params)
+    th = None if theta0 is None else np.clip(np.asarray(theta0, dtype=np.float64).reshape(-1), lo, hi)
+    ref = tie_break_reference(tie_break, th, len(params))
     t0 = time.perf_counter()
     G = preactivation_matrix(X, structure, neurons, params)
     t = T.reshape(-1)
@@ -347,15 +361,23 @@ def _linear_output_fit(X, T, structure, lower, upper, postprocess, time_limit, l
     build = time.perf_counter() - t0
     record, sol = solve_matrices(cost, A, rl, ru, col_lower, col_upper, time_limit=time_limit, lp_method=lp_method,
                                  options=options, build_time=build)
-    theta = np.clip(sol.x[:p], lo, hi)
+    x = sol.x
+    if ref is not None:
+        left = max(time_limit - (time.perf_counter() - t0), 1e-3)
+        x, stage = closest_on_optimal_face((cost, A, rl, ru, col_lower, col_upper, None), x, p, ref, time_limit=left)
+        record = with_stage(record, stage)
+    theta = np.clip(x[:p], lo, hi)
     return WeightResult(neurons=neurons, params=params, theta=theta, objective=float(record.objective),
                      record=record, big_m=None)
 
 
 def last_layer_lp(X, T, structure: LayerStructure, *, lower=None, upper=None, time_limit: float = 60.0,
-                  lp_method: str = "choose", options=None) -> WeightResult:
-    """(7)–(8): output-layer weights with identity activation; error ``max(a, 0)`` where ``t = 0``, ``|a − t|`` else."""
-    return _linear_output_fit(X, T, structure, lower, upper, False, time_limit, lp_method, options)
+                  lp_method: str = "choose", options=None, tie_break: str = "none", theta0=None) -> WeightResult:
+    """(7)–(8): output-layer weights with identity activation; error ``max(a, 0)`` where ``t = 0``, ``|a − t|`` else.
+
+    ``tie_break`` and ``theta0`` (the previous weights, needed by ``"previous"``) as in :func:`weight_milp`."""
+    check_tie_break(tie_break)
+    return _linear_output_fit(X, T, structure, lower, upper, False, time_limit, lp_method, options, tie_break, theta0)
 
 
 def _compact_rows(G, t):

@@ -29,6 +29,7 @@ from .layers import fit_layer_inputs, fit_layer_weights
 from .network import ReluNetwork, closest_to_one, diagnostics_columns
 from .programs import BIG_M_CHOICES, postprocess_lp
 from .structure import weight_bounds_from_previous
+from .tiebreak import check_tie_break
 
 __all__ = ["Algorithm1Result", "algorithm1", "batch_learning", "train_committee", "postprocess_last_layer",
            "committee_predict"]
@@ -67,7 +68,7 @@ def _check_xy(X, y, net):
 
 def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight", max_iterations: int = 10,
                time_limit: float = 60.0, options=None, n_jobs: int = 1, executor: str = "local",
-               postprocess: bool = False, lp_start: bool = True) -> Algorithm1Result:
+               postprocess: bool = False, lp_start: bool = True, tie_break: str = "none") -> Algorithm1Result:
     """Algorithm 1 on one batch ``(X, y)``, starting from (a copy of) ``network`` and warm-starting each MILP.
 
     Parameters
@@ -82,8 +83,11 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
     postprocess : finish with the LP of §2.3 on this batch (if accuracy < 1).
     lp_start : start each weight MILP from the best fixed-activation-pattern LP (see
         :func:`~mipnn.relu.weight_milp`); ``False`` gives the plain warm start.
+    tie_break : which optimal weights each fit keeps: ``"none"`` (the solver's, as in the paper), ``"previous"``
+        (closest to the weights before the update) or ``"l1"`` (smallest); :mod:`mipnn.relu.tiebreak`.
     """
     check_choice("big_m", big_m, BIG_M_CHOICES)
+    check_tie_break(tie_break)
     check_positive_int("max_iterations", max_iterations)
     check_positive_int("n_jobs", n_jobs)
     check_executor(executor)
@@ -112,7 +116,8 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
             lo, hi = (None, None) if bounds is None else bounds[i]
             fit = fit_layer_weights(acts[i], targets, net.structures[i], lower=lo, upper=hi, big_m=big_m,
                                     theta0=net.thetas[i], activation=activation, time_limit=time_limit,
-                                    options=options, n_jobs=n_jobs, executor=executor, lp_start=lp_start)
+                                    options=options, n_jobs=n_jobs, executor=executor, lp_start=lp_start,
+                                    tie_break=tie_break)
             for r in fit.records:
                 statuses[r.status] = statuses.get(r.status, 0) + 1
                 solve_time += r.wall_time
@@ -159,7 +164,8 @@ def postprocess_last_layer(network: ReluNetwork, X, y, *, time_limit: float = 18
 def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batches: int = 20,
                    factor: float | None = 0.6, X_test=None, y_test=None, big_m: str = "tight",
                    max_iterations: int = 10, time_limit: float = 60.0, options=None, n_jobs: int = 1,
-                   executor: str = "local", progress: bool = True, lp_start: bool = True, callback=None):
+                   executor: str = "local", progress: bool = True, lp_start: bool = True, callback=None,
+                   tie_break: str = "none"):
     """Algorithm 1 on batches ``0..n_batches−1`` of ``batch_size`` consecutive rows of ``(X, y)``.
 
     From the second batch on, every parameter is bounded by (10) around the previous batch's value
@@ -167,8 +173,10 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
     ``(network, history)``; ``history`` has one row per batch: batch accuracy, accuracy on all rows seen so far,
     test accuracy (if ``X_test`` is given), iterations, solve and wall time. ``callback(batch, network, row)``,
     if given, is called after each batch (e.g. to post-process or save a snapshot); its time is not counted.
+    ``tie_break`` as in :func:`algorithm1`.
     """
     check_positive_int("batch_size", batch_size)
+    check_tie_break(tie_break)
     check_positive_int("n_batches", n_batches)
     check_number("factor", factor, low=0.0, allow_none=True)
     X, y = _check_xy(X, y, network)
@@ -184,7 +192,7 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
             bounds = [weight_bounds_from_previous(t, factor=factor) for t in net.thetas]
         res = algorithm1(net, X[sl], y[sl], bounds=bounds, big_m=big_m, max_iterations=max_iterations,
                          time_limit=time_limit, options=options, n_jobs=n_jobs, executor=executor,
-                         lp_start=lp_start)
+                         lp_start=lp_start, tie_break=tie_break)
         net = res.network
         seen = slice(0, (b + 1) * batch_size)
         row = {"batch": b + 1, "batch_accuracy": res.accuracy, "seen_accuracy": net.accuracy(X[seen], y[seen]),

@@ -11,9 +11,10 @@ each a resumable sweep (results/benchmarks/bench_03_init_screening_<stage>.jsonl
    (while the accuracy improves, at most --max-iterations) with every MILP exact up to --time-limit seconds.
 
 Only training data decide. Writes bench_03_init_screening.csv (one row per screened state), _full.csv (one row per
-while-iteration of the full runs), .json (the summary) and figures/benchmarks/bench_03_init_screening.png/.pdf/.csv.
+while-iteration of the full runs), _updates.csv (one row per layer update of the full runs: where units die),
+.json (the summary) and figures/benchmarks/bench_03_init_screening.png/.pdf/.csv.
 
-    MIPNN_DATA_DIR=... .venv/bin/python benchmarks/bench_03_init_screening.py [--n-jobs 2] [--quick]
+    MIPNN_DATA_DIR=... .venv/bin/python benchmarks/bench_03_init_screening.py [--n-jobs 2] [--quick] [--pixels raw]
 """
 
 import argparse
@@ -25,7 +26,7 @@ import pandas as pd
 import seaborn as sns
 
 from mipnn.experiments import param_grid, provenance, run_sweep
-from mipnn.experiments.layerwise import run_algorithm1, run_screening
+from mipnn.experiments.layerwise import PIXELS, run_algorithm1, run_screening
 from mipnn.paths import benchmarks_dir
 from mipnn.plotting import save_figure, set_style
 from mipnn.relu import pick_initialisations
@@ -42,12 +43,17 @@ def main(argv=None):
     ap.add_argument("--max-iterations", type=int, default=10)
     ap.add_argument("--n-jobs", type=int, default=2)
     ap.add_argument("--quick", action="store_true", help="7x7 images, 20 images, few states (about a minute)")
+    ap.add_argument("--pixels", choices=PIXELS, default="unit",
+                    help="'raw' keeps pixel values 0..255 instead of [0, 1] (hypothesis 5); files get the suffix _raw")
     args = ap.parse_args(argv)
     side, tag = 28, ""
     if args.quick:
         side, tag = 7, "_quick"
         args.probe_states, args.iteration_states, args.top, args.images = 40, 6, 2, 20
     common = dict(images=[args.images], side=[side], time_limit=[args.time_limit])
+    if args.pixels != "unit":
+        tag += f"_{args.pixels}"
+        common["pixels"] = [args.pixels]
     out = benchmarks_dir()
     probe = run_sweep(run_screening, param_grid(random_state=list(range(args.probe_states)), iterations=[0],
                                                 **common),
@@ -67,10 +73,14 @@ def main(argv=None):
                                                          run_wall_s=r.run_wall_s)
                       for r in full.itertuples()], ignore_index=True)
     hist.to_csv(out / f"bench_03_init_screening{tag}_full.csv", index=False, float_format="%.6g")
+    updates = pd.concat([pd.DataFrame(r.updates).assign(random_state=r.random_state) for r in full.itertuples()],
+                        ignore_index=True)
+    updates.to_csv(out / f"bench_03_init_screening{tag}_updates.csv", index=False, float_format="%.6g")
+    dying = dead_unit_changes(updates, screen)
     both = screen.dropna(subset=["iteration_accuracy"])
     rho = float(both[["probe_accuracy", "iteration_accuracy"]].corr(method="spearman").iloc[0, 1])
     summary = {
-        "setting": {"images": args.images, "side": side, "probe_states": args.probe_states,
+        "setting": {"images": args.images, "side": side, "pixels": args.pixels, "probe_states": args.probe_states,
                     "iteration_states": args.iteration_states, "mip_nodes_iteration_stage": args.mip_nodes,
                     "time_limit_per_milp": args.time_limit, "max_iterations": args.max_iterations},
         "probe_accuracy": screen["probe_accuracy"].describe().to_dict(),
@@ -79,6 +89,7 @@ def main(argv=None):
         "dead_units_at_init_share_of_states_with_any": float((screen[["dead_h1", "dead_h2", "dead_h3"]].sum(axis=1)
                                                                > 0).mean()),
         "chosen": chosen,
+        "dead_units_by_update": dying.to_dict("records"),
         "full_runs": [{"random_state": int(r.random_state), "train_accuracy": r.train_accuracy,
                        "iterations": len(r.iterations), "run_wall_s": r.run_wall_s,
                        "statuses": {c.split(".", 1)[1]: int(full[c].iloc[i]) for c in full.columns
@@ -91,9 +102,30 @@ def main(argv=None):
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         print(both.sort_values("iteration_accuracy", ascending=False).head(10).round(3).to_string(index=False))
         print(hist.round(3).to_string(index=False))
+        print("dead units by layer update (sum over the full runs):")
+        print(dying.to_string(index=False))
     print(f"spearman(probe, iteration) = {rho:.2f} over {len(both)} states; chosen {chosen}; full-run training "
           f"accuracy {[round(r['train_accuracy'], 3) for r in summary['full_runs']]}")
     return summary
+
+
+def dead_unit_changes(updates, screen):
+    """Hypothesis 4, where units die: per full run and layer update, the change of dead units in each hidden
+    layer against the state before that update (at initialisation for the first), summed by which layer's
+    weights were updated; ``zero_target_units`` counts the units the input fit gave all-zero targets."""
+    dead = [c for c in updates.columns if c.startswith("dead_h")]
+    rows = []
+    for rs, d in updates.groupby("random_state", sort=False):
+        before = screen.loc[screen["random_state"] == rs, dead].iloc[0].to_numpy(dtype=float)
+        for u in d.itertuples():
+            now = pd.Series(u._asdict())[dead].to_numpy(dtype=float)
+            rows.append({"random_state": rs, "layer_updated": u.layer,
+                         **{f"died_{c[5:]}": max(v, 0.0) for c, v in zip(dead, now - before, strict=True)},
+                         **{f"revived_{c[5:]}": max(-v, 0.0) for c, v in zip(dead, now - before, strict=True)},
+                         "zero_target_units": getattr(u, "zero_target_units", float("nan"))})
+            before = now
+    tab = pd.DataFrame(rows)
+    return tab.groupby("layer_updated").sum(numeric_only=True, min_count=1).drop(columns="random_state").reset_index()
 
 
 def figure(screen, both, hist, chosen, tag):

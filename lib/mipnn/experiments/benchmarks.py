@@ -14,11 +14,11 @@ import pandas as pd
 
 from ..paths import benchmarks_dir
 
-__all__ = ["batch_runs", "postprocess_lp_runs", "weight_milp_runs", "algorithm1_runs", "run_table", "status_rows",
-           "PAPER_NUMBERS"]
+__all__ = ["batch_runs", "postprocess_lp_runs", "weight_milp_runs", "algorithm1_runs", "screening_summary",
+           "screening_runs", "screening_full_runs", "tie_break_runs", "run_table", "status_rows", "PAPER_NUMBERS"]
 
 BATCH_COLUMNS = ["run", "batch", "cumulative_wall_s", "test_accuracy", "batch_accuracy", "iterations",
-                 "mip_nodes", "lp_start", "max_iterations", "finished"]
+                 "mip_nodes", "lp_start", "max_iterations", "finished", "random_state", "tie_break"]
 LP_COLUMNS = ["run", "n_images", "solver", "formulation", "rows", "status", "solve_s", "build_handoff_share",
               "peak_gb", "hidden"]
 
@@ -41,7 +41,8 @@ def batch_runs(folder=None) -> pd.DataFrame:
                          "cumulative_wall_s": wall, "test_accuracy": h["test_accuracy"],
                          "batch_accuracy": h["batch_accuracy"], "iterations": h["iterations"],
                          "mip_nodes": a.get("mip_nodes"), "lp_start": a.get("lp_start", False),
-                         "max_iterations": a["max_iterations"], "finished": d.get("finished", True)})
+                         "max_iterations": a["max_iterations"], "finished": d.get("finished", True),
+                         "random_state": a.get("random_state", 4711), "tie_break": a.get("tie_break", "none")})
     return pd.DataFrame(rows, columns=BATCH_COLUMNS)
 
 
@@ -71,6 +72,30 @@ def weight_milp_runs(folder=None) -> pd.DataFrame:
 def algorithm1_runs(folder=None) -> pd.DataFrame:
     """``bench_03_algorithm1.csv``: accuracy per while-iteration of Algorithm 1 on 100 images, per random state."""
     return _csv("bench_03_algorithm1.csv", folder)
+
+
+def screening_summary(folder=None, suffix: str = "") -> dict | None:
+    """``bench_03_init_screening<suffix>.json`` (the initialisation screen at 28×28 and the full runs of the
+    states it picked; ``suffix="_raw"`` for raw pixels), or ``None`` if it has not been run."""
+    path = _folder(folder) / f"bench_03_init_screening{suffix}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def screening_runs(folder=None, suffix: str = "") -> pd.DataFrame:
+    """``bench_03_init_screening<suffix>.csv``: one row per screened random state (probe and, where run, the
+    node-capped while-iteration)."""
+    return _csv(f"bench_03_init_screening{suffix}.csv", folder)
+
+
+def screening_full_runs(folder=None, suffix: str = "") -> pd.DataFrame:
+    """``bench_03_init_screening<suffix>_full.csv``: one row per while-iteration of the picked states' full runs."""
+    return _csv(f"bench_03_init_screening{suffix}_full.csv", folder)
+
+
+def tie_break_runs(folder=None) -> pd.DataFrame:
+    """``bench_03_tie_break.csv``: Algorithm 1 per random state and tie-break (train and test accuracy, test
+    diagnostics)."""
+    return _csv("bench_03_tie_break.csv", folder)
 
 
 def run_table(folder=None) -> pd.DataFrame:

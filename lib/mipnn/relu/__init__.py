@@ -24,7 +24,13 @@ from .programs import (
     weight_milp,
     weight_program,
 )
-from .screening import SCREEN_COLUMNS, pick_initialisations, screen_initialisation, screen_initialisations
+from .screening import (
+    SCREEN_COLUMNS,
+    choose_initialisation,
+    pick_initialisations,
+    screen_initialisation,
+    screen_initialisations,
+)
 from .structure import LayerStructure, printed_big_m, relu, relu_forward, weight_bounds_from_previous
 from .tiebreak import TIE_BREAKS, check_tie_break, closest_on_optimal_face
 from .training import (
@@ -41,7 +47,8 @@ __all__ = [
     "ReluNetwork", "closest_to_one", "diagnostics_columns", "conv_structures", "dense_structures", "init_network",
     "BIG_M_CHOICES", "SLACK_CAP", "InputResult", "WeightResult", "input_bounds", "input_milp", "last_layer_lp",
     "postprocess_lp", "preactivation_bounds", "weight_milp", "weight_program",
-    "SCREEN_COLUMNS", "pick_initialisations", "screen_initialisation", "screen_initialisations",
+    "SCREEN_COLUMNS", "choose_initialisation", "pick_initialisations", "screen_initialisation",
+    "screen_initialisations",
     "LayerStructure", "printed_big_m", "relu", "relu_forward", "weight_bounds_from_previous",
     "TIE_BREAKS", "check_tie_break", "closest_on_optimal_face",
     "Algorithm1Result", "algorithm1", "batch_learning", "committee_predict", "postprocess_last_layer",

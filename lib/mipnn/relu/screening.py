@@ -13,6 +13,9 @@ seeded procedure that looks at training data only (never at test data):
    MILPs through ``options`` keep it affordable) and record the training accuracy reached.
 3. :func:`pick_initialisations` keeps the ``k`` best random states by a training-accuracy column; ties go to the
    smaller random state, so the choice is reproducible.
+
+:func:`choose_initialisation` chains the stages as one procedure: probe every state, give the ``shortlist``
+best by probe accuracy (or all) the while-iterations, pick by the accuracy they reach.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from .network import diagnostics_columns, init_network
 from .programs import last_layer_lp
 from .training import _check_xy, algorithm1
 
-__all__ = ["screen_initialisation", "screen_initialisations", "pick_initialisations", "SCREEN_COLUMNS"]
+__all__ = ["screen_initialisation", "screen_initialisations", "pick_initialisations", "choose_initialisation",
+           "SCREEN_COLUMNS"]
 
 # the training-accuracy columns a screen can be ranked by
 SCREEN_COLUMNS = ("probe_accuracy", "iteration_accuracy")
@@ -96,3 +100,31 @@ def pick_initialisations(screen: pd.DataFrame, k: int = 1, by: str | None = None
         raise ValueError(f"by must be one of the screen's training-accuracy columns {have}, got {by!r}")
     order = screen.sort_values([by, "random_state"], ascending=[False, True], kind="mergesort")
     return [int(r) for r in order["random_state"].iloc[:k]]
+
+
+def choose_initialisation(structures, X, y, random_states, *, shortlist: int | None = None, iterations: int = 1,
+                          low: float = -1.0, high: float = 1.0, time_limit: float = 60.0, options=None,
+                          lp_start: bool = True, progress: bool = True) -> tuple[int, pd.DataFrame]:
+    """The screening procedure in one call, on training data only. Returns ``(random_state, screen)``.
+
+    1. Probe every state of ``random_states`` (:func:`screen_initialisation` with no iterations).
+    2. The ``shortlist`` states with the best probe accuracy (ties to the smaller state; ``None``: all) get
+       ``iterations`` while-iterations of Algorithm 1 (``options``, e.g. a node cap, and ``time_limit`` per solve).
+    3. The chosen state has the best training accuracy after those iterations (ties to the smaller state).
+
+    ``screen`` has one row per state (probe columns; the iteration columns are NaN off the shortlist) and a
+    boolean column ``chosen``.
+    """
+    check_positive_int("iterations", iterations)
+    check_positive_int("shortlist", shortlist, allow_none=True)
+    probe = screen_initialisations(structures, X, y, random_states, low=low, high=high, time_limit=time_limit,
+                                   options=options, progress=progress)
+    short = pick_initialisations(probe, len(probe) if shortlist is None else min(shortlist, len(probe)),
+                                 by="probe_accuracy")
+    it = screen_initialisations(structures, X, y, short, low=low, high=high, iterations=iterations,
+                                time_limit=time_limit, options=options, lp_start=lp_start, progress=progress)
+    extra = [c for c in it.columns if c.startswith("iteration_")]
+    screen = probe.merge(it[["random_state", *extra]], on="random_state", how="left")
+    chosen = pick_initialisations(it, 1, by="iteration_accuracy")[0]
+    screen["chosen"] = screen["random_state"] == chosen
+    return chosen, screen

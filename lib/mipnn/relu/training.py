@@ -42,8 +42,9 @@ class Algorithm1Result:
     ``iterations``: one row per while-iteration (accuracy at its end, best so far, seconds, dead units per hidden
     layer ``dead_h1..``, distinct activation patterns of the last hidden layer). ``updates``: one row per layer
     update inside the for-loop (the accuracy the algorithm compares after *each* layer, as printed, the ℓ1
-    objective of the weight fit and of the input fit, dead units after the update), to see where a sweep gains
-    or loses and where units die."""
+    objective of the weight fit and of the input fit, ``zero_target_units``: units of the layer below whose new
+    targets are 0 on every training vector, dead units after the update), to see where a sweep gains or loses
+    and where units die."""
 
     network: ReluNetwork
     accuracy: float
@@ -122,7 +123,7 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
                 statuses[r.status] = statuses.get(r.status, 0) + 1
                 solve_time += r.wall_time
             net.thetas[i] = fit.theta
-            input_objective = float("nan")
+            input_objective, zero_targets = float("nan"), None
             if i > 0:
                 W, c = net.weights(i)
                 new_inputs, input_objective, recs = fit_layer_inputs(
@@ -130,12 +131,15 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
                     options=options)
                 solve_time += sum(r.wall_time for r in recs)
                 targets = new_inputs
+                # units of hidden layer i whose new targets are 0 on every image: the input fit asks them to die
+                zero_targets = int((targets.max(axis=0) <= 0.0).sum())
             accuracy = net.accuracy(X, y)
             if accuracy > best_acc:
                 best_acc, best_net = accuracy, net.copy()
             diag = diagnostics_columns(net, X) if L > 1 else {}
             updates.append({"iteration": it, "layer": i + 1, "accuracy": accuracy,
-                            "weight_objective": fit.objective, "input_objective": input_objective, **diag})
+                            "weight_objective": fit.objective, "input_objective": input_objective,
+                            "zero_target_units": zero_targets, **diag})
         # the network is the one after the last update (layer 1): its diagnostics are already computed
         rows.append({"iteration": it, "accuracy": accuracy, "best_accuracy": best_acc,
                      "seconds": time.perf_counter() - t_it, **diag})

@@ -3,11 +3,32 @@ and subadditive dual (11), piecewise-linear dual functions with their conservati
 backpropagation through a MILP (Corollary 1). The primal BNN-MILP of Theorem 1 is :mod:`mipnn.bnn.milp`.
 
 Modules: :mod:`~mipnn.duality.example` (example (10), value function, dual checker, discretised dual LP),
-:mod:`~mipnn.duality.conservative` (PWL dual functions and conservative-subgradient training) and
-:mod:`~mipnn.duality.backprop` (a layer whose output is a MILP's optimal value, differentiated through its dual).
+:mod:`~mipnn.duality.conservative` (PWL dual functions and conservative-subgradient training),
+:mod:`~mipnn.duality.backprop` (a layer whose output is a MILP's optimal value, differentiated through its dual)
+and :mod:`~mipnn.duality.bnn_fields` (a BNN whose layers are MILPs, trained by conservative fields of their value
+functions, against the straight-through estimator).
 """
 
 from .backprop import ParametricMILP, ValueAndSlope, gradient_check, rhs_regression_loss, train_rhs_layer
+from .bnn_fields import (
+    METHODS,
+    BNNTrainResult,
+    conservative_gradients,
+    hidden_targets,
+    hinge_field,
+    hinge_value,
+    init_weights,
+    layer_milp,
+    layer_solution,
+    layer_value,
+    loss_augmented_milp,
+    network_loss,
+    sign_disagreement,
+    ste_gradients,
+    target_gradients,
+    train_bnn,
+    value_field,
+)
 from .conservative import (
     DualTrainResult,
     PiecewiseLinear,
@@ -37,6 +58,9 @@ from .example import (
 )
 
 __all__ = [
+    "METHODS", "BNNTrainResult", "conservative_gradients", "hidden_targets", "hinge_field", "hinge_value",
+    "init_weights", "layer_milp", "layer_solution", "layer_value", "loss_augmented_milp", "network_loss",
+    "sign_disagreement", "ste_gradients", "target_gradients", "train_bnn", "value_field",
     "ParametricMILP", "ValueAndSlope", "gradient_check", "rhs_regression_loss", "train_rhs_layer",
     "DualTrainResult", "PiecewiseLinear", "approx12_pwl", "pwl_slopes_lp", "refine", "ste_example", "step_size",
     "train_pwl_dual", "train_pwl_sequence", "train_pwl_slopes",

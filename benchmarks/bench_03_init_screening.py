@@ -130,7 +130,7 @@ def dead_unit_changes(updates, screen):
 
 def figure(screen, both, hist, chosen, tag):
     set_style()
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     sns.histplot(screen["probe_accuracy"], bins=np.arange(0, 1.02, 0.02), ax=axes[0])
     axes[0].set(xlabel="probe accuracy (output LP on random features)", ylabel="random states",
                 title=f"{len(screen)} initialisations")
@@ -143,6 +143,7 @@ def figure(screen, both, hist, chosen, tag):
     axes[2].set(xlabel="while-iteration", ylabel="best training accuracy", ylim=(0, 1.02),
                 title=f"full runs of the {len(chosen)} best (exact MILPs)")
     axes[2].legend(fontsize=8)
+    fig.tight_layout()
     data = screen.assign(chosen=screen["random_state"].isin(chosen))
     save_figure(fig, "benchmarks", f"bench_03_init_screening{tag}", data=data)
     plt.close(fig)

@@ -57,3 +57,23 @@ def test_run_table_has_one_line_per_run(tmp_path):
     assert "exact MILPs" in t["what"][0] and "after batch 1: 0.2000 (70 s)" in t["result"][0]
     assert "optimum / constant-0.49 optimum 0.500" in t["result"][1] and t["wall_s"].tolist() == [15, 2]
     assert br.run_table(tmp_path / "none").empty
+
+
+def test_hypothesis_rows_say_not_run_without_results_and_read_the_screen(tmp_path):
+    rows = br.hypothesis_rows(tmp_path)
+    assert list(rows["hypothesis"].str[:2]) == ["1.", "2.", "3.", "4.", "5."]
+    assert (rows.set_index(rows["hypothesis"].str[:2]).loc[["1.", "3.", "4.", "5."], "result"] == "not run").all()
+    assert br.screening_summary(tmp_path) is None and br.tie_break_runs(tmp_path).empty
+    summary = {"setting": {"probe_states": 10, "iteration_states": 4, "mip_nodes_iteration_stage": 50,
+                           "time_limit_per_milp": 60.0},
+               "probe_accuracy": {"min": 0.1, "max": 0.5, "50%": 0.3},
+               "iteration_accuracy": {"min": 0.2, "max": 0.6, "mean": 0.4}, "spearman_probe_vs_iteration": 0.9,
+               "dead_units_at_init_share_of_states_with_any": 0.5,
+               "dead_units_by_update": [{"layer_updated": 2, "died_h1": 1.0, "zero_target_units": 0.0}],
+               "full_runs": [{"random_state": 3, "train_accuracy": 0.97, "statuses": {"optimal": 10}}]}
+    (tmp_path / "bench_03_init_screening.json").write_text(json.dumps(summary))
+    rows = br.hypothesis_rows(tmp_path).set_index("hypothesis")
+    first = rows.loc[rows.index.str.startswith("1.")].iloc[0]["result"]
+    assert "0.97 (state 3)" in first and "reaches the paper's 1.0" in first
+    assert rows.loc[rows.index.str.startswith("4.")].iloc[0]["result"].endswith("units die "
+                                                                                "(bench_03_init_screening_updates.csv)")

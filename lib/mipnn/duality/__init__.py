@@ -4,9 +4,10 @@ backpropagation through a MILP (Corollary 1). The primal BNN-MILP of Theorem 1 i
 
 Modules: :mod:`~mipnn.duality.example` (example (10), value function, dual checker, discretised dual LP),
 :mod:`~mipnn.duality.conservative` (PWL dual functions and conservative-subgradient training),
-:mod:`~mipnn.duality.backprop` (a layer whose output is a MILP's optimal value, differentiated through its dual)
-and :mod:`~mipnn.duality.bnn_fields` (a BNN whose layers are MILPs, trained by conservative fields of their value
-functions, against the straight-through estimator).
+:mod:`~mipnn.duality.backprop` (a layer whose output is a MILP's optimal value, differentiated through its dual),
+:mod:`~mipnn.duality.envelope` (the value function of (10) as Guzelsoy & Ralphs' lower envelope of translated
+continuous value functions) and :mod:`~mipnn.duality.bnn_fields` (a BNN whose layers are MILPs, trained by
+conservative fields of their value functions, against the straight-through estimator).
 """
 
 from .backprop import ParametricMILP, ValueAndSlope, gradient_check, rhs_regression_loss, train_rhs_layer
@@ -41,6 +42,7 @@ from .conservative import (
     train_pwl_sequence,
     train_pwl_slopes,
 )
+from .envelope import ValueEnvelope, value_envelope
 from .example import (
     CONTINUOUS_COLUMNS,
     INTEGER_COLUMNS,
@@ -64,6 +66,7 @@ __all__ = [
     "ParametricMILP", "ValueAndSlope", "gradient_check", "rhs_regression_loss", "train_rhs_layer",
     "DualTrainResult", "PiecewiseLinear", "approx12_pwl", "pwl_slopes_lp", "refine", "ste_example", "step_size",
     "train_pwl_dual", "train_pwl_sequence", "train_pwl_slopes",
+    "ValueEnvelope", "value_envelope",
     "CONTINUOUS_COLUMNS", "INTEGER_COLUMNS", "DualLPResult", "approx12", "build_example_milp",
     "check_dual_function", "check_example_size", "continuous_cost", "dual_interpolation_gap", "dual_lp",
     "enumerate_value", "lp_value_unbounded", "value_function",

@@ -15,7 +15,8 @@ import pandas as pd
 from ..paths import benchmarks_dir
 
 __all__ = ["batch_runs", "postprocess_lp_runs", "weight_milp_runs", "algorithm1_runs", "screening_summary",
-           "screening_runs", "screening_full_runs", "tie_break_runs", "run_table", "status_rows", "PAPER_NUMBERS"]
+           "screening_runs", "screening_full_runs", "tie_break_runs", "hypothesis_rows", "run_table", "status_rows",
+           "PAPER_NUMBERS"]
 
 BATCH_COLUMNS = ["run", "batch", "cumulative_wall_s", "test_accuracy", "batch_accuracy", "iterations",
                  "mip_nodes", "lp_start", "max_iterations", "finished", "random_state", "tie_break"]
@@ -210,3 +211,83 @@ def status_rows(session: dict, folder=None) -> list[dict[str, str]]:
                                                         for r in big.itertuples()),
                      "verdict": "faster (beyond the paper: the compact form)"})
     return rows
+
+
+def _pct(v) -> str:
+    return f"{v:.2f}"
+
+
+def hypothesis_rows(folder=None) -> pd.DataFrame:
+    """Issue 18's hypotheses for the stalling dense network, each with what the committed benchmarks measured
+    (columns ``hypothesis``, ``measurement``, ``result``); a benchmark that has not been run says so."""
+    rows = []
+    scr = screening_summary(folder)
+    old = algorithm1_runs(folder)
+    old_best = old.groupby("random_state")["best_accuracy"].max() if not old.empty else pd.Series(dtype=float)
+    if scr is None:
+        rows.append(("1. initialisation", "bench_03_init_screening.py", "not run"))
+        rows.append(("4. dying units", "bench_03_init_screening.py", "not run"))
+    else:
+        st, pr, it = scr["setting"], scr["probe_accuracy"], scr["iteration_accuracy"]
+        full = ", ".join(f"{r['train_accuracy']:.2f} (state {r['random_state']})" for r in scr["full_runs"])
+        rows.append((
+            "1. initialisation (the paper's lever)",
+            f"{st['probe_states']} random states probed (output LP on the random features), the first "
+            f"{st['iteration_states']} given one while-iteration (≤ {st['mip_nodes_iteration_stage']} nodes per "
+            f"MILP), the best {len(scr['full_runs'])} run in full (exact MILPs, {st['time_limit_per_milp']:g} s "
+            "limit), training images only",
+            f"probe accuracy {_pct(pr['min'])}–{_pct(pr['max'])} (median {_pct(pr['50%'])}); after one iteration "
+            f"{_pct(it['min'])}–{_pct(it['max'])}, Spearman {scr['spearman_probe_vs_iteration']:.2f} with the probe; "
+            f"full runs {full} against {', '.join(f'{v:.2f}' for v in old_best)} for unscreened seeds "
+            f"{', '.join(map(str, old_best.index))}: " + _screen_verdict(
+                max(r["train_accuracy"] for r in scr["full_runs"]), old_best.max() if len(old_best) else None)))
+        died = sum(r.get(f"died_h{j}", 0) or 0 for r in scr["dead_units_by_update"] for j in (1, 2, 3))
+        zeros = sum(r["zero_target_units"] for r in scr["dead_units_by_update"]
+                    if r.get("zero_target_units") == r.get("zero_target_units") and r.get("zero_target_units")
+                    is not None)
+        rows.append((
+            "4. dying units",
+            "dead hidden units (zero on every training image) before and after every layer update of the full "
+            "runs, and units whose new targets from the input fit are 0 on every image",
+            f"{scr['dead_units_at_init_share_of_states_with_any']:.0%} of the probed states start with a dead unit; "
+            f"in the full runs {died:g} units died and the input fit zeroed the targets of {zeros:g}: "
+            + ("rejected" if died == 0 and zeros == 0 else "units die (bench_03_init_screening_updates.csv)")))
+    rows.append(("2. reading of Algorithm 1",
+                 "code against the printed loop (tests/test_layerwise.py pins it)",
+                 "accuracy after every layer update, best weights of the whole while-loop kept, targets of layer "
+                 "i − 1 = optimal inputs of layer i: as printed"))
+    tb = tie_break_runs(folder)
+    if tb.empty:
+        rows.append(("3. which optimal solution", "bench_03_tie_break.py", "not run"))
+    else:
+        m = tb.groupby("tie_break", sort=False)[["train_accuracy", "test_accuracy", "test_patterns"]].mean()
+        rows.append((
+            "3. which optimal solution (tie-break)",
+            f"Algorithm 1 from {tb['random_state'].nunique()} screened states with each tie-break "
+            "(mipnn.relu.tiebreak), same MILP settings, test images reported only",
+            "; ".join(f"{k}: train {r.train_accuracy:.2f}, test {r.test_accuracy:.3f}, "
+                      f"{r.test_patterns:.0f} patterns" for k, r in m.iterrows())))
+    raw = screening_summary(folder, suffix="_raw")
+    if raw is None or scr is None:
+        rows.append(("5. pixel scale", "bench_03_init_screening.py --pixels raw", "not run"))
+    else:
+        raw_full = ", ".join(f"{r['train_accuracy']:.2f} (state {r['random_state']})" for r in raw["full_runs"])
+        unit_it = screening_runs(folder)
+        unit_it = unit_it[unit_it["random_state"] < raw["setting"]["iteration_states"]]["iteration_accuracy"]
+        rows.append((
+            "5. pixel scale (0–255 instead of [0, 1])",
+            f"the same screen with raw pixels ({raw['setting']['probe_states']} probed, "
+            f"{raw['setting']['iteration_states']} iterated, the best run in full)",
+            f"probe median {_pct(raw['probe_accuracy']['50%'])} (unit scale {_pct(scr['probe_accuracy']['50%'])}); "
+            f"after one iteration mean {raw['iteration_accuracy']['mean']:.3f} against {unit_it.mean():.3f} on the "
+            f"same states; full run {raw_full}"))
+    rows.sort(key=lambda r: r[0])
+    return pd.DataFrame(rows, columns=["hypothesis", "measurement", "result"])
+
+
+def _screen_verdict(best: float, unscreened: float | None) -> str:
+    reach = "reaches the paper's 1.0 (≥ 0.95)" if best >= 0.95 else f"best {best:.2f}, short of the paper's 1.0"
+    if unscreened is None:
+        return reach
+    return reach + ("; better than every unscreened seed" if best > unscreened else
+                    "; no better than the unscreened seeds")

@@ -8,6 +8,7 @@ import scipy.sparse as sp
 
 from mipnn.duality import (
     conservative_gradients,
+    field_cosine,
     hidden_targets,
     hinge_field,
     hinge_value,
@@ -156,6 +157,9 @@ def test_sign_disagreement():
     g2 = [(np.array([[1.0, 1.0, 0.0]]), np.array([2.0]))]
     assert sign_disagreement(g1, g2) == pytest.approx(2 / 3)
     assert sign_disagreement(g1, g1) == 0.0
+    assert field_cosine(g1, g2) == pytest.approx(0.0)  # (1, -1, 0, 0) . (1, 1, 0, 2) = 0
+    assert field_cosine(g1, g1) == pytest.approx(1.0)
+    assert np.isnan(field_cosine(g1, [(np.zeros((1, 3)), np.zeros(1))]))
 
 
 def test_xor_target_route_reaches_zero_training_error():

@@ -15,6 +15,7 @@ from .bnn_fields import (
     METHODS,
     BNNTrainResult,
     conservative_gradients,
+    field_cosine,
     hidden_targets,
     hinge_field,
     hinge_value,
@@ -60,7 +61,8 @@ from .example import (
 )
 
 __all__ = [
-    "METHODS", "BNNTrainResult", "conservative_gradients", "hidden_targets", "hinge_field", "hinge_value",
+    "METHODS", "BNNTrainResult", "conservative_gradients", "field_cosine", "hidden_targets", "hinge_field",
+    "hinge_value",
     "init_weights", "layer_milp", "layer_solution", "layer_value", "loss_augmented_milp", "network_loss",
     "sign_disagreement", "ste_gradients", "target_gradients", "train_bnn", "value_field",
     "ParametricMILP", "ValueAndSlope", "gradient_check", "rhs_regression_loss", "train_rhs_layer",

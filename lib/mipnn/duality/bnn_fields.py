@@ -55,8 +55,8 @@ from ..validation import check_choice, check_int_sequence, check_number, check_p
 
 __all__ = ["layer_solution", "layer_milp", "layer_value", "value_field", "hinge_value", "hinge_field",
            "loss_augmented_milp", "forward", "network_loss", "conservative_gradients", "ste_gradients",
-           "target_gradients", "hidden_targets", "sign_disagreement", "init_weights", "BNNTrainResult", "train_bnn",
-           "METHODS"]
+           "target_gradients", "hidden_targets", "sign_disagreement", "field_cosine", "init_weights",
+           "BNNTrainResult", "train_bnn", "METHODS"]
 
 #: Training routes: the chain rule for conservative fields, per-layer fields with MILP targets, the STE.
 METHODS = ("conservative", "target", "ste")
@@ -268,6 +268,14 @@ def sign_disagreement(g1, g2) -> float:
     return float((a[live] != b[live]).mean()) if live.any() else 0.0
 
 
+def field_cosine(g1, g2) -> float:
+    """Cosine of the angle between two gradients (all layers flattened); NaN if either is zero. Negative: the
+    two updates point into opposite half-spaces."""
+    a, b = _flat(g1), _flat(g2)
+    na, nb = np.linalg.norm(a), np.linalg.norm(b)
+    return float(a @ b / (na * nb)) if na > 0 and nb > 0 else float("nan")
+
+
 @dataclass
 class BNNTrainResult:
     """Weights after training, one history row per step, and the route."""
@@ -294,7 +302,7 @@ def train_bnn(X, y, layers, *, method: str = "conservative", steps: int = 400, a
     Keeps the weights of the best step (lowest training error, then lowest hinge). Stops after ``steps``, at zero
     hinge (every unit right with margin; no field left), or at ``time_limit`` seconds for the whole fit
     (``status`` says which). History per step: hinge value, training accuracy, and with ``compare_ste`` the share
-    of coordinates where the route's field and the STE's disagree in sign.
+    of coordinates where the route's field and the STE's disagree in sign and the cosine between the two.
     """
     check_choice("method", method, METHODS)
     check_positive_int("steps", steps)
@@ -319,15 +327,18 @@ def train_bnn(X, y, layers, *, method: str = "conservative", steps: int = 400, a
         if loss <= 0.0:
             status = "zero_loss"
             rows.append({"step": k, "hinge": loss, "accuracy": acc, "sign_disagreement": np.nan,
-                         "seconds": time.perf_counter() - t0})
+                         "ste_cosine": np.nan, "seconds": time.perf_counter() - t0})
             break
         left = time_limit - (time.perf_counter() - t0)
         if left <= 0:
             status = "time_limit"
             break
         g = grad(X, y, w, margin, time_limit=left) if method == "target" else grad(X, y, w, margin)
-        dis = sign_disagreement(g, ste_gradients(X, y, w, margin)) if compare_ste and method != "ste" else np.nan
-        rows.append({"step": k, "hinge": loss, "accuracy": acc, "sign_disagreement": dis,
+        dis = cos = np.nan
+        if compare_ste and method != "ste":
+            g_ste = ste_gradients(X, y, w, margin)
+            dis, cos = sign_disagreement(g, g_ste), field_cosine(g, g_ste)
+        rows.append({"step": k, "hinge": loss, "accuracy": acc, "sign_disagreement": dis, "ste_cosine": cos,
                      "seconds": time.perf_counter() - t0})
         alpha = alpha0 / np.sqrt(k + 1.0)
         w = [(np.clip(W - alpha * dW, -1, 1), np.clip(lam - alpha * dl, -1, 1)) for (W, lam), (dW, dl) in zip(w, g,

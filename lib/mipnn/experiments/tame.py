@@ -61,8 +61,9 @@ def run_route(dataset: str, method: str, random_state: int, *, steps: int = 400,
               margin: float = 0.1, time_limit: float = 60.0, data_seed: int = 0) -> dict:
     """One training run of :func:`mipnn.duality.train_bnn` (``method`` in :data:`mipnn.duality.METHODS`) from
     :func:`~mipnn.duality.init_weights` ``(layers, random_state)``: training hinge and accuracy, test accuracy, the
-    share of steps' coordinates where the route's field and the STE's disagree in sign, steps and time; the
-    per-step history as lists."""
+    share of coordinates where the route's field and the STE's disagree in sign (mean over steps) and the share of
+    steps where the two point into opposite half-spaces (negative cosine), steps and time; the per-step history
+    as lists."""
     check_choice("method", method, METHODS)
     X, y, Xt, yt, layers = tame_dataset(dataset, data_seed=data_seed)
     t0 = time.perf_counter()
@@ -73,7 +74,9 @@ def run_route(dataset: str, method: str, random_state: int, *, steps: int = 400,
     h = res.history
     return {"train_hinge": hinge, "train_accuracy": acc, "test_accuracy": _accuracy(Xt, yt, res.weights, layers[-1]),
             "sign_disagreement": float(h["sign_disagreement"].mean()) if h["sign_disagreement"].notna().any()
-            else None, "steps_run": len(h), "best_step": res.best_step, "status": res.status, "seconds": wall,
+            else None,
+            "opposed_steps": float((h["ste_cosine"].dropna() < 0).mean()) if h["ste_cosine"].notna().any() else None,
+            "steps_run": len(h), "best_step": res.best_step, "status": res.status, "seconds": wall,
             "history_hinge": h["hinge"].tolist(), "history_accuracy": h["accuracy"].tolist()}
 
 

@@ -61,8 +61,8 @@ def test_run_table_has_one_line_per_run(tmp_path):
 
 def test_hypothesis_rows_say_not_run_without_results_and_read_the_screen(tmp_path):
     rows = br.hypothesis_rows(tmp_path)
-    assert list(rows["hypothesis"].str[:2]) == ["1.", "2.", "3.", "4.", "5."]
-    assert (rows.set_index(rows["hypothesis"].str[:2]).loc[["1.", "3.", "4.", "5."], "result"] == "not run").all()
+    assert list(rows["hypothesis"].str[:2]) == ["1.", "2.", "3.", "4.", "5.", "6."]
+    assert (rows.set_index(rows["hypothesis"].str[:2]).loc[["1.", "3.", "4.", "5.", "6."], "result"] == "not run").all()
     assert br.screening_summary(tmp_path) is None and br.tie_break_runs(tmp_path).empty
     summary = {"setting": {"probe_states": 10, "iteration_states": 4, "mip_nodes_iteration_stage": 50,
                            "time_limit_per_milp": 60.0},

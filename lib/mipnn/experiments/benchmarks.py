@@ -298,6 +298,27 @@ def hypothesis_rows(folder=None) -> pd.DataFrame:
             f"probe median {_pct(raw['probe_accuracy']['50%'])} (unit scale {_pct(scr['probe_accuracy']['50%'])}); "
             f"after one iteration mean {raw['iteration_accuracy']['mean']:.3f} against {unit_it.mean():.3f} on the "
             f"same states; full run {raw_full}"))
+    upd = _csv("bench_03_init_screening_updates.csv", folder)
+    if upd.empty:
+        rows.append(("6. progress per while-iteration (own)", "bench_03_init_screening.py", "not run"))
+    else:
+        out_layer = upd["layer"].max()
+        o = upd[upd["layer"] == out_layer].sort_values(["random_state", "iteration"])
+        per_run = o.groupby("random_state", sort=False)["weight_objective"].agg(["first", "last", "size"])
+        ratio = (per_run["last"] / per_run["first"]) ** (1 / (per_run["size"] - 1).clip(lower=1))
+        reach = (o["input_objective"] / o["weight_objective"])
+        falls = o.groupby("random_state")["weight_objective"].apply(lambda v: bool((v.diff().dropna() < 0).all()))
+        monotone = bool(falls.all())
+        rows.append((
+            "6. progress per while-iteration (own): box (9) lets the targets move only a little",
+            "the output layer's ℓ1 error (LP (7)–(8)) at each while-iteration of the full runs, and how far the input "
+            "fit inside box (9) could lower it",
+            "output-layer error " + ", ".join(f"{r['first']:.1f} → {r['last']:.1f} in {int(r['size'])} iterations "
+                                              f"(state {k})" for k, r in per_run.iterrows())
+            + f", i.e. × {ratio.min():.2f}–{ratio.max():.2f} per iteration; the best inputs inside box (9) would "
+            f"leave {reach.min():.0%}–{reach.max():.0%} of it, and the hidden layers below then reach their new "
+            f"targets only in part; the error {'falls at every' if monotone else 'does not fall at every'} "
+            f"iteration and the stop rule ends the runs after {per_run['size'].min()}–{per_run['size'].max()}"))
     rows.sort(key=lambda r: r[0])
     return pd.DataFrame(rows, columns=["hypothesis", "measurement", "result"])
 

@@ -288,7 +288,10 @@ def hypothesis_rows(folder=None) -> pd.DataFrame:
     if raw is None or scr is None:
         rows.append(("5. pixel scale", "bench_03_init_screening.py --pixels raw", "not run"))
     else:
-        raw_full = ", ".join(f"{r['train_accuracy']:.2f} (state {r['random_state']})" for r in raw["full_runs"])
+        unit_full = {r["random_state"]: r["train_accuracy"] for r in scr["full_runs"]}
+        raw_full = ", ".join(f"{r['train_accuracy']:.2f} (state {r['random_state']}"
+                             + (f"; {unit_full[r['random_state']]:.2f} with [0, 1] pixels"
+                                if r["random_state"] in unit_full else "") + ")" for r in raw["full_runs"])
         unit_it = screening_runs(folder)
         unit_it = unit_it[unit_it["random_state"] < raw["setting"]["iteration_states"]]["iteration_accuracy"]
         rows.append((

@@ -1,13 +1,18 @@
-"""Benchmark (issue 16, part 4): what ``MIPNetClassifier`` gives with its defaults on datasets it has not seen.
+"""Benchmark (issue 16, part 4): what ``MIPNetClassifier`` and ``BDNNClassifier`` give with their defaults on
+datasets they have not seen.
 
 Setting of the issue: N = 60 training points (stratified sample, seeded), features min-max scaled to [0, 1] on the
 training sample, hidden layer of 16 sign units, P = 3, 60 s for the whole fit, HiGHS on one thread. Datasets:
 scikit-learn's breast cancer (WDBC), Adult (the notebook 02 features), iris versicolor against virginica and digits 3
 against 8 (the estimator is binary). For each dataset and seed
-it fits every ``start`` configuration (``None`` — the plain MIP —, ``"ste"``, ``"search"``) with all other
-parameters at their defaults and records training and test accuracy (test: every point not in the training sample,
-capped at 2,000), the majority-class rate, the stop reason, which stage produced the network
-(``credit_["stage"]``), and the fit's wall time.
+it fits every ``start`` configuration (``None`` — the plain MIP —, ``"ste"``, ``"search"``, and ``default``: the
+estimator built without a ``start`` argument) with all other parameters at their defaults and records training and
+test accuracy (test: every point not in the training sample, capped at 2,000), the majority-class rate, the stop
+reason, which stage produced the network (``credit_["stage"]``), and the fit's wall time.
+
+``bdnn:<method>`` configurations fit ``BDNNClassifier(method=<method>, time_limit=60, threads=1)`` on the same samples,
+every other parameter at its default (hidden layer of 10, continuous weights, ``time_limit`` for the whole fit), and
+``bdnn:default`` the estimator built without a ``method`` argument.
 
     MIPNN_DATA_DIR=... .venv/bin/python benchmarks/bench_estimator_defaults.py [--seeds 0 1 2] [--time-limit 60]
 
@@ -25,12 +30,24 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from mipnn.bnn import BDNNClassifier
 from mipnn.experiments import provenance
 from mipnn.paths import benchmarks_dir
 from mipnn.signnet import MIPNetClassifier
 
 DATASETS = ("breast_cancer", "adult", "iris_versicolor_virginica", "digits_3_8")
-STARTS = ("none", "ste", "search")
+STARTS = ("none", "ste", "search", "default", "bdnn:exact", "bdnn:local_search", "bdnn:data_splitting",
+          "bdnn:default")
+
+
+def estimator(config, time_limit, seed):
+    """The estimator of one configuration (``start`` of MIPNetClassifier, or ``bdnn:<method>``)."""
+    if config.startswith("bdnn:"):
+        method = config.split(":", 1)[1]
+        kwargs = {} if method == "default" else {"method": method}
+        return BDNNClassifier(time_limit=time_limit, threads=1, random_state=seed, **kwargs)
+    kwargs = {} if config == "default" else {"start": None if config == "none" else config}
+    return MIPNetClassifier(hidden=(16,), P=3, time_limit=time_limit, threads=1, random_state=seed, **kwargs)
 
 
 def load(name):
@@ -87,22 +104,26 @@ def main():
                 key = (name, seed, start, args.time_limit, args.n)
                 if key in done:
                     continue
-                clf = MIPNetClassifier(hidden=(16,), P=3, time_limit=args.time_limit, threads=1,
-                                       start=None if start == "none" else start, random_state=seed)
+                clf = estimator(start, args.time_limit, seed)
                 t0 = time.perf_counter()
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
                     clf.fit(Xtr, ytr)
                 row = dict(dataset=name, seed=seed, start=start, time_limit=args.time_limit, n=args.n,
                            train_accuracy=float(clf.score(Xtr, ytr)), test_accuracy=float(clf.score(Xte, yte)),
-                           majority_train=majority, stop_reason=clf.stop_reason_, stage=clf.credit_["stage"],
-                           start_time=clf.credit_["start_time"], solve_time=clf.credit_["solve_time"],
-                           fit_time=time.perf_counter() - t0, warnings=[str(w.message)[:200] for w in caught],
-                           solver=clf.solve_record_.solver, solver_version=clf.solve_record_.solver_version,
-                           git_commit=prov.get("git_commit"), host=prov.get("host"))
+                           majority_train=majority, stop_reason=clf.stop_reason_, fit_time=time.perf_counter() - t0,
+                           warnings=[str(w.message)[:200] for w in caught], solver="highs",
+                           solver_version=prov.get("versions", {}).get("highspy"),
+                           git_commit=prov.get("git_commit"), host=prov.get("hostname"))
+                if isinstance(clf, MIPNetClassifier):
+                    row.update(stage=clf.credit_["stage"], start_time=clf.credit_["start_time"],
+                               solve_time=clf.credit_["solve_time"], solver=clf.solve_record_.solver,
+                               solver_version=clf.solve_record_.solver_version)
+                else:
+                    row.update(stage=clf.method, start_time=0.0, solve_time=clf.solve_time_)
                 with store.open("a") as fh:
                     fh.write(json.dumps(row) + "\n")
-                print(f"{name:14s} seed {seed} start {start:6s} train {row['train_accuracy']:.3f} test "
+                print(f"{name:14s} seed {seed} {start:20s} train {row['train_accuracy']:.3f} test "
                       f"{row['test_accuracy']:.3f} (majority {majority:.3f}) {row['stop_reason']:12s} "
                       f"{row['stage']:24s} {row['fit_time']:6.1f} s", flush=True)
     df = pd.read_json(store, lines=True)

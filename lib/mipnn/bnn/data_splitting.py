@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.cluster import KMeans
 
+from ..budget import TimeBudget
 from ..validation import check_number, check_positive_int, check_random_state
 from .bdnn import point_losses, predict_bdnn, solve_bdnn
 
@@ -100,22 +101,28 @@ class DataSplittingResult:
     clusters: list = field(default_factory=list)
     total_time: float = 0.0
     solve_time: float = 0.0
+    stop_reason: str = "max_splits"
 
 
 def iterative_data_splitting(X, y, X_val, y_val, *, hidden=(10,), weight_domain: str = "continuous",
                              n_classes: int | None = None, max_splits: int = 10, batch_size: int | None = None,
                              time_limit: float = 60.0, robust_radius: float = 0.0, random_state: int = 0,
                              options=None, progress: bool = False, solver: str = "highs",
-                             threads: int | None = None) -> DataSplittingResult:
+                             threads: int | None = None, fit_time_limit: float | None = None) -> DataSplittingResult:
     """Train a BDNN with the iterative data-splitting heuristic (see the module docstring).
 
     ``batch_size`` (``None``: all) draws that many training points at random once (the authors give each MIP
-    a batch of 64 points). ``time_limit`` is per MIP. ``options`` go to HiGHS (e.g. ``{"mip_max_nodes": 500}``
-    for deterministic work limits). ``robust_radius`` > 0 trains the L∞-robust variant.
+    a batch of 64 points). ``time_limit`` is per MIP; ``fit_time_limit`` (``None``: none) bounds the whole
+    heuristic, k-means and model builds included: each MIP gets the smaller of ``time_limit`` and what is left, and
+    no further split starts once it is used up (``stop_reason`` ``"time_limit"``; the first MIP always runs).
+    ``options`` go to HiGHS (e.g. ``{"mip_max_nodes": 500}`` for deterministic work limits). ``robust_radius`` > 0
+    trains the L∞-robust variant. ``stop_reason`` is ``"max_splits"``, ``"singletons"`` (nothing left to split) or
+    ``"time_limit"``.
     """
     check_positive_int("max_splits", max_splits, minimum=0)
     check_positive_int("batch_size", batch_size, minimum=1, allow_none=True)
     check_number("time_limit", time_limit, low=0, low_open=True)
+    check_number("fit_time_limit", fit_time_limit, low=0, low_open=True, allow_none=True)
     check_number("robust_radius", robust_radius, low=0.0)
     random_state = check_random_state(random_state, allow_none=False)
     X = np.asarray(X, dtype=np.float64)
@@ -130,6 +137,8 @@ def iterative_data_splitting(X, y, X_val, y_val, *, hidden=(10,), weight_domain:
     n = len(y)
     clusters = [np.arange(n)]
     t_start = time.perf_counter()
+    budget = TimeBudget(time_limit, fit_time_limit, t_start)
+    stop = "max_splits"
     best = None  # (val_acc, iteration, network)
     prev = None
     history = []
@@ -139,10 +148,14 @@ def iterative_data_splitting(X, y, X_val, y_val, *, hidden=(10,), weight_domain:
         from tqdm.auto import tqdm
         iterator = tqdm(iterator, desc="data splitting", leave=False)
     for it in iterator:
+        limit = budget.next_limit(first=it == 0)
+        if limit is None:
+            stop = "time_limit"
+            break
         groups = clusters_to_groups(clusters, n)
         # The previous network stays feasible after a split, so it is a valid MIP start.
         fit = solve_bdnn(X, y, hidden=hidden, weight_domain=weight_domain, n_classes=n_classes, groups=groups,
-                            robust_radius=robust_radius, time_limit=time_limit, start=prev, options=options,
+                            robust_radius=robust_radius, time_limit=limit, start=prev, options=options,
                             solver=solver, threads=threads)
         solve_time += fit.record.wall_time
         net = fit.network
@@ -160,8 +173,9 @@ def iterative_data_splitting(X, y, X_val, y_val, *, hidden=(10,), weight_domain:
             break
         c = choose_cluster_to_split(clusters, point_losses(X, y, best[2], n_classes))
         if c is None:
+            stop = "singletons"
             break
         a, b = split_cluster(X, clusters[c], random_state=random_state)
         clusters = clusters[:c] + [a, b] + clusters[c + 1:]
     return DataSplittingResult(network=best[2], best_iteration=best[1], history=history, clusters=clusters,
-                               total_time=time.perf_counter() - t_start, solve_time=solve_time)
+                               total_time=time.perf_counter() - t_start, solve_time=solve_time, stop_reason=stop)

@@ -46,7 +46,9 @@ class BDNNClassifier(BaseMIPClassifier):
     batch_size : data splitting only: solve on a random batch of this many training points (``None``: all).
     validation_data : optional ``(X_val, y_val)`` used by data splitting and local search to pick their best
         iteration / round (the exact method solves one MIP, so there is nothing to choose).
-    time_limit : seconds per MIP.
+    time_limit : seconds for the whole fit (every MIP, model build and k-means step included).
+    mip_time_limit : seconds for each MIP (``None``: whatever is left of ``time_limit``). Kurtz & Bah cap each MIP;
+        the heuristics then solve MIPs until the fit's limit is used up (``stop_reason_`` ``"time_limit"``).
     target_train_accuracy, mip_gap, threads, solver, solver_options : as in :class:`mipnn.signnet.MIPNetClassifier`
         (``target_train_accuracy`` is accepted for API compatibility and must be ``None``).
     random_state : seed of HiGHS, k-means, batches and the local-search start.
@@ -64,8 +66,9 @@ class BDNNClassifier(BaseMIPClassifier):
     _weight_dtype = np.float64  # continuous weights are allowed (``weights="continuous"``)
 
     def __init__(self, method="exact", hidden=(10,), weight_domain="continuous", robust_radius=0.0, max_splits=10,
-                 max_rounds=10, batch_size=None, validation_data=None, time_limit=60.0, target_train_accuracy=None,
-                 mip_gap=OPTIMALITY_GAP, threads=None, solver="highs", solver_options=None, random_state=None):
+                 max_rounds=10, batch_size=None, validation_data=None, time_limit=60.0, mip_time_limit=None,
+                 target_train_accuracy=None, mip_gap=OPTIMALITY_GAP, threads=None, solver="highs", solver_options=None,
+                 random_state=None):
         self.method = method
         self.hidden = hidden
         self.weight_domain = weight_domain
@@ -75,6 +78,7 @@ class BDNNClassifier(BaseMIPClassifier):
         self.batch_size = batch_size
         self.validation_data = validation_data
         self.time_limit = time_limit
+        self.mip_time_limit = mip_time_limit
         self.target_train_accuracy = target_train_accuracy
         self.mip_gap = mip_gap
         self.threads = threads
@@ -90,6 +94,7 @@ class BDNNClassifier(BaseMIPClassifier):
         check_positive_int("max_splits", self.max_splits, minimum=0)
         check_positive_int("max_rounds", self.max_rounds)
         check_positive_int("batch_size", self.batch_size, allow_none=True)
+        check_number("mip_time_limit", self.mip_time_limit, low=0.0, low_open=True, high=1e7, allow_none=True)
         if self.target_train_accuracy is not None:
             raise ValueError("target_train_accuracy must be None for BDNNClassifier (no early target stop)")
         if self.validation_data is not None and (not isinstance(self.validation_data, (tuple, list))
@@ -101,7 +106,8 @@ class BDNNClassifier(BaseMIPClassifier):
         hidden = check_int_sequence("hidden", self.hidden, minimum=1)
         C = len(self.classes_)
         seed = 0 if self.random_state is None else int(self.random_state)
-        common = dict(hidden=hidden, weight_domain=self.weight_domain, n_classes=C, time_limit=float(self.time_limit),
+        per_mip = float(self.time_limit if self.mip_time_limit is None else min(self.mip_time_limit, self.time_limit))
+        common = dict(hidden=hidden, weight_domain=self.weight_domain, n_classes=C, time_limit=per_mip,
                       robust_radius=float(self.robust_radius), options=self._solver_options(), solver=self.solver,
                       threads=self.threads)
         if self.method == "exact":
@@ -118,12 +124,14 @@ class BDNNClassifier(BaseMIPClassifier):
             X_val, y_val = X, y_idx
         if self.method == "local_search":
             val = {} if self.validation_data is None else {"X_val": X_val, "y_val": y_val}
-            res = local_search(X, y_idx, max_rounds=self.max_rounds, random_state=seed, **common, **val)
+            res = local_search(X, y_idx, max_rounds=self.max_rounds, random_state=seed,
+                               fit_time_limit=float(self.time_limit), **common, **val)
             return {"weights": res.network, "solve_record": None, "stop_reason": res.stop_reason,
                     "history": res.history, "solve_time": res.solve_time, "best_iteration": res.best_round}
         res = iterative_data_splitting(X, y_idx, X_val, y_val, max_splits=self.max_splits,
-                                       batch_size=self.batch_size, random_state=seed, **common)
-        return {"weights": res.network, "solve_record": None, "stop_reason": "data_splitting",
+                                       batch_size=self.batch_size, random_state=seed,
+                                       fit_time_limit=float(self.time_limit), **common)
+        return {"weights": res.network, "solve_record": None, "stop_reason": res.stop_reason,
                 "history": res.history, "solve_time": res.solve_time, "best_iteration": res.best_iteration}
 
     def _class_indices(self, y_val, n_val):

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..budget import TimeBudget
 from ..validation import check_choice, check_int_sequence, check_number, check_positive_int, check_random_state
 from .bdnn import point_losses, predict_bdnn, solve_bdnn, threshold_bound, trivial_network
 from .milp import EPSILON, WEIGHT_DOMAINS, bnn_forward
@@ -35,7 +36,8 @@ __all__ = ["LocalSearchResult", "local_search"]
 @dataclass
 class LocalSearchResult:
     """Outcome of :func:`local_search`: the selected ``network`` (found after round ``best_round``, 0-based), the
-    ``stop_reason`` (``"no_change"``, ``"repeated_objective"``, ``"zero_loss"`` or ``"max_rounds"``) and one
+    ``stop_reason`` (``"no_change"``, ``"repeated_objective"``, ``"zero_loss"``, ``"max_rounds"`` or
+    ``"time_limit"``) and one
     ``history`` dict per MIP step (the output step carries the round's validation accuracy when there is one)."""
 
     network: list
@@ -57,14 +59,19 @@ def _random_output_layer(rng, d_in, d_out, weight_domain):
 def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_classes: int | None = None,
                  max_rounds: int = 10, time_limit: float = 60.0, robust_radius: float = 0.0,
                  random_state: int = 0, options=None, X_val=None, y_val=None, solver: str = "highs",
-                 threads: int | None = None) -> LocalSearchResult:
+                 threads: int | None = None, fit_time_limit: float | None = None) -> LocalSearchResult:
     """Train a BDNN by alternating the two MIPs of the module docstring; ``time_limit`` is per MIP.
+
+    ``fit_time_limit`` (``None``: none) bounds the whole search, builds included: each MIP gets the smaller of
+    ``time_limit`` and what is left, and no step starts once it is used up (``stop_reason`` ``"time_limit"``; the
+    first round always runs, so there is a network). A round cut after step A keeps the network of step A.
 
     ``X_val, y_val`` (both or neither) select the returned network on validation accuracy."""
     hidden = check_int_sequence("hidden", hidden)
     check_choice("weight_domain", weight_domain, WEIGHT_DOMAINS)
     check_positive_int("max_rounds", max_rounds)
     check_number("time_limit", time_limit, low=0, low_open=True)
+    check_number("fit_time_limit", fit_time_limit, low=0, low_open=True, allow_none=True)
     check_number("robust_radius", robust_radius, low=0.0)
     random_state = check_random_state(random_state, allow_none=False)
     if (X_val is None) != (y_val is None):
@@ -85,13 +92,18 @@ def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_cla
     start = [*trivial_network(X.shape[1], hidden), out_layer]
     history, seen = [], []
     t0, solve_time = time.perf_counter(), 0.0
+    budget = TimeBudget(time_limit, fit_time_limit, t0)
     stop = "max_rounds"
     for rnd in range(max_rounds):
+        limit = budget.next_limit(first=rnd == 0)
+        if limit is None:
+            stop = "time_limit"
+            break
         # Step A: output layer fixed, hidden layers free.
         fit = solve_bdnn(X, y, hidden=hidden, weight_domain=weight_domain, n_classes=n_classes,
                             fixed_weights={K: out_layer[0]}, fixed_thresholds={K: out_layer[1]},
                             robust_radius=robust_radius, start=network if network is not None else start,
-                            time_limit=time_limit, options=options, bound=B, solver=solver, threads=threads)
+                            time_limit=limit, options=options, bound=B, solver=solver, threads=threads)
         solve_time += fit.record.wall_time
         net_a = fit.network
         history.append({"round": rnd, "step": "hidden", "status": fit.record.status,
@@ -99,8 +111,12 @@ def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_cla
                         "n_binaries": fit.record.n_binaries, "n_constraints": fit.record.n_constraints,
                         "train_loss": float(point_losses(X, y, net_a, n_classes).sum())})
         # Step B: hidden activations fixed (they are the data now), output layer free.
+        limit = budget.next_limit(first=rnd == 0)
+        if limit is None:
+            network, stop = net_a, "time_limit"
+            break
         H = bnn_forward(X, net_a[:-1], tol=EPSILON / 2)[-1].astype(np.float64)
-        fit_b = solve_bdnn(H, y, hidden=(), weight_domain=weight_domain, n_classes=n_classes, time_limit=time_limit,
+        fit_b = solve_bdnn(H, y, hidden=(), weight_domain=weight_domain, n_classes=n_classes, time_limit=limit,
                               start=[net_a[-1]], options=options, bound=B, solver=solver,
                               threads=threads)
         solve_time += fit_b.record.wall_time

@@ -50,8 +50,8 @@ class MIPNetClassifier(BaseMIPClassifier):
         ``"accuracy"`` (the loosest loss that guarantees ``target_train_accuracy``).
     margin, epsilon : ``m`` and ``ε`` of the formulation.
     tight_big_m, symmetry_breaking : formulation levers (see :func:`mipnn.signnet.build_sign_net`).
-    start : the MIP start: ``None`` (default, the paper's plain MIP), ``"auto"`` (``"search"`` for one hidden layer,
-        ``"ste"`` for more), ``"ste"`` or ``"search"``. ``"ste"`` trains the straight-through baseline first
+    start : the MIP start: ``"auto"`` (default: ``"search"`` for one hidden layer, ``"ste"`` for more), ``None`` (the
+        paper's plain MIP, which notebook 02's sweeps use), ``"ste"`` or ``"search"``. ``"ste"`` trains the straight-through baseline first
         (seeded by ``random_state``) and hands its weights to HiGHS as a MIP start; ``"search"`` also improves
         them by local search on the MIP objective (:mod:`mipnn.signnet.search`, one hidden layer only)
         until they meet the target, within ``time_limit``; the MIP gets the time left (at least 1 s). ``"auto"``
@@ -78,7 +78,7 @@ class MIPNetClassifier(BaseMIPClassifier):
 
     def __init__(self, objective="sat_margin", hidden=(16,), P=1, time_limit=60.0, target_train_accuracy=0.9,
                  stop_rule="authors", margin=MARGIN, epsilon=EPSILON, tight_big_m=True, symmetry_breaking=True,
-                 start=None, start_max_epochs=10_000, start_max_passes=100_000, mip_gap=OPTIMALITY_GAP, threads=None,
+                 start="auto", start_max_epochs=10_000, start_max_passes=100_000, mip_gap=OPTIMALITY_GAP, threads=None,
                  solver="highs", solver_options=None, random_state=None):
         self.objective = objective
         self.hidden = hidden

@@ -22,6 +22,7 @@ subclass carrying the record.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from collections.abc import Mapping
@@ -289,6 +290,35 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
         handoff = time.perf_counter() - t0 - outcome.wall_time
         return _finish(outcome, handoff=handoff, row_activity=None, duals=None, **shared)
 
+    run = functools.partial(_run_highs, A, arrays, integ, offset=offset, sense=sense, mip_gap=mip_gap,
+                            lp_method=lp_method, threads=threads, log=log, feasibility_tolerance=feasibility_tolerance,
+                            start=start, objective_target=objective_target, heuristic=heuristic)
+    handoff = time.perf_counter() - t0
+    outcome, row_activity, duals = run(time_limit=time_limit, options=options)
+    if is_mip and outcome.x is not None and not _has_reported_objective(outcome, arrays["c"], offset):
+        # HiGHS 1.16 can end a MIP started from a complete solution with its optimum as the reported objective but
+        # the start as the solution vector (seen after its presolve with some random seeds: a BDNN output-layer
+        # MIP, objective 94 reported, the vector's 199). The same model without presolve returns both right.
+        first = outcome
+        outcome, row_activity, duals = run(time_limit=max(time_limit - first.wall_time, 1.0),
+                                           options={**(options or {}), "presolve": "off"})
+        outcome = dataclasses.replace(
+            outcome, wall_time=first.wall_time + outcome.wall_time,
+            solver_status=f"{outcome.solver_status} (re-solved without presolve: HiGHS had reported objective "
+                          f"{first.objective:g} with a solution vector of objective "
+                          f"{float(arrays['c'] @ first.x) + offset:g})")
+        if outcome.x is not None and not _has_reported_objective(outcome, arrays["c"], offset):
+            raise SolveError(f"HiGHS reported objective {outcome.objective:g} but returned a solution vector of "
+                             f"objective {float(arrays['c'] @ outcome.x) + offset:g}, with and without presolve")
+    return _finish(outcome, handoff=handoff, row_activity=row_activity, duals=duals, **shared)
+
+
+def _run_highs(A, arrays, integ, *, offset, sense, time_limit, mip_gap, lp_method, threads, log, feasibility_tolerance,
+               options, start, objective_target, heuristic):
+    """One HiGHS run of :func:`solve_matrices`: its outcome (with the time to the first incumbent), row activities
+    and LP duals."""
+    n = A.shape[1]
+    is_mip = bool(integ.any())
     h = new_highs()
     _raise_on_status(h.passModel(_highs_lp(A, arrays, integ, offset, sense)), "passing the model to HiGHS")
     _set_options(h, time_limit=time_limit, mip_gap=mip_gap, lp_method=lp_method, threads=threads, log=log,
@@ -310,8 +340,6 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
     if is_mip:
         h.cbMipImprovingSolution.subscribe(lambda _e: first or first.append(time.perf_counter() - watchdog.start))
     _use_thread_pool(threads)
-    handoff = time.perf_counter() - t0
-
     t1 = watchdog.start = time.perf_counter()
     run_status = h.run()
     wall = time.perf_counter() - t1
@@ -321,7 +349,15 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
                                                   watchdog_fired=watchdog.fired)
     if outcome.x is not None and is_mip:
         outcome = dataclasses.replace(outcome, first_incumbent_time=first[0] if first else 0.0)
-    return _finish(outcome, handoff=handoff, row_activity=row_activity, duals=duals, **shared)
+    return outcome, row_activity, duals
+
+
+def _has_reported_objective(outcome, c, offset) -> bool:
+    """Whether the solution vector has the objective value the solver reported (to 1e-6 of the objective's scale:
+    its value or the sum of its terms' magnitudes, whichever is larger)."""
+    value = float(c @ outcome.x) + float(offset)
+    scale = max(1.0, abs(outcome.objective), float(np.abs(c) @ np.abs(outcome.x)))
+    return abs(value - outcome.objective) <= 1e-6 * scale
 
 
 #: Thread count of HiGHS's process-wide task scheduler, once a solve has started it (0: HiGHS's default).

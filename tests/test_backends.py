@@ -215,7 +215,7 @@ def test_estimators_take_a_solver(solver):
 
     X, y = _tiny(1, 16)
     for est in (MIPNetClassifier(hidden=(2,), time_limit=20, start=None, solver=solver, threads=1, random_state=0),
-                BDNNClassifier(hidden=(2,), time_limit=20, solver=solver, threads=1, random_state=0)):
+                BDNNClassifier(method="exact", hidden=(2,), time_limit=20, solver=solver, threads=1, random_state=0)):
         est.fit(X, y)
         assert est.solve_record_.solver == solver
         assert est.score(X, y) >= 0.75

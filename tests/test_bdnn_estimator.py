@@ -38,7 +38,7 @@ def test_exact_multiclass_integer_accuracy_is_bounded_by_the_hamming_loss():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(12, 2))
     y = np.argmax(X @ np.array([[1.0, -1.0, 0.0], [0.0, 1.0, -1.0]]), axis=1)
-    clf = BDNNClassifier(hidden=(4,), weight_domain="integer", time_limit=30).fit(X, y)
+    clf = BDNNClassifier(method="exact", hidden=(4,), weight_domain="integer", time_limit=30).fit(X, y)
     assert clf.solve_record_.status == "optimal"
     assert all(np.isin(W, (-1, 0, 1)).all() for W, _ in clf.weights_)
     # a point with Hamming loss 0 is classified correctly, so errors <= loss

@@ -90,3 +90,18 @@ def test_estimator_time_limit_is_the_whole_fit(monkeypatch, method):
     assert capped.history_ and all(limit == 0.5 for _, limit in calls[len(calls) - len(capped.history_):])
     with pytest.raises(ValueError, match="mip_time_limit"):
         BDNNClassifier(mip_time_limit=0).fit(X, y)
+
+
+def test_exact_fit_counts_its_model_build_against_the_limit():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(150, 6))
+    y = (X[:, 0] * X[:, 1] + 0.3 * rng.normal(size=150) > 0).astype(int)
+    clf = BDNNClassifier(method="exact", hidden=(6,), time_limit=2.0, threads=1, random_state=0)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a capped exact fit may warn that its network is trivial
+        clf.fit(X, y)
+    assert clf.stop_reason_ == "time_limit"
+    assert clf.solve_record_.time_limit < 2.0  # the solver got what the model build left
+    assert clf.fit_time_ < 2.0 + 0.5

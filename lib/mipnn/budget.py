@@ -27,6 +27,11 @@ class TimeBudget:
         self.total = check_number("total", total, low=0.0, low_open=True, allow_none=True)
         self.start = time.perf_counter() if start is None else float(start)
 
+    @property
+    def deadline(self) -> float | None:
+        """The :func:`time.perf_counter` value at which the fit's limit is used up (``None`` without a total)."""
+        return None if self.total is None else self.start + self.total
+
     def remaining(self) -> float:
         """Seconds left of the whole fit (``inf`` without a total)."""
         if self.total is None:

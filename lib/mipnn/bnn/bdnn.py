@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 
+from ..budget import MIN_SOLVE_TIME
 from ..exceptions import NoSolutionError
 from ..numerics import one_hot
 from ..solve import OPTIMALITY_GAP, SolveRecord
@@ -91,7 +92,7 @@ def solve_bdnn(X, y, *, hidden=(10,), n_classes: int | None = None, weight_domai
                groups=None, fixed_weights=None, fixed_thresholds=None, robust_radius: float = 0.0, start=None,
                time_limit: float = 60.0, options=None, mip_gap: float = OPTIMALITY_GAP, epsilon: float = EPSILON,
                bound: float | None = None, solver: str = "highs", threads: int | None = None,
-               feasibility_tolerance: float | None = None) -> BDNNResult:
+               feasibility_tolerance: float | None = None, deadline: float | None = None) -> BDNNResult:
     """Build and solve one BDNN MILP (with HiGHS, or ``solver="gurobi"``/``"scip"``); return a :class:`BDNNResult`.
 
     ``start`` is a network (list of ``(W, λ)``) handed to HiGHS as a MIP start (completed with its forward-pass
@@ -100,7 +101,9 @@ def solve_bdnn(X, y, *, hidden=(10,), n_classes: int | None = None, weight_domai
     ``"time_limit"``, its loss as the objective; HiGHS checks a start only after its presolve); without a start
     that raises :class:`~mipnn.exceptions.NoSolutionError`. ``feasibility_tolerance=None`` derives the tolerance
     from the model's big-M (:func:`mipnn.bnn.safe_tolerance`); the returned network's loss is checked against the
-    solver's objective (:func:`mipnn.bnn.verify_bnn_solution`).
+    solver's objective (:func:`mipnn.bnn.verify_bnn_solution`). ``deadline`` (a :func:`time.perf_counter` value,
+    e.g. :attr:`mipnn.budget.TimeBudget.deadline`) is the end of the whole fit this MIP belongs to: the solver gets
+    at most what is left of it once the model is built (at least :data:`mipnn.budget.MIN_SOLVE_TIME`).
     """
     t0 = time.perf_counter()
     model = build_bdnn(X, y, hidden=hidden, n_classes=n_classes, weight_domain=weight_domain, groups=groups,
@@ -111,6 +114,8 @@ def solve_bdnn(X, y, *, hidden=(10,), n_classes: int | None = None, weight_domai
     if start is not None:
         set_warm_start(model, start)
     build = time.perf_counter() - t0
+    if deadline is not None:
+        time_limit = min(time_limit, max(deadline - time.perf_counter(), MIN_SOLVE_TIME))
     start_loss = float(pyo.value(model.loss)) if start is not None else None
     try:
         record = solve_bnn_milp(model, time_limit=time_limit, warm_start=start is not None, options=options,

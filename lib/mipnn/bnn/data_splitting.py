@@ -156,7 +156,7 @@ def iterative_data_splitting(X, y, X_val, y_val, *, hidden=(10,), weight_domain:
         # The previous network stays feasible after a split, so it is a valid MIP start.
         fit = solve_bdnn(X, y, hidden=hidden, weight_domain=weight_domain, n_classes=n_classes, groups=groups,
                             robust_radius=robust_radius, time_limit=limit, start=prev, options=options,
-                            solver=solver, threads=threads)
+                            solver=solver, threads=threads, deadline=budget.deadline)
         solve_time += fit.record.wall_time
         net = fit.network
         val_acc = float(np.mean(predict_bdnn(X_val, net) == y_val))

@@ -16,6 +16,8 @@ with the largest margin.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -37,7 +39,11 @@ class BDNNClassifier(BaseMIPClassifier):
 
     Parameters
     ----------
-    method : ``"exact"``, ``"local_search"`` or ``"data_splitting"``.
+    method : ``"data_splitting"`` (default), ``"exact"`` or ``"local_search"``. The default is the method measured best
+        on datasets the package was not tuned on (``benchmarks/bench_estimator_defaults.py``: breast cancer, Adult,
+        digits 3 vs 8 at N = 60 and 200, two iris classes at N = 60, 60 s): at N = 200 the exact MILP and the local
+        search end at the time limit with a network no better than the majority class on most fits, data
+        splitting finishes in 10–20 s with the best test accuracy on every dataset.
     hidden : hidden layer widths.
     weight_domain : ``"continuous"`` ([−1, 1]) or ``"integer"`` ({−1, 0, 1}).
     robust_radius : ρ ≥ 0 of the L∞-robust model (0: nominal).
@@ -65,10 +71,10 @@ class BDNNClassifier(BaseMIPClassifier):
     _multiclass = True
     _weight_dtype = np.float64  # continuous weights are allowed (``weights="continuous"``)
 
-    def __init__(self, method="exact", hidden=(10,), weight_domain="continuous", robust_radius=0.0, max_splits=10,
-                 max_rounds=10, batch_size=None, validation_data=None, time_limit=60.0, mip_time_limit=None,
-                 target_train_accuracy=None, mip_gap=OPTIMALITY_GAP, threads=None, solver="highs", solver_options=None,
-                 random_state=None):
+    def __init__(self, method="data_splitting", hidden=(10,), weight_domain="continuous", robust_radius=0.0,
+                 max_splits=10, max_rounds=10, batch_size=None, validation_data=None, time_limit=60.0,
+                 mip_time_limit=None, target_train_accuracy=None, mip_gap=OPTIMALITY_GAP, threads=None,
+                 solver="highs", solver_options=None, random_state=None):
         self.method = method
         self.hidden = hidden
         self.weight_domain = weight_domain
@@ -103,6 +109,7 @@ class BDNNClassifier(BaseMIPClassifier):
         self._validate_common()
 
     def _fit_mip(self, X, y_idx):
+        t0 = time.perf_counter()
         hidden = check_int_sequence("hidden", self.hidden, minimum=1)
         C = len(self.classes_)
         seed = 0 if self.random_state is None else int(self.random_state)
@@ -114,7 +121,7 @@ class BDNNClassifier(BaseMIPClassifier):
             # Started from the all-zero network (feasible, every unit fires) so that a capped solve always returns
             # an incumbent: without it HiGHS can end at the time limit with none (digits, 898 points, 20 s).
             fit = solve_bdnn(X, y_idx, mip_gap=self.mip_gap, start=trivial_network(X.shape[1], (*hidden, C)),
-                             **common)
+                             deadline=t0 + float(self.time_limit), **common)
             return {"weights": fit.network, "solve_record": fit.record, "stop_reason": fit.record.status,
                     "history": [fit.record.as_dict()], "solve_time": fit.record.wall_time}
         if self.validation_data is not None:

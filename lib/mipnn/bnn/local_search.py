@@ -103,7 +103,8 @@ def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_cla
         fit = solve_bdnn(X, y, hidden=hidden, weight_domain=weight_domain, n_classes=n_classes,
                             fixed_weights={K: out_layer[0]}, fixed_thresholds={K: out_layer[1]},
                             robust_radius=robust_radius, start=network if network is not None else start,
-                            time_limit=limit, options=options, bound=B, solver=solver, threads=threads)
+                            time_limit=limit, options=options, bound=B, solver=solver, threads=threads,
+                            deadline=budget.deadline)
         solve_time += fit.record.wall_time
         net_a = fit.network
         history.append({"round": rnd, "step": "hidden", "status": fit.record.status,
@@ -118,7 +119,7 @@ def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_cla
         H = bnn_forward(X, net_a[:-1], tol=EPSILON / 2)[-1].astype(np.float64)
         fit_b = solve_bdnn(H, y, hidden=(), weight_domain=weight_domain, n_classes=n_classes, time_limit=limit,
                               start=[net_a[-1]], options=options, bound=B, solver=solver,
-                              threads=threads)
+                              threads=threads, deadline=budget.deadline)
         solve_time += fit_b.record.wall_time
         new = [*net_a[:-1], fit_b.network[0]]
         loss = float(point_losses(X, y, new, n_classes).sum())

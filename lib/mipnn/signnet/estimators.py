@@ -51,11 +51,11 @@ class MIPNetClassifier(BaseMIPClassifier):
     margin, epsilon : ``m`` and ``ε`` of the formulation.
     tight_big_m, symmetry_breaking : formulation levers (see :func:`mipnn.signnet.build_sign_net`).
     start : the MIP start: ``"auto"`` (default: ``"search"`` for one hidden layer, ``"ste"`` for more), ``None`` (the
-        paper's plain MIP, which notebook 02's sweeps use), ``"ste"`` or ``"search"``. ``"ste"`` trains the straight-through baseline first
-        (seeded by ``random_state``) and hands its weights to HiGHS as a MIP start; ``"search"`` also improves
-        them by local search on the MIP objective (:mod:`mipnn.signnet.search`, one hidden layer only)
-        until they meet the target, within ``time_limit``; the MIP gets the time left (at least 1 s). ``"auto"``
-        is the best configuration measured on datasets the package was not tuned on
+        paper's plain MIP, which notebook 02's sweeps use), ``"ste"`` or ``"search"``. ``"ste"`` trains the
+        straight-through baseline first (seeded by ``random_state``) and hands its weights to HiGHS as a MIP start;
+        ``"search"`` also improves them by local search on the MIP objective (:mod:`mipnn.signnet.search`, one hidden
+        layer only) until they meet the target, within ``time_limit``; the MIP gets the time left (at least 1 s).
+        ``"auto"`` is the best configuration measured on datasets the package was not tuned on
         (``benchmarks/bench_estimator_defaults.py``: breast cancer, Adult, two iris classes, digits 3 vs 8 at N = 60,
         hidden 16, P = 3, 60 s): the plain MIP often returns the majority class there, the searched start does not.
         ``credit_`` says which stage produced the network.

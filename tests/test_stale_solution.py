@@ -3,12 +3,15 @@ step of Kurtz & Bah's local search, Adult, N = 200, seed 2: objective 94 reporte
 then raised VerificationError). mipnn.solve detects a vector whose objective is not the reported one and re-solves
 without presolve, which returns both right."""
 
+from types import SimpleNamespace
+
+import highspy
 import numpy as np
 import pytest
 
-import mipnn.solve as ms
 from mipnn.bnn import solve_bdnn
 from mipnn.exceptions import SolveError
+from mipnn.solve import solve_matrices
 
 #: Labels of that instance (200 points); its features are the hidden activations of the search's network, all 0
 #: except one (point 170, unit 1 of the three kept here).
@@ -41,30 +44,37 @@ def _knapsack():
                 integrality=np.ones(3), sense="max")
 
 
+def _stale_solutions(monkeypatch, stale_runs):
+    """Make HiGHS hand back an all-zero solution vector (with its real objective) on its first ``stale_runs`` runs;
+    return the list of the ``presolve`` option of every run."""
+    real_get, real_run, runs = highspy.Highs.getSolution, highspy.Highs.run, []
+
+    def run(self):
+        value = self.getOptionValue("presolve")  # a value, or (status, value) in older highspy
+        runs.append(value[1] if isinstance(value, tuple) else value)
+        return real_run(self)
+
+    def get_solution(self):
+        sol = real_get(self)
+        if len(runs) > stale_runs:
+            return sol
+        return SimpleNamespace(col_value=[0.0] * len(sol.col_value), row_value=sol.row_value,
+                               dual_valid=sol.dual_valid, row_dual=sol.row_dual, col_dual=sol.col_dual)
+
+    monkeypatch.setattr(highspy.Highs, "run", run)
+    monkeypatch.setattr(highspy.Highs, "getSolution", get_solution)
+    return runs
+
+
 def test_a_stale_vector_is_re_solved_without_presolve(monkeypatch):
-    real, calls = ms._run_highs, []
-
-    def stale_first(*args, options, **kwargs):
-        calls.append(dict(options or {}))
-        outcome, rows, duals = real(*args, options=options, **kwargs)
-        if len(calls) == 1:  # the first run hands back the all-zero vector with the optimum as its objective
-            outcome = ms.dataclasses.replace(outcome, x=np.zeros_like(outcome.x))
-        return outcome, rows, duals
-
-    monkeypatch.setattr(ms, "_run_highs", stale_first)
-    rec, sol = ms.solve_matrices(**_knapsack(), time_limit=10)
-    assert len(calls) == 2 and calls[1]["presolve"] == "off"
+    runs = _stale_solutions(monkeypatch, stale_runs=1)
+    rec, sol = solve_matrices(**_knapsack(), time_limit=10)
+    assert len(runs) == 2 and runs[1] == "off"
     assert rec.objective == 8.0 and float(_knapsack()["c"] @ sol.x) == pytest.approx(8.0)
     assert "re-solved without presolve" in rec.solver_status
 
 
 def test_a_vector_that_stays_stale_is_an_error(monkeypatch):
-    real = ms._run_highs
-
-    def always_stale(*args, **kwargs):
-        outcome, rows, duals = real(*args, **kwargs)
-        return ms.dataclasses.replace(outcome, x=np.zeros_like(outcome.x)), rows, duals
-
-    monkeypatch.setattr(ms, "_run_highs", always_stale)
+    _stale_solutions(monkeypatch, stale_runs=2)
     with pytest.raises(SolveError, match="with and without presolve"):
-        ms.solve_matrices(**_knapsack(), time_limit=10)
+        solve_matrices(**_knapsack(), time_limit=10)

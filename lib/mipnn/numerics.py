@@ -4,7 +4,8 @@
   (a rounded quotient, a grid point, a gap of zero). Solver tolerances are a different thing: see
   :data:`mipnn.solve.TIGHT_TOLERANCE`.
 * :func:`one_hot` — integer class indices as a one-hot matrix; ``off=-1`` gives the ±1 encoding of the sign
-  networks, ``off=0`` (default) the 0/1 encoding of the BNN/BDNN and ReLU networks.
+  networks, ``off=0`` (default) the 0/1 encoding of the BNN/BDNN and ReLU networks;
+* :func:`label_targets` — labels or a target matrix as the (N, d_out) 0/1 targets of a network's output layer.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["TOL", "one_hot"]
+__all__ = ["TOL", "one_hot", "label_targets"]
 
 #: Two computed floats closer than this (absolutely, or relative to max(1, |value|)) count as equal.
 TOL = 1e-9
@@ -37,3 +38,18 @@ def one_hot(labels, n_classes: int | None = None, *, off: float = 0.0) -> np.nda
     out = np.full((arr.size, C), float(off))
     out[np.arange(arr.size), arr] = 1.0
     return out
+
+
+def label_targets(y, d_out: int, n: int) -> np.ndarray:
+    """The (n, d_out) float targets of an output layer with ``d_out`` units: ``n`` integer labels become one-hot rows
+    (a single output unit takes the labels themselves as a column), an (n, d_out) matrix is taken as it is. Raises
+    ``ValueError`` for another shape or for NaN / inf."""
+    y = np.asarray(y)
+    if y.ndim == 1 and y.shape == (n,):
+        y = one_hot(y.astype(np.int64), d_out) if d_out > 1 else y.reshape(-1, 1)
+    y = np.asarray(y, dtype=np.float64)
+    if y.shape != (n, d_out):
+        raise ValueError(f"y must have shape ({n}, {d_out}) (or be {n} integer labels); got {y.shape}")
+    if not np.isfinite(y).all():
+        raise ValueError("y contains NaN or inf")
+    return y

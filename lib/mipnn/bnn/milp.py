@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pyomo.environ as pyo
 
-from ..numerics import TOL, one_hot
+from ..numerics import TOL, label_targets
 from ..solve import OPTIMALITY_GAP, SolveRecord, big_m_tolerance, solve, verify_objective
 from ..validation import check_bool, check_choice, check_int_sequence, check_number
 
@@ -51,21 +51,6 @@ BIG_M = ("printed", "per_sample")
 WEIGHT_DOMAINS = ("continuous", "integer")
 #: Margin that models the strict "a < lambda" as "a <= lambda - EPSILON" (BNN and BDNN models alike).
 EPSILON = 1e-4
-
-
-def _targets(y, d_out: int, n: int) -> np.ndarray:
-    y = np.asarray(y)
-    if y.ndim == 1:
-        if d_out > 1:
-            y = one_hot(y.astype(int), d_out)
-        else:
-            y = y.reshape(-1, 1).astype(float)
-    y = np.asarray(y, dtype=float)
-    if y.shape != (n, d_out):
-        raise ValueError(f"y must have shape ({n}, {d_out}) (or be {n} integer labels); got {y.shape}")
-    if not np.isfinite(y).all():
-        raise ValueError("y contains NaN or inf")
-    return y
 
 
 def big_m_constants(X, layers: Sequence[int], *, big_m: str = "printed", threshold_bound: float = 1.0):
@@ -127,7 +112,7 @@ def _checked_inputs(X, y, layers, loss, weight_domain, threshold, threshold_boun
     if not np.isfinite(X).all():
         raise ValueError("X contains NaN or inf")
     N = X.shape[0]
-    Y = _targets(y, layers[-1], N)
+    Y = label_targets(y, layers[-1], N)
     if loss in ("hamming", "zero_one") and not np.isin(Y, (0.0, 1.0)).all():
         raise ValueError(f"loss={loss!r} needs 0/1 targets; use loss='squared' for real-valued targets")
     if share_activations is None:

@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..numerics import one_hot
+from ..numerics import label_targets
 from ..solve import solve_matrices
 from ..validation import check_choice, check_int_sequence, check_number, check_positive_int, check_random_state
 
@@ -171,21 +171,10 @@ def forward(X, weights):
     return A, U
 
 
-def _targets(y, d_out, n):
-    y = np.asarray(y)
-    if y.ndim == 1:
-        if y.shape != (n,):
-            raise ValueError(f"y must have {n} labels")
-        return one_hot(y.astype(np.int64), d_out) if d_out > 1 else y.reshape(-1, 1).astype(np.float64)
-    if y.shape != (n, d_out):
-        raise ValueError(f"y must have shape ({n},) or ({n}, {d_out})")
-    return y.astype(np.float64)
-
-
 def network_loss(X, y, weights, margin: float = 1.0) -> tuple[float, float]:
     """``(mean hinge value of the output layer, training accuracy)`` of the BNN ``weights`` on ``(X, y)``."""
     A, U = forward(X, weights)
-    T = _targets(y, U[-1].shape[1], len(X))
+    T = label_targets(y, U[-1].shape[1], len(X))
     acc = float((np.abs(U[-1] - T).max(axis=1) < 0.5).mean())
     return float(hinge_value(A[-1], T, margin).mean()), acc
 
@@ -198,7 +187,7 @@ def _layer_grads(G, U_in):
 
 def _backprop(X, y, weights, surrogate, margin):
     A, U = forward(X, weights)
-    T = _targets(y, U[-1].shape[1], len(X))
+    T = label_targets(y, U[-1].shape[1], len(X))
     G = hinge_field(A[-1], T, margin)
     grads = [None] * len(A)
     for k in reversed(range(len(A))):
@@ -248,7 +237,7 @@ def _target_milp(W, lam, t, margin, time_limit):
 def target_gradients(X, y, weights, margin: float = 1.0, *, time_limit: float = 10.0):
     """Per layer, the conservative field of its own hinge value towards MILP targets (module docstring)."""
     A, U = forward(X, weights)
-    T = _targets(y, U[-1].shape[1], len(X))
+    T = label_targets(y, U[-1].shape[1], len(X))
     grads = [None] * len(A)
     for k in reversed(range(len(A))):
         grads[k] = _layer_grads(hinge_field(A[k], T, margin), U[k])
@@ -316,7 +305,7 @@ def train_bnn(X, y, layers, *, method: str = "conservative", steps: int = 400, a
     w = init_weights(layers, random_state) if weights is None else [
         (np.array(W, dtype=np.float64), np.array(lam, dtype=np.float64)) for W, lam in _check_weights(weights,
                                                                                                      layers[0])]
-    _targets(y, layers[-1], len(X))  # labels checked before any work
+    label_targets(y, layers[-1], len(X))  # labels checked before any work
     t0 = time.perf_counter()
     rows, best, status = [], None, "steps"
     grad = _GRADIENTS[method]

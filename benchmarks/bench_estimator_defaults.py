@@ -127,8 +127,8 @@ def main():
                       f"{row['test_accuracy']:.3f} (majority {majority:.3f}) {row['stop_reason']:12s} "
                       f"{row['stage']:24s} {row['fit_time']:6.1f} s", flush=True)
     df = pd.read_json(store, lines=True)
-    df = df[(df["time_limit"] == args.time_limit) & (df["n"] == args.n)]
-    summary = df.groupby(["dataset", "start"]).agg(
+    df = df[df["time_limit"] == args.time_limit]
+    summary = df.groupby(["n", "dataset", "start"]).agg(
         runs=("seed", "size"), train_mean=("train_accuracy", "mean"), train_min=("train_accuracy", "min"),
         test_mean=("test_accuracy", "mean"), majority=("majority_train", "mean"), fit_s=("fit_time", "mean"),
         reached_90=("train_accuracy", lambda s: int((s >= 0.9).sum()))).reset_index()

@@ -209,7 +209,9 @@ def test_choose_initialisation_picks_the_state_algorithm1_does_best_from(data):
     X, y = data
     S = dense_structures((4, 3, 3))
     opts = {"mip_max_nodes": 20}
-    chosen, screen = choose_initialisation(S, X, y, range(8), shortlist=3, iterations=1, options=opts, progress=False)
+    choice = choose_initialisation(S, X, y, range(8), shortlist=3, iterations=1, options=opts, progress=False)
+    chosen, screen = choice.random_state, choice.screen
+    assert choice.finalists == [] and choice.runs == {}
     short = pick_initialisations(screen, 3, by="probe_accuracy")
     assert screen["iteration_accuracy"].notna().sum() == 3
     assert set(screen.dropna(subset=["iteration_accuracy"]).random_state) == set(short)
@@ -222,6 +224,30 @@ def test_choose_initialisation_picks_the_state_algorithm1_does_best_from(data):
     assert screen.loc[screen.chosen, "random_state"].tolist() == [chosen]
     assert chosen == 5  # the known answer on this fixed case (seeded data and states)
     assert choose_initialisation(S, X, y, range(8), shortlist=3, iterations=1, options=opts,
-                                 progress=False)[0] == chosen
+                                 progress=False).random_state == chosen
     with pytest.raises(ValueError, match="shortlist"):
         choose_initialisation(S, X, y, range(8), shortlist=0, progress=False)
+    with pytest.raises(ValueError, match="finalists"):
+        choose_initialisation(S, X, y, range(8), finalists=0, progress=False)
+
+
+def test_choose_initialisation_runs_the_finalists_in_full(data):
+    from mipnn.relu import choose_initialisation, pick_initialisations
+
+    X, y = data
+    S = dense_structures((4, 3, 3))
+    opts = {"mip_max_nodes": 20}
+    choice = choose_initialisation(S, X, y, range(8), shortlist=3, iterations=1, finalists=2, max_iterations=3,
+                                   options=opts, progress=False)
+    short = choice.screen.dropna(subset=["iteration_accuracy"])
+    assert choice.finalists == pick_initialisations(short, 2, by="iteration_accuracy")
+    # the probe columns come from the probe stage only (the shortlist is not probed twice): one value per state
+    assert choice.screen["probe_accuracy"].notna().all() and len(choice.screen) == 8
+    # independently: Algorithm 1 in full from each finalist; the best training accuracy (ties to the smaller
+    # state) is the choice, and the runs are the ones returned
+    acc = {r: algorithm1(init_network(S, random_state=r), X, y, max_iterations=3, options=opts).accuracy
+           for r in choice.finalists}
+    assert {r: run.accuracy for r, run in choice.runs.items()} == acc
+    best = max(acc.values())
+    assert choice.random_state == min(r for r, a in acc.items() if a == best)
+    assert choice.screen.loc[choice.screen.chosen, "random_state"].tolist() == [choice.random_state]

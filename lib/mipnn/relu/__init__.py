@@ -26,6 +26,7 @@ from .programs import (
 )
 from .screening import (
     SCREEN_COLUMNS,
+    InitialisationChoice,
     choose_initialisation,
     pick_initialisations,
     screen_initialisation,
@@ -47,7 +48,7 @@ __all__ = [
     "ReluNetwork", "closest_to_one", "diagnostics_columns", "conv_structures", "dense_structures", "init_network",
     "BIG_M_CHOICES", "SLACK_CAP", "InputResult", "WeightResult", "input_bounds", "input_milp", "last_layer_lp",
     "postprocess_lp", "preactivation_bounds", "weight_milp", "weight_program",
-    "SCREEN_COLUMNS", "choose_initialisation", "pick_initialisations", "screen_initialisation",
+    "SCREEN_COLUMNS", "InitialisationChoice", "choose_initialisation", "pick_initialisations", "screen_initialisation",
     "screen_initialisations",
     "LayerStructure", "printed_big_m", "relu", "relu_forward", "weight_bounds_from_previous",
     "TIE_BREAKS", "check_tie_break", "closest_on_optimal_face",

@@ -196,3 +196,14 @@ def test_default_start_is_the_searched_start_and_fits_within_its_time_limit():
     assert clf.credit_["start"] == "search" and clf.start_used_
     assert clf.train_accuracy_ >= 0.9 and clf.stop_reason_ == "target"
     assert clf.credit_["start_time"] + clf.credit_["solve_time"] <= 10.0 + 1.0  # the MIP keeps ≥ 1 s (solve_limit)
+
+
+def test_the_whole_fit_keeps_time_limit_when_the_search_cannot_meet_its_target():
+    # noisy labels: no network fits all of them, so the search runs until its budget is used up
+    rng = np.random.default_rng(5)
+    X = rng.random((80, 6))
+    y = rng.integers(0, 2, 80)
+    clf = mipnn.MIPNetClassifier(hidden=(8,), P=1, time_limit=6.0, target_train_accuracy=1.0, threads=1,
+                                 random_state=0).fit(X, y)
+    assert clf.credit_["start_time"] <= 6.0 - 2.0 + 0.3  # the start leaves the MIP its reserve
+    assert clf.fit_time_ <= 6.0 + 1.0  # build and read-back on top of the solver's own limit

@@ -35,6 +35,12 @@ from .train import train_sign_net
 __all__ = ["MIPNetClassifier", "STEBinaryNetClassifier"]
 
 
+def start_budget(time_limit: float) -> float:
+    """Seconds of a fit's ``time_limit`` the MIP start (STE training and local search) may use: all but a reserve of
+    10 % (at least 2 s, or half of a limit under 4 s) for building the MIP and letting HiGHS take the start."""
+    return time_limit - max(0.1 * time_limit, min(2.0, 0.5 * time_limit))
+
+
 class MIPNetClassifier(BaseMIPClassifier):
     """Sign network with integer weights trained by MIP (Thorbjarnarson & Yorke-Smith, 2021).
 
@@ -54,7 +60,8 @@ class MIPNetClassifier(BaseMIPClassifier):
         paper's plain MIP, which notebook 02's sweeps use), ``"ste"`` or ``"search"``. ``"ste"`` trains the
         straight-through baseline first (seeded by ``random_state``) and hands its weights to HiGHS as a MIP start;
         ``"search"`` also improves them by local search on the MIP objective (:mod:`mipnn.signnet.search`, one hidden
-        layer only) until they meet the target, within ``time_limit``; the MIP gets the time left (at least 1 s).
+        layer only) until they meet the target, within ``time_limit`` less a reserve (10 %, at least 2 s) for the MIP,
+        which gets the time left (at least 1 s).
         ``"auto"`` is the best configuration measured on datasets the package was not tuned on
         (``benchmarks/bench_estimator_defaults.py``: breast cancer, Adult, two iris classes, digits 3 vs 8 at N = 60,
         hidden 16, P = 3, 60 s): the plain MIP often returns the majority class there, the searched start does not.
@@ -126,8 +133,8 @@ class MIPNetClassifier(BaseMIPClassifier):
         limit = float(self.time_limit)
         kind = self._start_kind(hidden)
         start = mip_start(X, Y, kind, objective=self.objective, hidden=hidden, P=self.P,
-                          time_limit=limit, target_accuracy=self.target_train_accuracy, margin=self.margin,
-                          epsilon=self.epsilon, max_epochs=self.start_max_epochs,
+                          time_limit=start_budget(limit), target_accuracy=self.target_train_accuracy,
+                          margin=self.margin, epsilon=self.epsilon, max_epochs=self.start_max_epochs,
                           max_passes=self.start_max_passes, stop_rule=self.stop_rule, random_state=self.random_state)
         if start is not None:
             limit = start.solve_limit(limit)

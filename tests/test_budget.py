@@ -104,4 +104,4 @@ def test_exact_fit_counts_its_model_build_against_the_limit():
         clf.fit(X, y)
     assert clf.stop_reason_ == "time_limit"
     assert clf.solve_record_.time_limit < 2.0  # the solver got what the model build left
-    assert clf.fit_time_ < 2.0 + 0.5
+    assert clf.fit_time_ < 2.0 + 1.0  # read-back and the numpy check after the solve

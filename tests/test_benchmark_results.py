@@ -77,3 +77,15 @@ def test_hypothesis_rows_say_not_run_without_results_and_read_the_screen(tmp_pat
     assert "0.97 (state 3)" in first and "reaches the paper's 1.0" in first
     assert rows.loc[rows.index.str.startswith("4.")].iloc[0]["result"].endswith("units die "
                                                                                 "(bench_03_init_screening_updates.csv)")
+
+
+def test_committee_runs_read_members_and_votes(tmp_path):
+    d = {"args": {"states": [40, 14, 13], "tie_break": "l1", "n_batches": 3, "batch_size": 100},
+         "members": [{"test_accuracy": 0.2}, {"test_accuracy": 0.3}, {"test_accuracy": 0.25}],
+         "committee_test_accuracy": 0.31, "after_lp": {"committee_test_accuracy": 0.28}}
+    (tmp_path / "bench_03_committee_3x3x100_nodes50_tbl1_s40-14-13.json").write_text(json.dumps(d))
+    (c,) = br.committee_runs(tmp_path)
+    assert (c["run"], c["images_per_member"], c["vote"], c["vote_after_lp"]) == (
+        "3x3x100_nodes50_tbl1_s40-14-13", 300, 0.31, 0.28)
+    assert c["members"] == [0.2, 0.3, 0.25] and c["states"] == [40, 14, 13]
+    assert br.committee_runs(tmp_path / "nothing") == []

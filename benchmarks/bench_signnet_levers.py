@@ -88,9 +88,23 @@ def build(objective, N, hidden):
     return sp.X_train, Y, model, columns, data, safe_tolerance(model)
 
 
-def main():
+def instances():
+    """Each instance compiled once: ``(name, objective, hidden, X, Y, model, columns, data, tol, target, matrices)``,
+    with ``target`` the HiGHS objective target of a cut-off instance (``None`` for one solved to optimality)."""
     from mipnn.signnet import objective_target
 
+    for objective, N, hidden, goal in INSTANCES:
+        X, Y, model, columns, data, tol = build(objective, N, hidden)
+        target = None
+        if goal == "cut-off":
+            t = objective_target(objective, N, 0.9, n_outputs=2)
+            target = t - 0.5 if objective != "min_hinge" else t
+        matrices = [data[k] for k in ("c", "A", "row_lower", "row_upper", "col_lower", "col_upper", "integrality")]
+        name = f"{objective} N={N} hidden {hidden} → {goal}"
+        yield name, objective, hidden, X, Y, model, columns, data, tol, target, matrices
+
+
+def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--time-limit", type=float, default=30.0)
@@ -99,14 +113,7 @@ def main():
     args = ap.parse_args()
     configs = [c for c in args.configs if c != "gurobi" or "gurobi" in available_backends()]
     rows = []
-    for objective, N, hidden, goal in INSTANCES:
-        X, Y, model, columns, data, tol = build(objective, N, hidden)
-        name = f"{objective} N={N} hidden {hidden} → {goal}"
-        target = None
-        if goal == "cut-off":
-            t = objective_target(objective, N, 0.9, n_outputs=2)
-            target = t - 0.5 if objective != "min_hinge" else t
-        matrices = [data[k] for k in ("c", "A", "row_lower", "row_upper", "col_lower", "col_upper", "integrality")]
+    for name, objective, hidden, X, Y, model, columns, data, tol, target, matrices in instances():
         for seed in range(args.seeds):
             for config in configs:
                 solver = "gurobi" if config == "gurobi" else "highs"

@@ -21,10 +21,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from bench_signnet_levers import INSTANCES, build
+from bench_signnet_levers import instances
 from mipnn.experiments import provenance
 from mipnn.paths import benchmarks_dir
-from mipnn.signnet import objective_target
 from mipnn.solve import solve_matrices
 
 
@@ -35,14 +34,7 @@ def main():
     ap.add_argument("--presolve", choices=["on", "off"], default="off")
     args = ap.parse_args()
     rows = []
-    for objective, N, hidden, goal in INSTANCES:
-        X, Y, model, columns, data, tol = build(objective, N, hidden)
-        name = f"{objective} N={N} hidden {hidden} → {goal}"
-        target = None
-        if goal == "cut-off":
-            t = objective_target(objective, N, 0.9, n_outputs=2)
-            target = t - 0.5 if objective != "min_hinge" else t
-        mats = [data[k] for k in ("c", "A", "row_lower", "row_upper", "col_lower", "col_upper", "integrality")]
+    for name, _, _, _, _, _, _, data, tol, target, mats in instances():
         for mode, extra in (("root only", {"mip_max_nodes": 1}), ("full", {})):
             for seed in range(args.seeds):
                 rec, _ = solve_matrices(*mats, sense=data["sense"], offset=data["offset"], threads=1,

@@ -61,8 +61,9 @@ def test_run_table_has_one_line_per_run(tmp_path):
 
 def test_hypothesis_rows_say_not_run_without_results_and_read_the_screen(tmp_path):
     rows = br.hypothesis_rows(tmp_path)
-    assert list(rows["hypothesis"].str[:2]) == ["1.", "2.", "3.", "4.", "5.", "6."]
-    assert (rows.set_index(rows["hypothesis"].str[:2]).loc[["1.", "3.", "4.", "5.", "6."], "result"] == "not run").all()
+    assert list(rows["hypothesis"].str[:2]) == ["1.", "2.", "3.", "4.", "5.", "6.", "7."]
+    assert (rows.set_index(rows["hypothesis"].str[:2]).loc[["1.", "3.", "4.", "5.", "6.", "7."], "result"]
+            == "not run").all()
     assert br.screening_summary(tmp_path) is None and br.tie_break_runs(tmp_path).empty
     summary = {"setting": {"probe_states": 10, "iteration_states": 4, "mip_nodes_iteration_stage": 50,
                            "time_limit_per_milp": 60.0},
@@ -77,6 +78,22 @@ def test_hypothesis_rows_say_not_run_without_results_and_read_the_screen(tmp_pat
     assert "0.97 (state 3)" in first and "reaches the paper's 1.0" in first
     assert rows.loc[rows.index.str.startswith("4.")].iloc[0]["result"].endswith("units die "
                                                                                 "(bench_03_init_screening_updates.csv)")
+
+
+def test_hypothesis_7_reads_the_input_box_runs_and_gives_a_verdict(tmp_path):
+    box = pd.DataFrame({"random_state": [40, 40], "input_box": ["r=0.1, a=0.1 (paper, (9))", "r=1, a=1"],
+                        "train_accuracy": [0.5, 0.96], "test_accuracy": [0.2, 0.3], "iterations": [4, 6],
+                        "output_l1_first": [90.0, 91.0], "output_l1_last": [80.0, 20.0]})
+    box.to_csv(tmp_path / "bench_03_input_box.csv", index=False)
+    assert br.input_box_runs(tmp_path).shape == (2, 7)
+    rows = br.hypothesis_rows(tmp_path).set_index("hypothesis")
+    seventh = rows.loc[rows.index.str.startswith("7.")].iloc[0]["result"]
+    assert "r=1, a=1: train 0.96, test 0.300, 6 iterations, output error 91.0 → 20.0" in seventh
+    assert seventh.endswith("box (9) is what stalls our runs")
+    box.loc[1, "train_accuracy"] = 0.4
+    box.to_csv(tmp_path / "bench_03_input_box.csv", index=False)
+    seventh = br.hypothesis_rows(tmp_path).set_index("hypothesis").filter(like="7.", axis=0).iloc[0]["result"]
+    assert seventh.endswith("rejected: no wider box beats box (9) (best 0.40 against 0.50)")
 
 
 def test_committee_runs_read_members_and_votes(tmp_path):

@@ -5,9 +5,13 @@ import pytest
 
 from mipnn.executors import close_shared_executors, shared_executor
 from mipnn.relu import (
+    INPUT_BOX,
     LayerStructure,
+    algorithm1,
+    dense_structures,
     fit_layer_inputs,
     fit_layer_weights,
+    init_network,
     input_bounds,
     last_layer_lp,
     postprocess_lp,
@@ -121,6 +125,35 @@ def test_input_milp_reproduces_objective_within_box_9(tiny, big_m):
     assert np.all(Xn >= lo - 1e-9) and np.all(Xn <= hi + 1e-9)
     assert np.abs(relu_forward(Xn, W, c) - T).sum() == pytest.approx(obj, abs=1e-6)
     assert obj <= np.abs(relu_forward(X, W, c) - T).sum() + 1e-9
+
+
+@pytest.mark.parametrize("big_m", ["printed", "tight"])
+def test_wider_input_box_keeps_the_program_exact_and_never_does_worse(tiny, big_m):
+    """The lever of hypothesis 7: a wider box (r, a) contains box (9), so its optimum is no larger, the proposed
+    inputs stay inside it and the forward pass still reproduces the reported objective."""
+    X, T, _ = tiny
+    rng = np.random.default_rng(0)
+    W, c = rng.uniform(-1, 1, (3, 4)), rng.uniform(-1, 1, 3)
+    assert INPUT_BOX == (0.1, 0.1)
+    np.testing.assert_array_equal(input_bounds(X)[0], np.maximum(0.0, 0.9 * X - 0.1))
+    np.testing.assert_array_equal(input_bounds(X)[1], 1.1 * X + 0.1)
+    _, paper, _ = fit_layer_inputs(X, T, W, c, big_m=big_m)
+    Xn, wide, recs = fit_layer_inputs(X, T, W, c, big_m=big_m, input_box=(0.5, 0.5))
+    lo, hi = input_bounds(X, (0.5, 0.5))
+    np.testing.assert_array_equal(lo, np.maximum(0.0, 0.5 * X - 0.5))
+    assert np.all(Xn >= lo - 1e-9) and np.all(Xn <= hi + 1e-9)
+    assert all(r.status == "optimal" for r in recs)
+    assert np.abs(relu_forward(Xn, W, c) - T).sum() == pytest.approx(wide, abs=1e-6)
+    assert wide <= paper + 1e-6
+    assert printed_big_m(X, (0.5, 0.5)) == pytest.approx(4 * (1.5 * X.max() + 0.5) + 1)
+
+
+@pytest.mark.parametrize("box", [(0.1,), (-0.1, 0.1), (0.1, float("nan")), "wide"])
+def test_bad_input_box_is_refused_before_any_work(tiny, box):
+    X, _, _ = tiny
+    net = init_network(dense_structures((4, 3, 2)), random_state=0)
+    with pytest.raises(ValueError, match="input_box"):
+        algorithm1(net, X, np.arange(10) % 2, input_box=box)
 
 
 def test_input_lp_identity_layer(tiny):

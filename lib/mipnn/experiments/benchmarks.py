@@ -99,6 +99,12 @@ def tie_break_runs(folder=None) -> pd.DataFrame:
     return _csv("bench_03_tie_break.csv", folder)
 
 
+def input_box_runs(folder=None) -> pd.DataFrame:
+    """``bench_03_input_box.csv``: Algorithm 1 per random state and input box (hypothesis 7): training and test
+    accuracy, iterations, the output layer's ℓ1 error at the first and last while-iteration."""
+    return _csv("bench_03_input_box.csv", folder)
+
+
 def committee_runs(folder=None) -> list[dict]:
     """``bench_03_committee_*.json``, one dict per committee benchmark: ``run`` (the file's tag), ``states``,
     ``tie_break``, ``images_per_member``, the members' and the majority vote's test accuracy as trained and (if it
@@ -345,8 +351,31 @@ def hypothesis_rows(folder=None) -> pd.DataFrame:
             f"leave {reach.min():.0%}–{reach.max():.0%} of it, and the hidden layers below then reach their new "
             f"targets only in part; the error {'falls at every' if monotone else 'does not fall at every'} "
             f"iteration and the stop rule ends the runs after {per_run['size'].min()}–{per_run['size'].max()}"))
+    rows.append(_input_box_row(input_box_runs(folder)))
     rows.sort(key=lambda r: r[0])
     return pd.DataFrame(rows, columns=["hypothesis", "measurement", "result"])
+
+
+def _input_box_row(box: pd.DataFrame) -> tuple[str, str, str]:
+    name = "7. box (9) holds Algorithm 1 back (own lever: wider boxes)"
+    if box.empty:
+        return name, "bench_03_input_box.py", "not run"
+    paper = box["input_box"].str.endswith("(paper, (9))")
+    wide = box[~paper]
+    best = wide["train_accuracy"].max() if len(wide) else float("nan")
+    base = box.loc[paper, "train_accuracy"].max() if paper.any() else float("nan")
+    if best >= 0.95:
+        verdict = f"a wider box reaches training accuracy {best:.2f} (≥ 0.95): box (9) is what stalls our runs"
+    elif best > base:
+        verdict = f"wider boxes help a little (best {best:.2f} against {base:.2f}) and stay short of 1.0"
+    else:
+        verdict = f"rejected: no wider box beats box (9) (best {best:.2f} against {base:.2f})"
+    return (name,
+            f"Algorithm 1 from screened state(s) {', '.join(map(str, box['random_state'].unique()))} with box "
+            "max{0, (1 − r)·x̃ − a} ≤ x ≤ (1 + r)·x̃ + a, same MILP settings, test images reported only",
+            "; ".join(f"{r.input_box}: train {r.train_accuracy:.2f}, test {r.test_accuracy:.3f}, "
+                      f"{int(r.iterations)} iterations, output error {r.output_l1_first:.1f} → {r.output_l1_last:.1f}"
+                      for r in box.itertuples()) + f": {verdict}")
 
 
 def _screen_verdict(best: float, unscreened: float | None) -> str:

@@ -32,7 +32,15 @@ from .screening import (
     screen_initialisation,
     screen_initialisations,
 )
-from .structure import LayerStructure, printed_big_m, relu, relu_forward, weight_bounds_from_previous
+from .structure import (
+    INPUT_BOX,
+    LayerStructure,
+    check_input_box,
+    printed_big_m,
+    relu,
+    relu_forward,
+    weight_bounds_from_previous,
+)
 from .tiebreak import TIE_BREAKS, check_tie_break, closest_on_optimal_face
 from .training import (
     Algorithm1Result,
@@ -50,7 +58,8 @@ __all__ = [
     "postprocess_lp", "preactivation_bounds", "weight_milp", "weight_program",
     "SCREEN_COLUMNS", "InitialisationChoice", "choose_initialisation", "pick_initialisations", "screen_initialisation",
     "screen_initialisations",
-    "LayerStructure", "printed_big_m", "relu", "relu_forward", "weight_bounds_from_previous",
+    "INPUT_BOX", "LayerStructure", "check_input_box", "printed_big_m", "relu", "relu_forward",
+    "weight_bounds_from_previous",
     "TIE_BREAKS", "check_tie_break", "closest_on_optimal_face",
     "Algorithm1Result", "algorithm1", "batch_learning", "committee_predict", "postprocess_last_layer",
     "train_committee",

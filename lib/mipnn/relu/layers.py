@@ -15,7 +15,7 @@ import numpy as np
 from ..executors import check_executor, shared_executor
 from ..validation import check_choice, check_positive_int
 from .programs import BIG_M_CHOICES, check_matrix, input_milp, last_layer_lp, param_box, weight_milp
-from .structure import LayerStructure, printed_big_m
+from .structure import INPUT_BOX, LayerStructure, printed_big_m
 from .tiebreak import check_tie_break
 
 __all__ = ["LayerResult", "fit_layer_weights", "fit_layer_inputs"]
@@ -81,15 +81,16 @@ def fit_layer_weights(X, T, structure: LayerStructure, *, lower=None, upper=None
 
 
 def fit_layer_inputs(X_prev, T, W, c, *, activation: str = "relu", big_m: str = "tight", time_limit: float = 30.0,
-                     options=None) -> tuple[np.ndarray, float, list]:
-    """§2.2 for every row of ``X_prev`` independently. Returns ``(X_new, total objective, records)``."""
+                     options=None, input_box=INPUT_BOX) -> tuple[np.ndarray, float, list]:
+    """§2.2 for every row of ``X_prev`` independently, each within ``input_box`` (box (9) by default, see
+    :func:`~mipnn.relu.input_bounds`). Returns ``(X_new, total objective, records)``."""
     X_prev = check_matrix("X_prev", X_prev, nonneg=True, cols=np.shape(W)[1])
     T = check_matrix("T", T, cols=np.shape(W)[0], rows=X_prev.shape[0])
-    M = printed_big_m(X_prev)
+    M = printed_big_m(X_prev, input_box)
     out, total, records = np.empty_like(X_prev), 0.0, []
     for k in range(X_prev.shape[0]):
         fit = input_milp(X_prev[k], T[k], W, c, activation=activation, big_m=big_m, printed_m=M,
-                         time_limit=time_limit, options=options)
+                         time_limit=time_limit, options=options, input_box=input_box)
         out[k] = fit.x
         total += fit.objective
         records.append(fit.record)

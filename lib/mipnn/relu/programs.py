@@ -38,7 +38,7 @@ from ..exceptions import SolveError
 from ..numerics import TOL
 from ..solve import OPTIMALITY_GAP, SolveRecord, solve_matrices
 from ..validation import check_choice, check_number
-from .structure import LayerStructure, printed_big_m, relu
+from .structure import INPUT_BOX, LayerStructure, check_input_box, printed_big_m, relu
 from .tiebreak import check_tie_break, closest_on_optimal_face, tie_break_reference, with_stage
 
 __all__ = [
@@ -447,10 +447,12 @@ def postprocess_lp(X, T, structure: LayerStructure, *, lower=None, upper=None, t
                      objective=objective, record=_combined_record(records, build, objective), big_m=None)
 
 
-def input_bounds(x_prev):
-    """Box (9): ``max(0, 0.9 x̃ − 0.1) ≤ x ≤ 1.1 x̃ + 0.1``."""
+def input_bounds(x_prev, input_box=INPUT_BOX):
+    """Box (9): ``max(0, 0.9 x̃ − 0.1) ≤ x ≤ 1.1 x̃ + 0.1``; ``input_box = (r, a)`` gives
+    ``max(0, (1 − r) x̃ − a) ≤ x ≤ (1 + r) x̃ + a`` (the paper's is ``(0.1, 0.1)``)."""
+    r, a = check_input_box(input_box)
     x_prev = np.asarray(x_prev, dtype=np.float64)
-    return np.maximum(0.0, 0.9 * x_prev - 0.1), 1.1 * x_prev + 0.1
+    return np.maximum(0.0, (1.0 - r) * x_prev - a), (1.0 + r) * x_prev + a
 
 
 @dataclass(frozen=True)
@@ -461,8 +463,9 @@ class InputResult:
 
 
 def input_milp(x_prev, t, W, c, *, activation: str = "relu", big_m: str = "tight", printed_m: float | None = None,
-               time_limit: float = 30.0, options=None) -> InputResult:
-    """§2.2 for one training vector: weights fixed, inputs ``x`` variable in box (9) around ``x_prev``.
+               time_limit: float = 30.0, options=None, input_box=INPUT_BOX) -> InputResult:
+    """§2.2 for one training vector: weights fixed, inputs ``x`` variable in box (9) around ``x_prev``
+    (``input_box``, see :func:`input_bounds`).
 
     ReLU layer: minimise ``Σ_j |o_j − t_j|`` under (1), (3)–(6) (an MILP). Identity output layer: minimise the
     one-sided error (7)–(8) (an LP). ``printed_m`` overrides the paper's M (default computed from ``x_prev``;
@@ -475,7 +478,7 @@ def input_milp(x_prev, t, W, c, *, activation: str = "relu", big_m: str = "tight
     n, d = W.shape
     x_prev = check_matrix("x_prev", np.reshape(x_prev, (1, -1)), nonneg=True, cols=d)[0]
     t = check_matrix("t", np.reshape(t, (1, -1)), cols=n)[0]
-    lo, hi = input_bounds(x_prev)
+    lo, hi = input_bounds(x_prev, input_box)
     # a = W x + c as a linear map of x; constant c moves into the row bounds via a shifted "G"
     G = sp.csr_matrix(W)
     if activation == "identity":
@@ -486,7 +489,7 @@ def input_milp(x_prev, t, W, c, *, activation: str = "relu", big_m: str = "tight
         return InputResult(x=np.clip(sol.x[:d], lo, hi), objective=float(record.objective), record=record)
     r = n
     if big_m == "printed":
-        M = float(printed_m) if printed_m is not None else d * (1.1 * float(x_prev.max(initial=0.0)) + 0.1) + 1.0
+        M = float(printed_m) if printed_m is not None else printed_big_m(x_prev[None, :], input_box)
         big_L, big_U = np.full(r, -M), np.full(r, M)
     else:
         L, U = interval(G, lo, hi)

@@ -18,7 +18,11 @@ import numpy as np
 
 from ..validation import check_choice, check_number, check_positive_int
 
-__all__ = ["LayerStructure", "relu", "relu_forward", "printed_big_m", "weight_bounds_from_previous"]
+__all__ = ["INPUT_BOX", "LayerStructure", "check_input_box", "relu", "relu_forward", "printed_big_m",
+           "weight_bounds_from_previous"]
+
+# box (9) around the current inputs x̃ of a layer: (r, a) gives max{0, (1 − r)·x̃ − a} ≤ x ≤ (1 + r)·x̃ + a
+INPUT_BOX = (0.1, 0.1)
 
 
 def relu(a):
@@ -152,10 +156,23 @@ def relu_forward(X, W, c, activation: str = "relu") -> np.ndarray:
     return relu(a) if activation == "relu" else a
 
 
-def printed_big_m(X) -> float:
-    """The paper's constant ``M = d·(1.1·M̃ + 0.1) + 1`` for inputs ``X`` (m × d), ``M̃ = max X``."""
+def check_input_box(input_box) -> tuple[float, float]:
+    """Check an input box ``(r, a)``: two non-negative numbers (relative and absolute half-width); the paper's box
+    (9) is :data:`INPUT_BOX` ``= (0.1, 0.1)``."""
+    if not isinstance(input_box, (tuple, list)) or len(input_box) != 2:
+        raise ValueError(f"input_box={input_box!r} must be a pair (r, a) of non-negative numbers, e.g. the paper's "
+                         f"box (9) {INPUT_BOX}")
+    r = check_number("input_box[0] (relative half-width r)", input_box[0], low=0)
+    a = check_number("input_box[1] (absolute half-width a)", input_box[1], low=0)
+    return float(r), float(a)
+
+
+def printed_big_m(X, input_box=INPUT_BOX) -> float:
+    """The paper's constant ``M = d·(1.1·M̃ + 0.1) + 1`` for inputs ``X`` (m × d), ``M̃ = max X``; for another
+    ``input_box (r, a)`` the inputs are bounded by ``(1 + r)·M̃ + a`` instead of ``1.1·M̃ + 0.1``."""
+    r, a = check_input_box(input_box)
     X = np.asarray(X, dtype=np.float64)
-    return float(X.shape[1] * (1.1 * float(X.max(initial=0.0)) + 0.1) + 1.0)
+    return float(X.shape[1] * ((1.0 + r) * float(X.max(initial=0.0)) + a) + 1.0)
 
 
 def weight_bounds_from_previous(theta_prev, factor: float = 0.6, slack: float = 0.01, limit: float = 1.0):

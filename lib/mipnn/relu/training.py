@@ -28,7 +28,7 @@ from ..validation import check_choice, check_number, check_positive_int
 from .layers import fit_layer_inputs, fit_layer_weights
 from .network import ReluNetwork, closest_to_one, diagnostics_columns
 from .programs import BIG_M_CHOICES, postprocess_lp
-from .structure import weight_bounds_from_previous
+from .structure import INPUT_BOX, check_input_box, weight_bounds_from_previous
 from .tiebreak import check_tie_break
 
 __all__ = ["Algorithm1Result", "algorithm1", "batch_learning", "train_committee", "postprocess_last_layer",
@@ -69,7 +69,8 @@ def _check_xy(X, y, net):
 
 def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight", max_iterations: int = 10,
                time_limit: float = 60.0, options=None, n_jobs: int = 1, executor: str = "local",
-               postprocess: bool = False, lp_start: bool = True, tie_break: str = "none") -> Algorithm1Result:
+               postprocess: bool = False, lp_start: bool = True, tie_break: str = "none",
+               input_box=INPUT_BOX) -> Algorithm1Result:
     """Algorithm 1 on one batch ``(X, y)``, starting from (a copy of) ``network`` and warm-starting each MILP.
 
     Parameters
@@ -86,8 +87,11 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
         :func:`~mipnn.relu.weight_milp`); ``False`` gives the plain warm start.
     tie_break : which optimal weights each fit keeps: ``"none"`` (the solver's, as in the paper), ``"previous"``
         (closest to the weights before the update) or ``"l1"`` (smallest); :mod:`mipnn.relu.tiebreak`.
+    input_box : how far the proposed inputs (the next targets) may move, ``(r, a)`` as in
+        :func:`~mipnn.relu.input_bounds`; the paper's box (9) is ``(0.1, 0.1)``, anything else is our lever.
     """
     check_choice("big_m", big_m, BIG_M_CHOICES)
+    input_box = check_input_box(input_box)
     check_tie_break(tie_break)
     check_positive_int("max_iterations", max_iterations)
     check_positive_int("n_jobs", n_jobs)
@@ -128,7 +132,7 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
                 W, c = net.weights(i)
                 new_inputs, input_objective, recs = fit_layer_inputs(
                     acts[i], targets, W, c, activation=activation, big_m=big_m, time_limit=time_limit,
-                    options=options)
+                    options=options, input_box=input_box)
                 solve_time += sum(r.wall_time for r in recs)
                 targets = new_inputs
                 # units of hidden layer i whose new targets are 0 on every image: the input fit asks them to die

@@ -22,11 +22,12 @@ import json
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from mipnn.experiments import ResultStore, param_grid, provenance, run_sweep
+from bench_03_tie_break import add_algorithm1_arguments, algorithm1_settings
+from mipnn.experiments import param_grid, provenance, run_sweep
 from mipnn.experiments.layerwise import run_algorithm1
 from mipnn.paths import benchmarks_dir
 from mipnn.plotting import save_figure, set_style
-from mipnn.relu import INPUT_BOX, check_input_box, pick_initialisations
+from mipnn.relu import INPUT_BOX, check_input_box
 
 DEFAULT_BOXES = ("0.1,0.1", "0.25,0.25", "0.5,0.5", "1,1")
 
@@ -42,24 +43,11 @@ def parse_box(text: str) -> list[float]:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--states", type=int, nargs="*", default=None)
-    ap.add_argument("--top", type=int, default=1)
+    add_algorithm1_arguments(ap, top=1, max_iterations=10, n_jobs=1)
     ap.add_argument("--boxes", type=parse_box, nargs="+", default=[parse_box(b) for b in DEFAULT_BOXES])
-    ap.add_argument("--mip-nodes", type=int, default=50, help="node cap per MILP (0 or less: exact up to the limit)")
-    ap.add_argument("--time-limit", type=float, default=60.0, help="seconds per MILP")
-    ap.add_argument("--max-iterations", type=int, default=10)
-    ap.add_argument("--n-jobs", type=int, default=1)
     args = ap.parse_args(argv)
     out = benchmarks_dir()
-    states = args.states
-    if not states:
-        screen = ResultStore(out / "bench_03_init_screening_iteration.jsonl").to_frame()
-        if screen.empty:
-            raise SystemExit("no screen: run benchmarks/bench_03_init_screening.py first or pass --states")
-        states = pick_initialisations(screen, args.top, by="iteration_accuracy")
-    nodes = None if args.mip_nodes <= 0 else args.mip_nodes
-    tag = "" if (nodes, args.max_iterations, args.time_limit) == (50, 10, 60.0) else (
-        f"_nodes{nodes or 'exact'}_it{args.max_iterations}_tl{args.time_limit:g}")
+    states, nodes, tag = algorithm1_settings(args, default_iterations=10)
     runs = run_sweep(run_algorithm1, param_grid(random_state=list(states), input_box=args.boxes,
                                                 max_iterations=[args.max_iterations], mip_nodes=[nodes],
                                                 time_limit=[args.time_limit], evaluate=[True]),

@@ -29,25 +29,38 @@ from mipnn.plotting import save_figure, set_style
 from mipnn.relu import TIE_BREAKS, pick_initialisations
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_algorithm1_arguments(ap, *, top: int, max_iterations: int, n_jobs: int):
+    """The options shared by the Algorithm 1 benchmarks: which states, and the MILP settings."""
     ap.add_argument("--states", type=int, nargs="*", default=None)
-    ap.add_argument("--top", type=int, default=3)
+    ap.add_argument("--top", type=int, default=top, help="without --states: the best of the screen's iteration stage")
     ap.add_argument("--mip-nodes", type=int, default=50, help="node cap per MILP (0 or less: exact up to the limit)")
     ap.add_argument("--time-limit", type=float, default=60.0, help="seconds per MILP")
-    ap.add_argument("--max-iterations", type=int, default=3)
-    ap.add_argument("--n-jobs", type=int, default=2)
-    args = ap.parse_args(argv)
-    out = benchmarks_dir()
+    ap.add_argument("--max-iterations", type=int, default=max_iterations)
+    ap.add_argument("--n-jobs", type=int, default=n_jobs)
+
+
+def algorithm1_settings(args, default_iterations: int):
+    """``(states, mip_nodes, tag)``: the states (``--states`` or the ``--top`` best of
+    bench_03_init_screening.py's iteration stage), the node cap (``None``: exact) and the file tag naming non-default
+    MILP settings."""
     states = args.states
     if not states:
-        screen = ResultStore(out / "bench_03_init_screening_iteration.jsonl").to_frame()
+        screen = ResultStore(benchmarks_dir() / "bench_03_init_screening_iteration.jsonl").to_frame()
         if screen.empty:
             raise SystemExit("no screen: run benchmarks/bench_03_init_screening.py first or pass --states")
         states = pick_initialisations(screen, args.top, by="iteration_accuracy")
     nodes = None if args.mip_nodes <= 0 else args.mip_nodes
-    tag = "" if (nodes, args.max_iterations, args.time_limit) == (50, 3, 60.0) else (
+    tag = "" if (nodes, args.max_iterations, args.time_limit) == (50, default_iterations, 60.0) else (
         f"_nodes{nodes or 'exact'}_it{args.max_iterations}_tl{args.time_limit:g}")
+    return states, nodes, tag
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_algorithm1_arguments(ap, top=3, max_iterations=3, n_jobs=2)
+    args = ap.parse_args(argv)
+    out = benchmarks_dir()
+    states, nodes, tag = algorithm1_settings(args, default_iterations=3)
     runs = run_sweep(run_algorithm1, param_grid(random_state=list(states), tie_break=list(TIE_BREAKS),
                                                 max_iterations=[args.max_iterations], mip_nodes=[nodes],
                                                 time_limit=[args.time_limit], evaluate=[True]),

@@ -106,3 +106,17 @@ def test_committee_runs_read_members_and_votes(tmp_path):
         "3x3x100_nodes50_tbl1_s40-14-13", 300, 0.31, 0.28)
     assert c["members"] == [0.2, 0.3, 0.25] and c["states"] == [40, 14, 13]
     assert br.committee_runs(tmp_path / "nothing") == []
+
+
+def test_status_rows_name_the_screened_states_of_the_session_run(tmp_path):
+    from mipnn.paths import REPO_ROOT
+
+    session = json.loads((REPO_ROOT / "results" / "03_layerwise_relu_mnist" / "summary_session.json").read_text())
+    session["experiments"]["screening"] = {"chosen_random_state": 7, "states": 200}
+    session["experiments"]["committee"]["member_random_states"] = [7, 3, 9]
+    rows = {r["claim"][:20]: r for r in br.status_rows(session, tmp_path)}
+    alg1 = next(r for c, r in rows.items() if c.startswith("Algorithm 1"))
+    assert ", from state 7, screened among 200)" in alg1["ours"]
+    vote = next(r for c, r in rows.items() if c.startswith("majority vote"))
+    assert " images from states 7, 3, 9: " in vote["ours"]
+    assert all(r["verdict"] for r in rows.values())

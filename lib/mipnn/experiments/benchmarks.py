@@ -188,7 +188,8 @@ def status_rows(session: dict, folder=None) -> list[dict[str, str]]:
     adam = e["adam"]
     rows = [
         {"paper": name, "claim": "Algorithm 1 reaches training accuracy 1.0 on 100 images (Fig. 2)",
-         "ours": f"session profile {e['algorithm1']['train_accuracy']:.2f} (≤ {p.get('mip_nodes')} nodes per MILP)"
+         "ours": f"session profile {e['algorithm1']['train_accuracy']:.2f} (≤ {p.get('mip_nodes')} nodes per MILP"
+                 + _screened_text(e) + ")"
                  + ("" if exact_best is None else "; exact MILPs (benchmark): " + ", ".join(
                      f"{v:.2f} (random state {k})" for k, v in exact_best.items()))
                  + ("" if not screened_runs else
@@ -212,7 +213,9 @@ def status_rows(session: dict, folder=None) -> list[dict[str, str]]:
          "verdict": _verdict(PAPER_NUMBERS["postprocess_lp"],
                              max([e["postprocess_lp"]["test_accuracy"]] + [r["after"] for r in lp10]), limited=capped)},
         {"paper": name, "claim": "majority vote of 3 nets trained on 1,000 images each: 79.19 %",
-         "ours": f"session profile, 3 nets × {e['committee']['images_per_member']} images: "
+         "ours": f"session profile, 3 nets × {e['committee']['images_per_member']} images"
+                 + (f" from states {', '.join(map(str, e['committee']['member_random_states']))}"
+                    if e["committee"].get("member_random_states") else "") + ": "
                  f"{e['committee']['test_accuracy']:.4f}" + "".join(
                      f"; benchmark, 3 nets × {c['images_per_member']} images from the screened states "
                      f"{', '.join(map(str, c['states']))}, tie-break {c['tie_break']}: {c['vote']:.4f}"
@@ -245,6 +248,12 @@ def status_rows(session: dict, folder=None) -> list[dict[str, str]]:
                                                         for r in big.itertuples()),
                      "verdict": "faster (beyond the paper: the compact form)"})
     return rows
+
+
+def _screened_text(experiments: dict) -> str:
+    """``, from screened state s (of n)`` when the summary's Algorithm 1 started from a screened state."""
+    scr = experiments.get("screening")
+    return "" if not scr else f", from state {scr['chosen_random_state']}, screened among {scr['states']}"
 
 
 def _lp_after_10(folder) -> list[dict]:

@@ -120,3 +120,4 @@ def test_status_rows_name_the_screened_states_of_the_session_run(tmp_path):
     vote = next(r for c, r in rows.items() if c.startswith("majority vote"))
     assert " images from states 7, 3, 9: " in vote["ours"]
     assert all(r["verdict"] for r in rows.values())
+    assert next(r for c, r in rows.items() if c.startswith("20 batches"))["verdict"] == "no result"  # none run here

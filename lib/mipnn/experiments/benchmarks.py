@@ -165,6 +165,8 @@ def _verdict(paper: float, ours: float, *, limited: bool) -> str:
     from ..verdict import Side, verdict
 
     v = verdict(Side(100 * paper), Side(100 * ours), limit_runs=int(limited))
+    if v.difference is None:  # no result of ours (a benchmark not run): the verdict rule's own word for it
+        return v.category
     why = ": ≤ 50 nodes per MILP, not the paper's exact MILPs" if limited else ""
     return f"{v.category}{why} ({v.difference:+.1f} pt)"
 

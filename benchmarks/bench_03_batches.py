@@ -5,7 +5,7 @@ speed-up of solving the independent per-neuron MILPs in worker processes (``--n-
 
     MIPNN_DATA_DIR=... .venv/bin/python benchmarks/bench_03_batches.py --n-batches 20 [--n-jobs 2]
         [--mip-nodes 50] [--time-limit 60] [--input 28x28] [--no-lp-start] [--lp-after 10 --lp-images 60000]
-        [--random-state 4711] [--tie-break none|previous|l1]
+        [--random-state 4711] [--tie-break none|previous|l1] [--input-box 1 1] [--patience 0]
 Writes results/benchmarks/bench_03_batches_<input>_<n_batches>x<batch>_jobs<n>[...].json (one row per batch
 inside, with dead units and activation patterns of the network on the test images), rewritten after every
 batch (``"finished": false`` until the last one), so a stopped run keeps its data.
@@ -19,8 +19,10 @@ from mipnn.data import load_mnist, pool_mnist, scale_pixels
 from mipnn.experiments import provenance, to_jsonable
 from mipnn.paths import benchmarks_dir
 from mipnn.relu import (
+    INPUT_BOX,
     TIE_BREAKS,
     batch_learning,
+    check_input_box,
     dense_structures,
     diagnostics_columns,
     init_network,
@@ -46,7 +48,13 @@ def main():
                     help="plain warm start for the weight MILPs (no fixed-activation-pattern LP start)")
     ap.add_argument("--tie-break", choices=TIE_BREAKS, default="none",
                     help="which optimal weights each fit keeps (mipnn.relu.tiebreak; issue 18, hypothesis 3)")
+    ap.add_argument("--input-box", type=float, nargs=2, default=list(INPUT_BOX), metavar=("R", "A"),
+                    help="box of the proposed inputs, max{0,(1-r)x-a} <= x <= (1+r)x+a; the paper's (9) is 0.1 0.1 "
+                         "(issue 18, hypothesis 7)")
+    ap.add_argument("--patience", type=int, default=0,
+                    help="while-iterations in a row without improvement before Algorithm 1 stops (paper: 0)")
     args = ap.parse_args()
+    box = check_input_box(tuple(args.input_box))
     tr, te = load_mnist("train"), load_mnist("test")
     if args.input == "28x28":
         X, Xt = (scale_pixels(d.images.reshape(len(d), -1)) for d in (tr, te))
@@ -59,7 +67,9 @@ def main():
             f"{'' if args.mip_nodes is None else f'_nodes{args.mip_nodes}'}{'' if args.lp_start else '_nolpstart'}"
             f"{'' if args.lp_after is None else f'_lp{args.lp_after}'}"
             f"{'' if args.random_state == 4711 else f'_s{args.random_state}'}"
-            f"{'' if args.tie_break == 'none' else f'_tb{args.tie_break}'}.json")
+            f"{'' if args.tie_break == 'none' else f'_tb{args.tie_break}'}"
+            f"{'' if box == INPUT_BOX else f'_box{box[0]:g}-{box[1]:g}'}"
+            f"{'' if args.patience == 0 else f'_pat{args.patience}'}.json")
     path = benchmarks_dir() / name
 
     def write(finished: bool):
@@ -90,7 +100,8 @@ def main():
     net, hist = batch_learning(net, X, tr.labels.astype(int), batch_size=args.batch_size, n_batches=args.n_batches,
                                X_test=Xt, y_test=te.labels.astype(int), time_limit=args.time_limit, options=opts,
                                n_jobs=args.n_jobs, max_iterations=args.max_iterations, lp_start=args.lp_start,
-                               callback=after_batch, tie_break=args.tie_break)
+                               callback=after_batch, tie_break=args.tie_break, input_box=box,
+                               patience=args.patience)
     out = write(finished=True)
     wall = out["wall_time"]
     print(hist.round(3).to_string())

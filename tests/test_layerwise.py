@@ -50,6 +50,33 @@ def test_algorithm1_keeps_best_and_is_deterministic(data):
     assert np.array_equal(net.thetas[0], init_network(dense_structures((4, 3, 3)), random_state=1).thetas[0])
 
 
+def stop_rule_holds(accuracies, patience, max_iterations):
+    """The loop ran exactly until ``patience + 1`` iterations in a row did not beat the one before (or the cap)."""
+    stalled, last = 0, -1.0
+    for k, acc in enumerate(accuracies):
+        assert stalled <= patience, f"iteration {k + 1} ran after {stalled} stalled iterations"
+        stalled, last = (0 if acc > last else stalled + 1), acc
+    return stalled > patience or len(accuracies) == max_iterations
+
+
+@pytest.mark.parametrize("random_state", [1, 3])
+def test_patience_only_extends_the_printed_stop_rule(data, random_state):
+    X, y = data
+    net = init_network(dense_structures((4, 3, 3)), random_state=random_state)
+    opts = {"mip_max_nodes": 20}
+    printed = algorithm1(net, X, y, max_iterations=6, options=opts)
+    patient = algorithm1(net, X, y, max_iterations=6, options=opts, patience=2)
+    a, b = printed.iterations["accuracy"].tolist(), patient.iterations["accuracy"].tolist()
+    assert stop_rule_holds(a, 0, 6) and stop_rule_holds(b, 2, 6)
+    assert b[:len(a)] == a and len(b) >= len(a)  # the same iterations, then (maybe) more
+    assert patient.accuracy >= printed.accuracy  # the best weights seen are kept
+    # the best weights seen after any layer update are kept, not only those at the end of an iteration
+    assert patient.accuracy == pytest.approx(patient.iterations["best_accuracy"].max())
+    assert patient.accuracy >= max(b)
+    with pytest.raises(ValueError, match="patience"):
+        algorithm1(net, X, y, patience=-1)
+
+
 def test_batch_learning_bound_10_and_history(data):
     X, y = data
     net = init_network(dense_structures((4, 3, 3)), random_state=2)

@@ -13,13 +13,15 @@ from pathlib import Path
 import pandas as pd
 
 from ..paths import benchmarks_dir
+from ..relu import INPUT_BOX
 
 __all__ = ["batch_runs", "postprocess_lp_runs", "weight_milp_runs", "algorithm1_runs", "screening_summary",
            "screening_runs", "screening_full_runs", "tie_break_runs", "committee_runs", "hypothesis_rows", "run_table",
            "status_rows", "PAPER_NUMBERS"]
 
 BATCH_COLUMNS = ["run", "batch", "cumulative_wall_s", "test_accuracy", "batch_accuracy", "iterations",
-                 "mip_nodes", "lp_start", "max_iterations", "finished", "random_state", "tie_break"]
+                 "mip_nodes", "lp_start", "max_iterations", "finished", "random_state", "tie_break", "input_box",
+                 "patience"]
 LP_COLUMNS = ["run", "n_images", "solver", "formulation", "rows", "status", "solve_s", "build_handoff_share",
               "peak_gb", "hidden"]
 
@@ -43,7 +45,9 @@ def batch_runs(folder=None) -> pd.DataFrame:
                          "batch_accuracy": h["batch_accuracy"], "iterations": h["iterations"],
                          "mip_nodes": a.get("mip_nodes"), "lp_start": a.get("lp_start", False),
                          "max_iterations": a["max_iterations"], "finished": d.get("finished", True),
-                         "random_state": a.get("random_state", 4711), "tie_break": a.get("tie_break", "none")})
+                         "random_state": a.get("random_state", 4711), "tie_break": a.get("tie_break", "none"),
+                         "input_box": ",".join(f"{v:g}" for v in a.get("input_box", INPUT_BOX)),
+                         "patience": a.get("patience", 0)})
     return pd.DataFrame(rows, columns=BATCH_COLUMNS)
 
 

@@ -70,7 +70,7 @@ def _check_xy(X, y, net):
 def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight", max_iterations: int = 10,
                time_limit: float = 60.0, options=None, n_jobs: int = 1, executor: str = "local",
                postprocess: bool = False, lp_start: bool = True, tie_break: str = "none",
-               input_box=INPUT_BOX) -> Algorithm1Result:
+               input_box=INPUT_BOX, patience: int = 0) -> Algorithm1Result:
     """Algorithm 1 on one batch ``(X, y)``, starting from (a copy of) ``network`` and warm-starting each MILP.
 
     Parameters
@@ -78,6 +78,9 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
     bounds : optional list of ``(lower, upper)`` per layer (e.g. bound (10)); default ``[-1, 1]``.
     big_m : ``"printed"`` or ``"tight"`` (see :mod:`mipnn.relu.programs`).
     max_iterations : cap on while-iterations (the paper stops when accuracy stops improving).
+    patience : how many while-iterations in a row may end without beating the previous one's accuracy before the
+        loop stops; ``0`` is the printed rule ``while accuracy > last_accuracy``, more is our lever (the weights of
+        the best accuracy seen are kept either way).
     time_limit : per solve, in seconds; ``options`` go to HiGHS (use ``{"mip_max_nodes": k}`` for a
         deterministic work limit).
     n_jobs, executor : where the independent per-neuron MILPs of a layer run (:mod:`mipnn.executors`):
@@ -92,6 +95,7 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
     """
     check_choice("big_m", big_m, BIG_M_CHOICES)
     input_box = check_input_box(input_box)
+    check_number("patience", patience, low=0, integer=True)
     check_tie_break(tie_break)
     check_positive_int("max_iterations", max_iterations)
     check_positive_int("n_jobs", n_jobs)
@@ -109,8 +113,8 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
     accuracy, last_accuracy = 0.0, -1.0
     best_net, best_acc = None, -1.0
     rows, updates = [], []
-    it = 0
-    while accuracy > last_accuracy and it < max_iterations:
+    it, stalled = 0, 0
+    while stalled <= patience and it < max_iterations:
         last_accuracy = accuracy
         it += 1
         t_it = time.perf_counter()
@@ -144,6 +148,7 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
             updates.append({"iteration": it, "layer": i + 1, "accuracy": accuracy,
                             "weight_objective": fit.objective, "input_objective": input_objective,
                             "zero_target_units": zero_targets, **diag})
+        stalled = 0 if accuracy > last_accuracy else stalled + 1
         # the network is the one after the last update (layer 1): its diagnostics are already computed
         rows.append({"iteration": it, "accuracy": accuracy, "best_accuracy": best_acc,
                      "seconds": time.perf_counter() - t_it, **diag})
@@ -173,7 +178,7 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
                    factor: float | None = 0.6, X_test=None, y_test=None, big_m: str = "tight",
                    max_iterations: int = 10, time_limit: float = 60.0, options=None, n_jobs: int = 1,
                    executor: str = "local", progress: bool = True, lp_start: bool = True, callback=None,
-                   tie_break: str = "none"):
+                   tie_break: str = "none", input_box=INPUT_BOX, patience: int = 0):
     """Algorithm 1 on batches ``0..n_batches−1`` of ``batch_size`` consecutive rows of ``(X, y)``.
 
     From the second batch on, every parameter is bounded by (10) around the previous batch's value
@@ -181,10 +186,12 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
     ``(network, history)``; ``history`` has one row per batch: batch accuracy, accuracy on all rows seen so far,
     test accuracy (if ``X_test`` is given), iterations, solve and wall time. ``callback(batch, network, row)``,
     if given, is called after each batch (e.g. to post-process or save a snapshot); its time is not counted.
-    ``tie_break`` as in :func:`algorithm1`.
+    ``tie_break``, ``input_box`` and ``patience`` as in :func:`algorithm1`.
     """
     check_positive_int("batch_size", batch_size)
     check_tie_break(tie_break)
+    input_box = check_input_box(input_box)
+    check_number("patience", patience, low=0, integer=True)
     check_positive_int("n_batches", n_batches)
     check_number("factor", factor, low=0.0, allow_none=True)
     X, y = _check_xy(X, y, network)
@@ -200,7 +207,7 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
             bounds = [weight_bounds_from_previous(t, factor=factor) for t in net.thetas]
         res = algorithm1(net, X[sl], y[sl], bounds=bounds, big_m=big_m, max_iterations=max_iterations,
                          time_limit=time_limit, options=options, n_jobs=n_jobs, executor=executor,
-                         lp_start=lp_start, tie_break=tie_break)
+                         lp_start=lp_start, tie_break=tie_break, input_box=input_box, patience=patience)
         net = res.network
         seen = slice(0, (b + 1) * batch_size)
         row = {"batch": b + 1, "batch_accuracy": res.accuracy, "seen_accuracy": net.accuracy(X[seen], y[seen]),

@@ -10,7 +10,7 @@ not the paper's method. Reported: training accuracy (the target is 1.0), its his
 test accuracy on the 10,000 test images, which is reported only and never used to choose.
 
     MIPNN_DATA_DIR=... .venv/bin/python benchmarks/bench_03_input_box.py [--n-jobs 1] [--states 40]
-        [--boxes 0.1,0.1 0.5,0.5 1,1] [--mip-nodes 50] [--max-iterations 10]
+        [--boxes 0.1,0.1 0.5,0.5 1,1] [--patience 0 3] [--mip-nodes 50] [--max-iterations 10]
 
 Writes results/benchmarks/bench_03_input_box<tag>.jsonl (resumable), .csv, .json and
 figures/benchmarks/bench_03_input_box<tag>.png/.pdf/.csv, ``<tag>`` naming non-default MILP settings.
@@ -45,13 +45,18 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_algorithm1_arguments(ap, top=1, max_iterations=10, n_jobs=1)
     ap.add_argument("--boxes", type=parse_box, nargs="+", default=[parse_box(b) for b in DEFAULT_BOXES])
+    ap.add_argument("--patience", type=int, nargs="+", default=[0],
+                    help="while-iterations in a row without improvement before Algorithm 1 stops (paper: 0)")
     args = ap.parse_args(argv)
     out = benchmarks_dir()
     states, nodes, tag = algorithm1_settings(args, default_iterations=10)
-    runs = run_sweep(run_algorithm1, param_grid(random_state=list(states), input_box=args.boxes,
-                                                max_iterations=[args.max_iterations], mip_nodes=[nodes],
-                                                time_limit=[args.time_limit], evaluate=[True]),
-                     out / f"bench_03_input_box{tag}.jsonl", n_jobs=args.n_jobs, desc="input box")
+    grid = []
+    for patience in args.patience:
+        extra = {} if patience == 0 else {"patience": [patience]}  # the printed rule keeps its stored runs' keys
+        grid += param_grid(random_state=list(states), input_box=args.boxes, max_iterations=[args.max_iterations],
+                           mip_nodes=[nodes], time_limit=[args.time_limit], evaluate=[True], **extra)
+    runs = run_sweep(run_algorithm1, grid, out / f"bench_03_input_box{tag}.jsonl", n_jobs=args.n_jobs,
+                     desc="input box")
     table = summarise(runs)
     table.to_csv(out / f"bench_03_input_box{tag}.csv", index=False, float_format="%.6g")
     summary = {"setting": {"images": 100, "side": 28, "states": [int(s) for s in states], "mip_nodes": nodes,
@@ -79,15 +84,28 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
         it = pd.DataFrame(run.iterations)
         up = pd.DataFrame(run.updates)
         out_layer = up[up["layer"] == up["layer"].max()]
+        patience = run.get("patience", 0)
         rows.append({"random_state": run.random_state, "input_box": box_label(run.input_box),
+                     "patience": 0 if pd.isna(patience) else int(patience),
                      "train_accuracy": run.train_accuracy, "test_accuracy": run.test_accuracy,
                      "iterations": len(it), "first_iteration_accuracy": it["accuracy"].iloc[0],
                      "output_l1_first": out_layer["weight_objective"].iloc[0],
                      "output_l1_last": out_layer["weight_objective"].iloc[-1],
                      "test_patterns": run.test_patterns,
                      "time_limited_milps": time_limited(run),
+                     "max_layer_gap": max_layer_gap(up),
                      "run_wall_s": run.run_wall_s})
     return pd.DataFrame(rows)
+
+
+def max_layer_gap(updates: pd.DataFrame) -> float:
+    """The largest relative gap ``(objective − bound) / objective`` of a layer's weight fit over the run (0 where a
+    fit is solved to optimality; NaN for runs stored before bounds were recorded)."""
+    if "weight_bound" not in updates:
+        return float("nan")
+    obj, bound = updates["weight_objective"], updates["weight_bound"]
+    gap = ((obj - bound) / obj.where(obj > 1e-9)).fillna(0.0).clip(lower=0.0)
+    return float(gap.max())
 
 
 def time_limited(run) -> int:
@@ -102,12 +120,14 @@ def figure(runs: pd.DataFrame, tag: str):
     hist = []
     for _, run in runs.iterrows():
         it = pd.DataFrame(run.iterations)
-        label = f"state {run.random_state}, {box_label(run.input_box)}"
+        patience = run.get("patience", 0)
+        label = f"state {run.random_state}, {box_label(run.input_box)}" + (
+            "" if pd.isna(patience) or not patience else f", patience {int(patience)}")
         ax.plot(it["iteration"], it["best_accuracy"], marker="o", label=label)
         up = pd.DataFrame(run.updates)
         out_layer = up[up["layer"] == up["layer"].max()]
         ax2.plot(out_layer["iteration"], out_layer["weight_objective"], marker="o", label=label)
-        hist.append(it.assign(random_state=run.random_state, input_box=box_label(run.input_box),
+        hist.append(it.assign(random_state=run.random_state, input_box=box_label(run.input_box), label=label,
                               output_l1=out_layer["weight_objective"].to_numpy()))
     ax.axhline(1.0, ls="--", color="k", lw=1, label="paper (Fig. 2)")
     ax.set(xlabel="while-iteration", ylabel="best training accuracy", ylim=(0, 1.05),

@@ -200,6 +200,10 @@ def test_algorithm1_records_every_layer_update(data):
     assert len(res.updates) == 3 * len(res.iterations)
     assert res.accuracy == pytest.approx(res.updates["accuracy"].max())
     assert {"dead_h1", "dead_h2", "patterns"} <= set(res.iterations.columns)
+    # each layer's proven bound is below its objective (a stated gap for node-capped MILPs); the output LP is exact
+    u = res.updates
+    assert (u["weight_bound"] <= u["weight_objective"] + 1e-6).all()
+    assert np.allclose(u.loc[u["layer"] == 3, "weight_bound"], u.loc[u["layer"] == 3, "weight_objective"])
     # the input fit of layers 3 and 2 sets the targets of hidden layers 2 and 1: units it zeroes everywhere
     zero = res.updates.set_index("layer")["zero_target_units"]
     assert zero.loc[1].isna().all() and (zero.loc[[2, 3]].between(0, 3)).all()

@@ -145,8 +145,12 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
             if accuracy > best_acc:
                 best_acc, best_net = accuracy, net.copy()
             diag = diagnostics_columns(net, X) if L > 1 else {}
+            bounds_ = [r.bound for r in fit.records]
             updates.append({"iteration": it, "layer": i + 1, "accuracy": accuracy,
-                            "weight_objective": fit.objective, "input_objective": input_objective,
+                            "weight_objective": fit.objective,
+                            # the proven lower bound of the layer's weight fit (its MILPs' bounds summed)
+                            "weight_bound": float("nan") if None in bounds_ else float(sum(bounds_)),
+                            "input_objective": input_objective,
                             "zero_target_units": zero_targets, **diag})
         stalled = 0 if accuracy > last_accuracy else stalled + 1
         # the network is the one after the last update (layer 1): its diagnostics are already computed

@@ -92,7 +92,8 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
                      "output_l1_first": out_layer["weight_objective"].iloc[0],
                      "output_l1_last": out_layer["weight_objective"].iloc[-1],
                      "test_patterns": run.test_patterns,
-                     "time_limited_milps": time_limited(run),
+                     "time_limited_milps": status_count(run, "time_limit"),
+                     "node_capped_milps": status_count(run, "work_limit"),
                      "max_layer_gap": max_layer_gap(up),
                      "run_wall_s": run.run_wall_s})
     return pd.DataFrame(rows)
@@ -108,9 +109,9 @@ def max_layer_gap(updates: pd.DataFrame) -> float:
     return float(gap.max())
 
 
-def time_limited(run) -> int:
-    """MILPs of the run that stopped at their time limit (the store flattens ``statuses`` to columns)."""
-    n = run.get("statuses.time_limit", 0)
+def status_count(run, status: str) -> int:
+    """Solves of the run that ended with ``status`` (the store flattens ``statuses`` to columns)."""
+    n = run.get(f"statuses.{status}", 0)
     return 0 if pd.isna(n) else int(n)
 
 

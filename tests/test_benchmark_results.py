@@ -89,7 +89,8 @@ def test_hypothesis_7_reads_the_input_box_runs_and_gives_a_verdict(tmp_path):
     rows = br.hypothesis_rows(tmp_path).set_index("hypothesis")
     seventh = rows.loc[rows.index.str.startswith("7.")].iloc[0]["result"]
     assert "r=1, a=1: train 0.96, test 0.300, 6 iterations, output error 91.0 → 20.0" in seventh
-    assert seventh.endswith("box (9) is what stalls our runs")
+    assert seventh.endswith("0.96 (≥ 0.95) from the same start where box (9) reaches 0.50: inside box (9) the "
+                            "targets move too little")
     box.loc[1, "train_accuracy"] = 0.4
     box.to_csv(tmp_path / "bench_03_input_box.csv", index=False)
     seventh = br.hypothesis_rows(tmp_path).set_index("hypothesis").filter(like="7.", axis=0).iloc[0]["result"]

@@ -85,10 +85,11 @@ def test_hypothesis_7_reads_the_input_box_runs_and_gives_a_verdict(tmp_path):
                         "train_accuracy": [0.5, 0.96], "test_accuracy": [0.2, 0.3], "iterations": [4, 6],
                         "output_l1_first": [90.0, 91.0], "output_l1_last": [80.0, 20.0]})
     box.to_csv(tmp_path / "bench_03_input_box.csv", index=False)
-    assert br.input_box_runs(tmp_path).shape == (2, 7)
+    (tmp_path / "bench_03_input_box.json").write_text(json.dumps({"setting": {"mip_nodes": 50}}))
+    assert br.input_box_runs(tmp_path).shape == (2, 8)
     rows = br.hypothesis_rows(tmp_path).set_index("hypothesis")
     seventh = rows.loc[rows.index.str.startswith("7.")].iloc[0]["result"]
-    assert "r=1, a=1: train 0.96, test 0.300, 6 iterations, output error 91.0 → 20.0" in seventh
+    assert "r=1, a=1, ≤ 50 nodes: train 0.96, test 0.300, 6 iterations, output error 91.0 → 20.0" in seventh
     assert seventh.endswith("0.96 (≥ 0.95) from the same start where box (9) reaches 0.50: inside box (9) the "
                             "targets move too little")
     box.loc[1, "train_accuracy"] = 0.4

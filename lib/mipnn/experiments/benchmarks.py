@@ -104,9 +104,15 @@ def tie_break_runs(folder=None) -> pd.DataFrame:
 
 
 def input_box_runs(folder=None) -> pd.DataFrame:
-    """``bench_03_input_box.csv``: Algorithm 1 per random state and input box (hypothesis 7): training and test
-    accuracy, iterations, the output layer's ℓ1 error at the first and last while-iteration."""
-    return _csv("bench_03_input_box.csv", folder)
+    """``bench_03_input_box*.csv``: Algorithm 1 per random state and input box (hypothesis 7): training and test
+    accuracy, iterations, the output layer's ℓ1 error at the first and last while-iteration; ``mip_nodes`` is the
+    node cap per MILP of the file's run (from its ``.json``; ``None``: exact up to the time limit)."""
+    parts = []
+    for path in sorted(_folder(folder).glob("bench_03_input_box*.csv")):
+        meta = path.with_suffix(".json")
+        nodes = json.loads(meta.read_text())["setting"].get("mip_nodes") if meta.exists() else None
+        parts.append(pd.read_csv(path).assign(mip_nodes=nodes))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def committee_runs(folder=None) -> list[dict]:
@@ -389,9 +395,15 @@ def _input_box_row(box: pd.DataFrame) -> tuple[str, str, str]:
     return (name,
             f"Algorithm 1 from screened state(s) {', '.join(map(str, box['random_state'].unique()))} with box "
             "max{0, (1 − r)·x̃ − a} ≤ x ≤ (1 + r)·x̃ + a, same MILP settings, test images reported only",
-            "; ".join(f"{r.input_box}{_patience_text(r)}: train {r.train_accuracy:.2f}, test {r.test_accuracy:.3f}, "
+            "; ".join(f"{r.input_box}{_patience_text(r)}, {_nodes_text(r)}: train {r.train_accuracy:.2f}, "
+                      f"test {r.test_accuracy:.3f}, "
                       f"{int(r.iterations)} iterations, output error {r.output_l1_first:.1f} → {r.output_l1_last:.1f}"
                       + _capped_text(r) for r in box.itertuples()) + f": {verdict}")
+
+
+def _nodes_text(row) -> str:
+    n = getattr(row, "mip_nodes", None)
+    return "exact MILPs" if n is None or n != n else f"≤ {int(n)} nodes"
 
 
 def _patience_text(row) -> str:

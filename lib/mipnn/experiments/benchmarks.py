@@ -210,7 +210,8 @@ def status_rows(session: dict, folder=None) -> list[dict[str, str]]:
                     + ", ".join(
                         f"{r['train_accuracy']:.2f} (state {r['random_state']}, "
                         f"{r['statuses'].get('time_limit', 0)} of {sum(r['statuses'].values())} MILPs at the "
-                        f"{screened['setting']['time_limit_per_milp']:g} s limit)" for r in screened_runs)),
+                        f"{screened['setting']['time_limit_per_milp']:g} s limit)" for r in screened_runs))
+                 + _wide_box_text(input_box_runs(folder)),
          "verdict": _verdict(PAPER_NUMBERS["algorithm1_train"],
                              max([e["algorithm1"]["train_accuracy"]]
                                  + ([] if exact_best is None else list(exact_best))
@@ -401,8 +402,20 @@ def _input_box_row(box: pd.DataFrame) -> tuple[str, str, str]:
                       + _capped_text(r) for r in box.itertuples()) + f": {verdict}")
 
 
+def _wide_box_text(box: pd.DataFrame) -> str:
+    """The best Algorithm 1 run with a box wider than (9), named as our lever (it never enters the verdict)."""
+    if box.empty:
+        return ""
+    wide = box[~box["input_box"].str.endswith("(paper, (9))")]
+    if wide.empty:
+        return ""
+    r = wide.loc[wide["train_accuracy"].idxmax()]
+    return (f"; beyond the paper, with a wider input box ({r['input_box']}) instead of box (9), state "
+            f"{r['random_state']}, {_nodes_text(r)}: {r['train_accuracy']:.2f} (our lever, not in the verdict)")
+
+
 def _nodes_text(row) -> str:
-    n = getattr(row, "mip_nodes", None)
+    n = row.get("mip_nodes") if isinstance(row, pd.Series) else getattr(row, "mip_nodes", None)
     return "exact MILPs" if n is None or n != n else f"≤ {int(n)} nodes"
 
 

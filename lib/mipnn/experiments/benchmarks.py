@@ -188,7 +188,8 @@ def status_rows(session: dict, folder=None) -> list[dict[str, str]]:
     e, p = session["experiments"], session["parameters"]
     capped = p.get("mip_nodes") is not None
     runs = batch_runs(folder)
-    long_runs = runs.groupby("run").filter(lambda g: g["batch"].max() >= 20)
+    paper_runs = runs[(runs["input_box"] == ",".join(f"{v:g}" for v in INPUT_BOX)) & (runs["patience"] == 0)]
+    long_runs = paper_runs.groupby("run").filter(lambda g: g["batch"].max() >= 20)
     best20 = long_runs.groupby("run")["test_accuracy"].max().max() if not long_runs.empty else float("nan")
     alg1 = algorithm1_runs(folder)
     exact_best = alg1.groupby("random_state")["best_accuracy"].max() if not alg1.empty else None
@@ -217,14 +218,17 @@ def status_rows(session: dict, folder=None) -> list[dict[str, str]]:
                                  + ([] if exact_best is None else list(exact_best))
                                  + [r["train_accuracy"] for r in screened_runs]), limited=False)},
         {"paper": name, "claim": "20 batches × 100 images, bound (10): best test 0.69 in 1,448 s",
-         "ours": f"benchmark, 20 × 100 at 28×28, ≤ 50 nodes per MILP: best test {best20:.3f}",
+         "ours": f"benchmark, 20 × 100 at 28×28, ≤ 50 nodes per MILP: best test {best20:.3f}"
+                 + _best_10_with_lever(folder),
          "verdict": _verdict(PAPER_NUMBERS["batches20_test"], best20, limited=True)},
         {"paper": name, "claim": "+ post-processing LP on all 60,000 images after 10 batches: up to 75.84 %",
          "ours": f"session profile: {e['postprocess_lp']['test_accuracy']:.4f} (LP over "
                  f"{e['postprocess_lp']['lp_images']:,} images)" + "".join(
-                     f"; benchmark {r['run']}: {r['before']:.4f} → {r['after']:.4f}" for r in lp10),
+                     f"; benchmark {r['run']}: {r['before']:.4f} → {r['after']:.4f}"
+                     + (" (our lever, not in the verdict)" if r["lever"] else "") for r in lp10),
          "verdict": _verdict(PAPER_NUMBERS["postprocess_lp"],
-                             max([e["postprocess_lp"]["test_accuracy"]] + [r["after"] for r in lp10]), limited=capped)},
+                             max([e["postprocess_lp"]["test_accuracy"]] + [r["after"] for r in lp10 if not r["lever"]]),
+                             limited=capped)},
         {"paper": name, "claim": "majority vote of 3 nets trained on 1,000 images each: 79.19 %",
          "ours": f"session profile, 3 nets × {e['committee']['images_per_member']} images"
                  + (f" from states {', '.join(map(str, e['committee']['member_random_states']))}"
@@ -277,8 +281,26 @@ def _lp_after_10(folder) -> list[dict]:
         lp = d.get("postprocess_lp") or {}
         if lp.get("after_batch") == 10 and lp.get("images") == 60000 and d.get("finished", True):
             out.append({"run": f.stem.removeprefix("bench_03_batches_"), "before": lp["test_accuracy_before"],
-                        "after": lp["test_accuracy"]})
+                        "after": lp["test_accuracy"], "lever": _uses_lever(d["args"])})
     return out
+
+
+def _uses_lever(args: dict) -> bool:
+    """Whether a batch run changed the paper's method: a box other than (9) or a patient stop rule (the
+    tie-break keeps every fit optimal, so it stays inside the method)."""
+    return tuple(args.get("input_box", INPUT_BOX)) != INPUT_BOX or bool(args.get("patience", 0))
+
+
+def _best_10_with_lever(folder) -> str:
+    """The best test accuracy over the batches of any run that uses a lever, named as such."""
+    runs = batch_runs(folder)
+    lever = runs[(runs["input_box"] != ",".join(f"{v:g}" for v in INPUT_BOX)) | (runs["patience"] > 0)]
+    if lever.empty:
+        return ""
+    best = lever.loc[lever["test_accuracy"].idxmax()]
+    return (f"; beyond the paper, {best['run']} (input box {best['input_box']}"
+            + (f", patience {best['patience']}" if best["patience"] else "")
+            + f"): best test {best['test_accuracy']:.4f} after batch {best['batch']} (our lever, not in the verdict)")
 
 
 def _pct(v) -> str:

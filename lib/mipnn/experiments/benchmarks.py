@@ -21,7 +21,7 @@ __all__ = ["batch_runs", "postprocess_lp_runs", "weight_milp_runs", "algorithm1_
 
 BATCH_COLUMNS = ["run", "batch", "cumulative_wall_s", "test_accuracy", "batch_accuracy", "iterations",
                  "mip_nodes", "lp_start", "max_iterations", "finished", "random_state", "tie_break", "input_box",
-                 "patience"]
+                 "patience", "lever"]
 LP_COLUMNS = ["run", "n_images", "solver", "formulation", "rows", "status", "solve_s", "build_handoff_share",
               "peak_gb", "hidden"]
 
@@ -47,7 +47,7 @@ def batch_runs(folder=None) -> pd.DataFrame:
                          "max_iterations": a["max_iterations"], "finished": d.get("finished", True),
                          "random_state": a.get("random_state", 4711), "tie_break": a.get("tie_break", "none"),
                          "input_box": ",".join(f"{v:g}" for v in a.get("input_box", INPUT_BOX)),
-                         "patience": a.get("patience", 0)})
+                         "patience": a.get("patience", 0), "lever": _uses_lever(a)})
     return pd.DataFrame(rows, columns=BATCH_COLUMNS)
 
 
@@ -188,8 +188,7 @@ def status_rows(session: dict, folder=None) -> list[dict[str, str]]:
     e, p = session["experiments"], session["parameters"]
     capped = p.get("mip_nodes") is not None
     runs = batch_runs(folder)
-    paper_runs = runs[(runs["input_box"] == ",".join(f"{v:g}" for v in INPUT_BOX)) & (runs["patience"] == 0)]
-    long_runs = paper_runs.groupby("run").filter(lambda g: g["batch"].max() >= 20)
+    long_runs = runs[~runs["lever"].astype(bool)].groupby("run").filter(lambda g: g["batch"].max() >= 20)
     best20 = long_runs.groupby("run")["test_accuracy"].max().max() if not long_runs.empty else float("nan")
     alg1 = algorithm1_runs(folder)
     exact_best = alg1.groupby("random_state")["best_accuracy"].max() if not alg1.empty else None
@@ -294,7 +293,7 @@ def _uses_lever(args: dict) -> bool:
 def _best_10_with_lever(folder) -> str:
     """The best test accuracy over the batches of any run that uses a lever, named as such."""
     runs = batch_runs(folder)
-    lever = runs[(runs["input_box"] != ",".join(f"{v:g}" for v in INPUT_BOX)) | (runs["patience"] > 0)]
+    lever = runs[runs["lever"].astype(bool)]
     if lever.empty:
         return ""
     best = lever.loc[lever["test_accuracy"].idxmax()]

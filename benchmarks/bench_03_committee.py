@@ -8,10 +8,11 @@ of ``--states`` (default: 40, 14, 13, the three best states of ``bench_03_init_s
 keeps the optimal weights of smallest ℓ1 norm (``--tie-break l1``). Member ``m`` learns on training images
 ``[m·span, (m+1)·span)`` with ``span = n_batches × batch_size`` (the paper: 10 batches of 100 per member). The vote
 is reported twice: of the members as trained, and, as notebook 03 does, after each member's output layer is refitted
-by the post-processing LP on the first ``--lp-images`` training images (0: skip).
+by the post-processing LP on the first ``--lp-images`` training images (0: skip). ``--input-box R A`` widens box (9)
+(hypothesis 7); any box other than the paper's (0.1, 0.1) is our lever, and the run's tag says so (``_box<R>-<A>``).
 
     MIPNN_DATA_DIR=... .venv/bin/python benchmarks/bench_03_committee.py [--n-batches 3] [--n-jobs 2]
-        [--states 40 14 13] [--tie-break l1] [--mip-nodes 50]
+        [--states 40 14 13] [--tie-break l1] [--mip-nodes 50] [--input-box 0.1 0.1]
 
 Each member is one run of a resumable store (``results/benchmarks/bench_03_committee_<tag>.jsonl``: its weights,
 test accuracy and per-batch history), written the moment it finishes; the summary (members and majority vote on the
@@ -29,8 +30,10 @@ import numpy as np
 from mipnn.experiments import provenance, run_sweep, to_jsonable
 from mipnn.paths import benchmarks_dir
 from mipnn.relu import (
+    INPUT_BOX,
     TIE_BREAKS,
     batch_learning,
+    check_input_box,
     committee_predict,
     dense_structures,
     init_network,
@@ -48,7 +51,8 @@ def _data():
     return X, tr.labels.astype(int), Xt, te.labels.astype(int)
 
 
-def run_member(state, member, n_batches, batch_size, mip_nodes, time_limit, max_iterations, tie_break):
+def run_member(state, member, n_batches, batch_size, mip_nodes, time_limit, max_iterations, tie_break,
+               input_box=INPUT_BOX):
     """Batch learning of one committee member on its own images; its weights and test accuracy."""
     X, y, Xt, yt = _data()
     span = n_batches * batch_size
@@ -58,7 +62,7 @@ def run_member(state, member, n_batches, batch_size, mip_nodes, time_limit, max_
                                batch_size=batch_size, n_batches=n_batches, X_test=Xt, y_test=yt,
                                max_iterations=max_iterations, time_limit=time_limit,
                                options=None if mip_nodes is None else {"mip_max_nodes": mip_nodes},
-                               tie_break=tie_break, progress=False)
+                               tie_break=tie_break, input_box=tuple(input_box), progress=False)
     return {"thetas": [t.tolist() for t in net.thetas], "test_accuracy": net.accuracy(Xt, yt),
             "train_accuracy": net.accuracy(X[part], y[part]), "history": to_jsonable(hist.to_dict("records")),
             "member_seconds": time.perf_counter() - t0}
@@ -75,11 +79,17 @@ def main():
     ap.add_argument("--tie-break", choices=TIE_BREAKS, default="l1")
     ap.add_argument("--n-jobs", type=int, default=1)
     ap.add_argument("--lp-images", type=int, default=60000)
+    ap.add_argument("--input-box", type=float, nargs=2, default=list(INPUT_BOX), metavar=("R", "A"),
+                    help="box (9) is (0.1, 0.1); a wider box is our lever (hypothesis 7), not the paper's method")
     args = ap.parse_args()
+    box = check_input_box(tuple(args.input_box))
+    args.input_box = list(box)
     tag = (f"{len(args.states)}x{args.n_batches}x{args.batch_size}_nodes{args.mip_nodes}_tb{args.tie_break}_s"
-           + "-".join(map(str, args.states)))
+           + "-".join(map(str, args.states)) + ("" if box == INPUT_BOX else f"_box{box[0]:g}-{box[1]:g}"))
+    # the paper's box keeps the stored runs' keys, so an earlier store resumes
+    extra = {} if box == INPUT_BOX else {"input_box": list(box)}
     grid = [dict(state=s, member=m, n_batches=args.n_batches, batch_size=args.batch_size, mip_nodes=args.mip_nodes,
-                 time_limit=args.time_limit, max_iterations=args.max_iterations, tie_break=args.tie_break)
+                 time_limit=args.time_limit, max_iterations=args.max_iterations, tie_break=args.tie_break, **extra)
             for m, s in enumerate(args.states)]
     runs = run_sweep(run_member, grid, benchmarks_dir() / f"bench_03_committee_{tag}.jsonl", n_jobs=args.n_jobs,
                      desc="committee members")

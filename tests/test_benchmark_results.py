@@ -113,7 +113,24 @@ def test_committee_runs_read_members_and_votes(tmp_path):
     assert (c["run"], c["images_per_member"], c["vote"], c["vote_after_lp"]) == (
         "3x3x100_nodes50_tbl1_s40-14-13", 300, 0.31, 0.28)
     assert c["members"] == [0.2, 0.3, 0.25] and c["states"] == [40, 14, 13]
+    assert (c["input_box"], c["lever"]) == ("0.1,0.1", False)  # runs from before the option are box (9)
     assert br.committee_runs(tmp_path / "nothing") == []
+
+
+def test_a_committee_with_a_wider_box_is_shown_but_stays_out_of_the_verdict(tmp_path):
+    session = json.loads((REPO_ROOT / "results" / "03_layerwise_relu_mnist" / "summary_session.json").read_text())
+    d = {"args": {"states": [40, 14, 13], "tie_break": "l1", "n_batches": 10, "batch_size": 100,
+                  "input_box": [1.0, 1.0]},
+         "members": [{"test_accuracy": 0.7}, {"test_accuracy": 0.75}, {"test_accuracy": 0.72}],
+         "committee_test_accuracy": 0.80, "after_lp": {}}
+    (tmp_path / "bench_03_committee_3x10x100_nodes50_tbl1_s40-14-13_box1-1.json").write_text(json.dumps(d))
+    (c,) = br.committee_runs(tmp_path)
+    assert (c["input_box"], c["lever"], c["vote_after_lp"]) == ("1,1", True, None)
+    vote = next(r for r in br.status_rows(session, tmp_path) if r["claim"].startswith("majority vote"))
+    assert vote["ours"].endswith("tie-break l1, input box 1,1: 0.8000 (our lever, not in the verdict)")
+    # 0.80 would reproduce the paper's 79.19 %; the verdict stays on the session's own committee
+    session_vote = session["experiments"]["committee"]["test_accuracy"]
+    assert f"(-{100 * (0.7919 - session_vote):.1f} pt)" in vote["verdict"]
 
 
 def test_status_rows_name_the_screened_states_of_the_session_run(tmp_path):

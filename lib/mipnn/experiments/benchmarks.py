@@ -118,7 +118,8 @@ def input_box_runs(folder=None) -> pd.DataFrame:
 def committee_runs(folder=None) -> list[dict]:
     """``bench_03_committee_*.json``, one dict per committee benchmark: ``run`` (the file's tag), ``states``,
     ``tie_break``, ``images_per_member``, the members' and the majority vote's test accuracy as trained and (if it
-    was run) after the post-processing LP (``vote_after_lp``, else ``None``)."""
+    was run) after the post-processing LP (``vote_after_lp``, else ``None``), the ``input_box`` and whether the run
+    left the paper's method (``lever``, see :func:`_uses_lever`)."""
     out = []
     for path in sorted(_folder(folder).glob("bench_03_committee_*.json")):
         d = json.loads(path.read_text())
@@ -126,7 +127,8 @@ def committee_runs(folder=None) -> list[dict]:
         out.append({"run": path.stem.removeprefix("bench_03_committee_"), "states": a["states"],
                     "tie_break": a["tie_break"], "images_per_member": a["n_batches"] * a["batch_size"],
                     "members": [m["test_accuracy"] for m in d["members"]], "vote": d["committee_test_accuracy"],
-                    "vote_after_lp": lp.get("committee_test_accuracy")})
+                    "vote_after_lp": lp.get("committee_test_accuracy"),
+                    "input_box": ",".join(f"{v:g}" for v in a.get("input_box", INPUT_BOX)), "lever": _uses_lever(a)})
     return out
 
 
@@ -234,12 +236,15 @@ def status_rows(session: dict, folder=None) -> list[dict[str, str]]:
                     if e["committee"].get("member_random_states") else "") + ": "
                  f"{e['committee']['test_accuracy']:.4f}" + "".join(
                      f"; benchmark, 3 nets × {c['images_per_member']} images from the screened states "
-                     f"{', '.join(map(str, c['states']))}, tie-break {c['tie_break']}: {c['vote']:.4f}"
+                     f"{', '.join(map(str, c['states']))}, tie-break {c['tie_break']}"
+                     + (f", input box {c['input_box']}" if c["lever"] else "") + f": {c['vote']:.4f}"
                      + ("" if c["vote_after_lp"] is None else f" ({c['vote_after_lp']:.4f} after the LP)")
+                     + (" (our lever, not in the verdict)" if c["lever"] else "")
                      for c in committees),
          "verdict": _verdict(PAPER_NUMBERS["committee"],
-                             max([e["committee"]["test_accuracy"]] + [c["vote"] for c in committees]
-                                 + [c["vote_after_lp"] for c in committees if c["vote_after_lp"] is not None]),
+                             max([e["committee"]["test_accuracy"]]
+                                 + [v for c in committees if not c["lever"]
+                                    for v in (c["vote"], c["vote_after_lp"]) if v is not None]),
                              limited=capped)},
         {"paper": name, "claim": "conv 49-25-10 on 7×7, 10 batches + LP on 60,000 images: 87.11 %, 3,933 s",
          "ours": f"session profile: {e['conv']['test_accuracy']:.4f} in {e['conv']['runtime_s']:.0f} s",
@@ -285,8 +290,8 @@ def _lp_after_10(folder) -> list[dict]:
 
 
 def _uses_lever(args: dict) -> bool:
-    """Whether a batch run changed the paper's method: a box other than (9) or a patient stop rule (the
-    tie-break keeps every fit optimal, so it stays inside the method)."""
+    """Whether a batch or committee run changed the paper's method: a box other than (9) or a patient stop rule
+    (the tie-break keeps every fit optimal, so it stays inside the method)."""
     return tuple(args.get("input_box", INPUT_BOX)) != INPUT_BOX or bool(args.get("patience", 0))
 
 

@@ -437,12 +437,13 @@ def _wide_box_text(box: pd.DataFrame) -> str:
         return ""
     r = wide.loc[wide["train_accuracy"].idxmax()]
     return (f"; beyond the paper, with a wider input box ({r['input_box']}) instead of box (9), state "
-            f"{r['random_state']}, {_nodes_text(r)}: {r['train_accuracy']:.2f} (our lever, not in the verdict)")
+            f"{r['random_state']}, {_nodes_text(r)}: {r['train_accuracy']:.2f}{_capped_text(r)} (our lever, not in the "
+            "verdict)")
 
 
 def _nodes_text(row) -> str:
     n = row.get("mip_nodes") if isinstance(row, pd.Series) else getattr(row, "mip_nodes", None)
-    return "exact MILPs" if n is None or n != n else f"≤ {int(n)} nodes"
+    return "no node cap" if n is None or n != n else f"≤ {int(n)} nodes"
 
 
 def _patience_text(row) -> str:
@@ -451,8 +452,17 @@ def _patience_text(row) -> str:
 
 
 def _capped_text(row) -> str:
-    n = getattr(row, "node_capped_milps", 0)
-    return "" if not n or n != n else f" ({int(n)} MILPs stopped at the node cap)"
+    """Which MILPs of a run stopped early (at the node cap or the time limit) and the largest relative gap of a
+    layer's weight fit that it left, so that no run reads as solved to optimality when it was not."""
+    def count(name):
+        v = row.get(name, 0) if isinstance(row, pd.Series) else getattr(row, name, 0)
+        return 0 if v is None or v != v else int(v)
+    gap = row.get("max_layer_gap") if isinstance(row, pd.Series) else getattr(row, "max_layer_gap", None)
+    parts = [f"{n} MILPs stopped at the {what}" for n, what in ((count("node_capped_milps"), "node cap"),
+                                                                 (count("time_limited_milps"), "time limit")) if n]
+    if parts and gap is not None and gap == gap:
+        parts.append(f"largest layer gap {100 * gap:.0f} %")
+    return "" if not parts else f" ({', '.join(parts)})"
 
 
 def _screen_verdict(best: float, unscreened: float | None) -> str:

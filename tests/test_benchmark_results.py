@@ -98,6 +98,14 @@ def test_hypothesis_7_reads_the_input_box_runs_and_gives_a_verdict(tmp_path):
     assert alg1["ours"].endswith("with a wider input box (r=1, a=1) instead of box (9), state 40, ≤ 50 nodes: 0.96 "
                                  "(our lever, not in the verdict)")
     assert "(-" in alg1["verdict"]  # the verdict is the paper's method's: 0.96 would have reproduced 1.0
+    exact = box.iloc[[1]].assign(train_accuracy=1.0, time_limited_milps=58, max_layer_gap=1.0)
+    exact.to_csv(tmp_path / "bench_03_input_box_nodesexact_it10_tl60.csv", index=False)
+    (tmp_path / "bench_03_input_box_nodesexact_it10_tl60.json").write_text(json.dumps({"setting": {"mip_nodes": None}}))
+    alg1 = br.status_rows(session, tmp_path)[0]
+    # a run without the node cap whose MILPs hit the time limit says so, with its gap
+    assert alg1["ours"].endswith("state 40, no node cap: 1.00 (58 MILPs stopped at the time limit, largest layer gap "
+                                 "100 %) (our lever, not in the verdict)")
+    (tmp_path / "bench_03_input_box_nodesexact_it10_tl60.csv").unlink()
     box.loc[1, "train_accuracy"] = 0.4
     box.to_csv(tmp_path / "bench_03_input_box.csv", index=False)
     seventh = br.hypothesis_rows(tmp_path).set_index("hypothesis").filter(like="7.", axis=0).iloc[0]["result"]

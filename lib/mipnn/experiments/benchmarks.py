@@ -106,7 +106,7 @@ def tie_break_runs(folder=None) -> pd.DataFrame:
 def input_box_runs(folder=None) -> pd.DataFrame:
     """``bench_03_input_box*.csv``: Algorithm 1 per random state and input box (hypothesis 7): training and test
     accuracy, iterations, the output layer's ℓ1 error at the first and last while-iteration; ``mip_nodes`` is the
-    node cap per MILP of the file's run (from its ``.json``; ``None``: exact up to the time limit)."""
+    node cap per MILP of the file's run (from its ``.json``; ``None``: no node cap, only the time limit)."""
     parts = []
     for path in sorted(_folder(folder).glob("bench_03_input_box*.csv")):
         meta = path.with_suffix(".json")
@@ -442,7 +442,7 @@ def _wide_box_text(box: pd.DataFrame) -> str:
 
 
 def _nodes_text(row) -> str:
-    n = row.get("mip_nodes") if isinstance(row, pd.Series) else getattr(row, "mip_nodes", None)
+    n = getattr(row, "mip_nodes", None)  # a table row: a Series or an itertuples() tuple
     return "no node cap" if n is None or n != n else f"≤ {int(n)} nodes"
 
 
@@ -455,9 +455,9 @@ def _capped_text(row) -> str:
     """Which MILPs of a run stopped early (at the node cap or the time limit) and the largest relative gap of a
     layer's weight fit that it left, so that no run reads as solved to optimality when it was not."""
     def count(name):
-        v = row.get(name, 0) if isinstance(row, pd.Series) else getattr(row, name, 0)
+        v = getattr(row, name, 0)  # a table row: a Series or an itertuples() tuple
         return 0 if v is None or v != v else int(v)
-    gap = row.get("max_layer_gap") if isinstance(row, pd.Series) else getattr(row, "max_layer_gap", None)
+    gap = getattr(row, "max_layer_gap", None)
     parts = [f"{n} MILPs stopped at the {what}" for n, what in ((count("node_capped_milps"), "node cap"),
                                                                  (count("time_limited_milps"), "time limit")) if n]
     if parts and gap is not None and gap == gap:

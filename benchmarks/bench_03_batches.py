@@ -15,6 +15,8 @@ import argparse
 import json
 import time
 
+import numpy as np
+
 from mipnn.data import load_mnist, pool_mnist, scale_pixels
 from mipnn.experiments import provenance, to_jsonable
 from mipnn.paths import benchmarks_dir
@@ -71,6 +73,8 @@ def main():
             f"{'' if box == INPUT_BOX else f'_box{box[0]:g}-{box[1]:g}'}"
             f"{'' if args.patience == 0 else f'_pat{args.patience}'}.json")
     path = benchmarks_dir() / name
+    weights_path = path.with_name(path.stem + "_weights.npz")
+    snapshots: dict[str, np.ndarray] = {}  # kept: batch --lp-after (and its LP refit), the best-test and the last batch
 
     def write(finished: bool):
         # batches only: the post-processing LP's time is reported on its own
@@ -83,6 +87,12 @@ def main():
         path.write_text(json.dumps(to_jsonable(out), indent=2) + "\n")
         return out
 
+    def keep_weights(label, network):
+        # the weights of a snapshot, for read-out analyses of the hidden features (bench_03_readout.py)
+        for i, theta in enumerate(network.thetas):
+            snapshots[f"{label}_layer{i + 1}"] = np.asarray(theta, dtype=np.float64)
+        np.savez_compressed(weights_path, **snapshots)
+
     def after_batch(batch, network, row):
         if batch == args.lp_after:
             n = args.lp_images
@@ -93,6 +103,15 @@ def main():
                       test_accuracy_before=row["test_accuracy"],
                       test_accuracy=net_pp.accuracy(Xt, te.labels.astype(int)))
             print(f"post-processing LP after batch {batch}: {lp}", flush=True)
+            keep_weights(f"lp_after_batch{batch}", net_pp)
+        best = max([r["test_accuracy"] for r in rows] + [row["test_accuracy"]])
+        if batch in (args.lp_after, args.n_batches) or row["test_accuracy"] == best:
+            if row["test_accuracy"] == best:  # only one best-test snapshot is kept
+                for key in [k for k in snapshots if k.startswith("best_")]:
+                    del snapshots[key]
+                keep_weights(f"best_batch{batch}", network)
+            if batch in (args.lp_after, args.n_batches):
+                keep_weights(f"batch{batch}", network)
         rows.append({**row, **diagnostics_columns(network, Xt, prefix="test_")})
         write(finished=False)  # every finished batch is on disk
 

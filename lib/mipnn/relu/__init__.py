@@ -5,8 +5,9 @@ Modules: :mod:`~mipnn.relu.structure` (one building block and which weights exis
 post-processing LP of §2.3), :mod:`~mipnn.relu.layers` (whole layers, optionally in worker processes),
 :mod:`~mipnn.relu.network` (the network and its prediction rule), :mod:`~mipnn.relu.training` (Algorithm 1,
 batch learning, the post-processing step and the committee), :mod:`~mipnn.relu.screening` (a seeded search
-for a good random initialisation, on training data) and :mod:`~mipnn.relu.tiebreak` (which of many optimal
-weights a fit keeps).
+for a good random initialisation, on training data), :mod:`~mipnn.relu.readout` (which read-out of the last
+hidden layer reaches which accuracy: the post-processing LP against linear and non-linear ceilings) and
+:mod:`~mipnn.relu.tiebreak` (which of many optimal weights a fit keeps).
 """
 
 from .layers import LayerResult, fit_layer_inputs, fit_layer_weights
@@ -24,6 +25,7 @@ from .programs import (
     weight_milp,
     weight_program,
 )
+from .readout import READOUT_COLUMNS, READOUTS, compare_readouts, hidden_features
 from .screening import (
     SCREEN_COLUMNS,
     InitialisationChoice,
@@ -56,6 +58,7 @@ __all__ = [
     "ReluNetwork", "closest_to_one", "diagnostics_columns", "conv_structures", "dense_structures", "init_network",
     "BIG_M_CHOICES", "SLACK_CAP", "InputResult", "WeightResult", "input_bounds", "input_milp", "last_layer_lp",
     "postprocess_lp", "preactivation_bounds", "weight_milp", "weight_program",
+    "READOUT_COLUMNS", "READOUTS", "compare_readouts", "hidden_features",
     "SCREEN_COLUMNS", "InitialisationChoice", "choose_initialisation", "pick_initialisations", "screen_initialisation",
     "screen_initialisations",
     "INPUT_BOX", "LayerStructure", "check_input_box", "printed_big_m", "relu", "relu_forward",

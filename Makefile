@@ -23,6 +23,9 @@ export MPLBACKEND := Agg
 # (AVX-512 or AVX2), layer outputs then differ in the last bits, and notebook 03's MILPs can break ties differently,
 # so the numbers stored in the notebooks would not come out again on another CPU. Override: make ... OPENBLAS_CORETYPE=
 export OPENBLAS_CORETYPE ?= Haswell
+# One BLAS thread count for the same reason: OpenBLAS splits a product by thread, and 1 or 2 threads already change a
+# node-capped MILP's incumbent in notebook 03 (benchmarks/bench_03_blas_threads.py). 2 is what CI has.
+export OPENBLAS_NUM_THREADS ?= 2
 
 .PHONY: env reproduce test lint unit notebooks-test lab outputs clean help
 .DEFAULT_GOAL := help

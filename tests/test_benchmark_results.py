@@ -132,6 +132,15 @@ def test_hypothesis_8_reads_the_readouts_and_names_the_bottleneck(tmp_path):
                            "falls short")
 
 
+def test_blas_thread_runs_put_each_thread_count_in_a_column(tmp_path):
+    assert br.blas_thread_runs(tmp_path).empty
+    runs = {str(n): {"updates": [{"layer": 4, "weight_objective": 9.0}, {"layer": 3, "weight_objective": v}]}
+            for n, v in ((1, 7.0), (2, 6.5))}
+    (tmp_path / "bench_03_blas_threads.json").write_text(json.dumps({"runs": runs}))
+    t = br.blas_thread_runs(tmp_path)
+    assert t.to_dict("list") == {"layer": [4, 3], "threads=1": [9.0, 7.0], "threads=2": [9.0, 6.5]}
+
+
 def test_committee_runs_read_members_and_votes(tmp_path):
     d = {"args": {"states": [40, 14, 13], "tie_break": "l1", "n_batches": 3, "batch_size": 100},
          "members": [{"test_accuracy": 0.2}, {"test_accuracy": 0.3}, {"test_accuracy": 0.25}],

@@ -17,6 +17,7 @@ from ..relu import INPUT_BOX
 
 __all__ = ["batch_runs", "postprocess_lp_runs", "weight_milp_runs", "algorithm1_runs", "screening_summary",
            "screening_runs", "screening_full_runs", "tie_break_runs", "committee_runs", "readout_runs",
+           "blas_thread_runs",
            "hypothesis_rows", "run_table", "status_rows", "PAPER_NUMBERS"]
 
 BATCH_COLUMNS = ["run", "batch", "cumulative_wall_s", "test_accuracy", "batch_accuracy", "iterations",
@@ -120,6 +121,18 @@ def readout_runs(folder=None) -> pd.DataFrame:
     nets, adam or random for the references) and read-out of its last hidden layer (``readout``: trained, lp,
     lp_argmax, logistic, boosting), training and test accuracy (hypothesis 8)."""
     return _csv("bench_03_readout.csv", folder)
+
+
+def blas_thread_runs(folder=None) -> pd.DataFrame:
+    """``bench_03_blas_threads.json``: the objective of every layer fit in one while-iteration of Algorithm 1, one
+    column per ``OPENBLAS_NUM_THREADS`` value (``threads=<n>``), one row per layer fit in the order run."""
+    path = _folder(folder) / "bench_03_blas_threads.json"
+    if not path.exists():
+        return pd.DataFrame()
+    runs = json.loads(path.read_text())["runs"]
+    cols = {f"threads={n}": [u["weight_objective"] for u in r["updates"]] for n, r in runs.items()}
+    layers = [u["layer"] for u in next(iter(runs.values()))["updates"]]
+    return pd.DataFrame({"layer": layers, **cols})
 
 
 def committee_runs(folder=None) -> list[dict]:

@@ -104,14 +104,12 @@ def main():
                       test_accuracy=net_pp.accuracy(Xt, te.labels.astype(int)))
             print(f"post-processing LP after batch {batch}: {lp}", flush=True)
             keep_weights(f"lp_after_batch{batch}", net_pp)
-        best = max([r["test_accuracy"] for r in rows] + [row["test_accuracy"]])
-        if batch in (args.lp_after, args.n_batches) or row["test_accuracy"] == best:
-            if row["test_accuracy"] == best:  # only one best-test snapshot is kept
-                for key in [k for k in snapshots if k.startswith("best_")]:
-                    del snapshots[key]
-                keep_weights(f"best_batch{batch}", network)
-            if batch in (args.lp_after, args.n_batches):
-                keep_weights(f"batch{batch}", network)
+        if row["test_accuracy"] >= max((r["test_accuracy"] for r in rows), default=-1.0):
+            for key in [k for k in snapshots if k.startswith("best_")]:  # one best-test snapshot only
+                del snapshots[key]
+            keep_weights(f"best_batch{batch}", network)
+        if batch in (args.lp_after, args.n_batches):
+            keep_weights(f"batch{batch}", network)
         rows.append({**row, **diagnostics_columns(network, Xt, prefix="test_")})
         write(finished=False)  # every finished batch is on disk
 

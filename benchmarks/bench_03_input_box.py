@@ -24,6 +24,7 @@ import pandas as pd
 
 from bench_03_tie_break import add_algorithm1_arguments, algorithm1_settings
 from mipnn.experiments import param_grid, provenance, run_sweep
+from mipnn.experiments.benchmarks import box_label
 from mipnn.experiments.layerwise import run_algorithm1
 from mipnn.paths import benchmarks_dir
 from mipnn.plotting import save_figure, set_style
@@ -68,12 +69,6 @@ def main(argv=None):
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         print(table.round(3).to_string(index=False))
     return summary
-
-
-def box_label(box) -> str:
-    r, a = box
-    text = f"r={r:g}, a={a:g}"
-    return text + " (paper, (9))" if (float(r), float(a)) == INPUT_BOX else text
 
 
 def summarise(runs: pd.DataFrame) -> pd.DataFrame:

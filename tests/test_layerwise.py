@@ -1,6 +1,7 @@
 """Algorithm 1 and batch learning of Goebbels (2021) on tiny data."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from mipnn.numerics import one_hot
@@ -207,6 +208,47 @@ def test_algorithm1_records_every_layer_update(data):
     # the input fit of layers 3 and 2 sets the targets of hidden layers 2 and 1: units it zeroes everywhere
     zero = res.updates.set_index("layer")["zero_target_units"]
     assert zero.loc[1].isna().all() and (zero.loc[[2, 3]].between(0, 3)).all()
+
+
+def test_on_update_sees_the_network_after_every_layer_update(data):
+    X, y = data
+    net = init_network(dense_structures((4, 3, 3, 3)), random_state=1)
+    seen = []
+    res = algorithm1(net, X[:12], y[:12], max_iterations=2, options={"mip_max_nodes": 50},
+                     on_update=lambda it, layer, n: seen.append((it, layer, n)))
+    assert [(it, layer) for it, layer, _ in seen] == list(zip(res.updates["iteration"], res.updates["layer"],
+                                                              strict=True))
+    # each network is the one whose accuracy Algorithm 1 compared after that update
+    assert [n.accuracy(X[:12], y[:12]) for _, _, n in seen] == pytest.approx(list(res.updates["accuracy"]))
+    # ... and a copy: the callback cannot change the run
+    seen[0][2].thetas[0][:] = 0.0
+    again = algorithm1(net, X[:12], y[:12], max_iterations=2, options={"mip_max_nodes": 50})
+    assert all(np.array_equal(a, b) for a, b in zip(again.network.thetas, res.network.thetas, strict=True))
+    batches = []
+    batch_learning(net, X, y, batch_size=8, n_batches=2, max_iterations=1, progress=False,
+                   options={"mip_max_nodes": 50}, on_update=lambda b, it, layer, n: batches.append((b, it, layer)))
+    assert batches == [(1, 1, 3), (1, 1, 2), (1, 1, 1), (2, 1, 3), (2, 1, 2), (2, 1, 1)]
+    with pytest.raises(TypeError, match="on_update must be a callable"):
+        algorithm1(net, X, y, on_update="print")
+    with pytest.raises(TypeError, match="callback must be a callable"):
+        batch_learning(net, X, y, batch_size=8, n_batches=1, callback=1)
+
+
+def test_batch_learning_resumed_after_a_batch_is_the_uninterrupted_run(data):
+    X, y = data
+    net = init_network(dense_structures((4, 3, 3)), random_state=2)
+    kw = dict(batch_size=8, max_iterations=2, progress=False, options={"mip_max_nodes": 50}, X_test=X, y_test=y)
+    full, hist = batch_learning(net, X, y, n_batches=3, **kw)
+    after1, _ = batch_learning(net, X, y, n_batches=1, **kw)
+    seen = []
+    resumed, hist2 = batch_learning(after1, X, y, n_batches=3, start_batch=1, callback=lambda b, n, r: seen.append(b),
+                                    **kw)
+    assert seen == [2, 3] and list(hist2["batch"]) == [2, 3]
+    assert all(np.array_equal(a, b) for a, b in zip(full.thetas, resumed.thetas, strict=True))
+    pd.testing.assert_frame_equal(hist.iloc[1:].drop(columns=["solve_time", "wall_time"]).reset_index(drop=True),
+                                  hist2.drop(columns=["solve_time", "wall_time"]))
+    with pytest.raises(ValueError, match="start_batch"):
+        batch_learning(net, X, y, n_batches=3, start_batch=3, **kw)
 
 
 def test_screening_is_seeded_and_picks_by_training_accuracy(data):

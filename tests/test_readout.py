@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from mipnn.relu import (
+    PROBE_COLUMNS,
     READOUT_COLUMNS,
     READOUTS,
     LayerStructure,
@@ -13,6 +14,7 @@ from mipnn.relu import (
     hidden_features,
     init_network,
     postprocess_last_layer,
+    probe_hidden_layers,
 )
 
 
@@ -60,6 +62,31 @@ def test_dead_features_cap_every_readout_at_the_majority_class(data):
     majority = np.mean(yt == np.bincount(y).argmax())
     for readout in ("logistic", "boosting"):
         assert table.loc[readout, "test_accuracy"] == pytest.approx(majority), readout
+
+
+def test_probes_score_each_hidden_layer_alike_to_the_logistic_readout(data):
+    X, y, Xt, yt, rng = data
+    S = dense_structures((6, 3, 3, 3, 3))
+    # h1 = the class pixels above the noise; h2 is dead, and so is h3, the identity of a dead layer
+    thetas = [S[0].to_params(np.eye(6)[:3], -0.5 * np.ones(3)), S[1].to_params(np.zeros((3, 3)), -np.ones(3)),
+              S[2].to_params(np.eye(3), np.zeros(3)), S[3].to_params(np.eye(3), np.zeros(3))]
+    net = ReluNetwork(S, thetas)
+    probes = probe_hidden_layers(net, X, y, Xt, yt, random_state=0)
+    assert list(probes.columns) == list(PROBE_COLUMNS) and list(probes["layer"]) == [1, 2, 3]
+    assert probes.loc[0, "test_accuracy"] >= 0.97 and probes.loc[0, "dead_units"] == 0
+    assert probes.loc[0, "patterns"] == 3  # one unit fires per class
+    majority = np.mean(yt == np.bincount(y).argmax())
+    assert list(probes.loc[1:, "dead_units"]) == [3, 3] and list(probes.loc[1:, "patterns"]) == [1, 1]
+    assert probes.loc[1:, "test_accuracy"].tolist() == pytest.approx([majority, majority])
+    # the last hidden layer's probe is compare_readouts' logistic row
+    net2 = net_with_hidden(np.eye(6)[:3], np.zeros(3), 3, rng)
+    table = compare_readouts(net2, X, y, Xt, yt, lp=False, boosting=False, random_state=0).set_index("readout")
+    probe = probe_hidden_layers(net2, X, y, Xt, yt, random_state=0).iloc[-1]
+    assert probe["test_accuracy"] == pytest.approx(table.loc["logistic", "test_accuracy"])
+    with pytest.raises(TypeError, match="ReluNetwork"):
+        probe_hidden_layers("net", X, y, Xt, yt)
+    with pytest.raises(ValueError, match="no hidden layer"):
+        probe_hidden_layers(init_network(dense_structures((6, 3)), random_state=0), X, y, Xt, yt)
 
 
 def test_bad_arguments_are_named(data):

@@ -17,7 +17,7 @@ from ..relu import INPUT_BOX
 
 __all__ = ["batch_runs", "postprocess_lp_runs", "weight_milp_runs", "algorithm1_runs", "screening_summary",
            "screening_runs", "screening_full_runs", "tie_break_runs", "committee_runs", "readout_runs",
-           "blas_thread_runs",
+           "blas_thread_runs", "feature_trace_runs", "box_label",
            "hypothesis_rows", "run_table", "status_rows", "PAPER_NUMBERS"]
 
 BATCH_COLUMNS = ["run", "batch", "cumulative_wall_s", "test_accuracy", "batch_accuracy", "iterations",
@@ -121,6 +121,38 @@ def readout_runs(folder=None) -> pd.DataFrame:
     nets, adam or random for the references) and read-out of its last hidden layer (``readout``: trained, lp,
     lp_argmax, logistic, boosting), training and test accuracy (hypothesis 8)."""
     return _csv("bench_03_readout.csv", folder)
+
+
+FEATURE_TRACE_COLUMNS = ["run", "event", "batch", "iteration", "layer", "step", "batch_accuracy", "test_accuracy",
+                         "probe_h1", "probe_h2", "probe_h3", "dead_h1", "dead_h2", "dead_h3", "patterns_h3",
+                         "input_box", "tie_break", "random_state", "finished"]
+
+
+def feature_trace_runs(folder=None) -> pd.DataFrame:
+    """One row per probe of every ``bench_03_feature_trace_*.json`` (hypothesis 9): ``event`` (init: the untrained
+    net; update: after Algorithm 1 refitted ``layer``; kept: the net a batch ends with), the accuracy on the batch and
+    on the test images, and the test accuracy of a logistic probe of each hidden layer (``probe_h1..``), with the
+    run's settings. Runs in progress are included (``finished`` False)."""
+    frames = []
+    for f in sorted(_folder(folder).glob("bench_03_feature_trace_*.json")):
+        d = json.loads(f.read_text())
+        if not d["updates"]:
+            continue
+        a = d["args"]
+        frames.append(pd.DataFrame(d["updates"]).assign(
+            run=f.stem.removeprefix("bench_03_feature_trace_"), input_box=box_label(a.get("input_box")),
+            tie_break=a.get("tie_break", "none"), random_state=a["random_state"], finished=d["finished"]))
+    if not frames:
+        return pd.DataFrame(columns=FEATURE_TRACE_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)
+    return out[[c for c in FEATURE_TRACE_COLUMNS if c in out] + [c for c in out if c not in FEATURE_TRACE_COLUMNS]]
+
+
+def box_label(box) -> str:
+    """``r=…, a=…`` for an input box ``(r, a)``, marked ``(paper, (9))`` when it is the paper's (``None`` too)."""
+    r, a = INPUT_BOX if box is None else box
+    text = f"r={r:g}, a={a:g}"
+    return text + " (paper, (9))" if (float(r), float(a)) == INPUT_BOX else text
 
 
 def blas_thread_runs(folder=None) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from .programs import (
     weight_milp,
     weight_program,
 )
-from .readout import READOUT_COLUMNS, READOUTS, compare_readouts, hidden_features
+from .readout import PROBE_COLUMNS, READOUT_COLUMNS, READOUTS, compare_readouts, hidden_features, probe_hidden_layers
 from .screening import (
     SCREEN_COLUMNS,
     InitialisationChoice,
@@ -58,7 +58,7 @@ __all__ = [
     "ReluNetwork", "closest_to_one", "diagnostics_columns", "conv_structures", "dense_structures", "init_network",
     "BIG_M_CHOICES", "SLACK_CAP", "InputResult", "WeightResult", "input_bounds", "input_milp", "last_layer_lp",
     "postprocess_lp", "preactivation_bounds", "weight_milp", "weight_program",
-    "READOUT_COLUMNS", "READOUTS", "compare_readouts", "hidden_features",
+    "PROBE_COLUMNS", "READOUT_COLUMNS", "READOUTS", "compare_readouts", "hidden_features", "probe_hidden_layers",
     "SCREEN_COLUMNS", "InitialisationChoice", "choose_initialisation", "pick_initialisations", "screen_initialisation",
     "screen_initialisations",
     "INPUT_BOX", "LayerStructure", "check_input_box", "printed_big_m", "relu", "relu_forward",

@@ -17,6 +17,10 @@ test images:
 If ``logistic`` is far above ``lp``, the LP's loss (slack 0.49 around one-hot targets, one-vs-rest, no margin
 between classes) wastes what the features offer. If ``logistic`` and ``boosting`` are low too, the features are the
 bottleneck, and no refit of the output layer can reach the paper's number.
+
+:func:`probe_hidden_layers` is the ``logistic`` read-out of *every* hidden layer at once, cheap enough to run after
+each layer update of Algorithm 1 (hypothesis 9: do the MILPs' updates make the hidden features better on images
+outside the batch?).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from .training import _check_xy, postprocess_last_layer
 
 READOUTS = ("trained", "lp", "lp_argmax", "logistic", "boosting")
 READOUT_COLUMNS = ("readout", "train_accuracy", "test_accuracy", "seconds")
+PROBE_COLUMNS = ("layer", "train_accuracy", "test_accuracy", "dead_units", "patterns")
 
 
 def hidden_features(network: ReluNetwork, X) -> np.ndarray:
@@ -77,6 +82,27 @@ def compare_readouts(network: ReluNetwork, X, y, X_test, y_test, *, lp: bool = T
         rows.append(_sklearn_row("boosting", HistGradientBoostingClassifier(random_state=random_state),
                                  H, y, H_test, y_test))
     return pd.DataFrame(rows, columns=list(READOUT_COLUMNS))
+
+
+def probe_hidden_layers(network: ReluNetwork, X, y, X_test, y_test, *, random_state=0) -> pd.DataFrame:
+    """The ``logistic`` read-out of :func:`compare_readouts` for each hidden layer ``h1, h2, …`` of ``network``: fitted
+    on ``(X, y)``, scored on both sets. Returns one row per hidden layer with :data:`PROBE_COLUMNS` (``layer``
+    1-based; ``dead_units``: units that are 0 on every row of ``X``; ``patterns``: distinct activation patterns of
+    the layer on ``X``)."""
+    if not isinstance(network, ReluNetwork):
+        raise TypeError(f"network must be a ReluNetwork, got {type(network).__name__}")
+    X, y = _check_xy(X, y, network)
+    X_test, y_test = _check_xy(X_test, y_test, network)
+    random_state = check_random_state(random_state)
+    acts, acts_test = network.forward(X), network.forward(X_test)
+    if len(acts) < 3:
+        raise ValueError("the network has no hidden layer")
+    rows = []
+    for k in range(1, len(acts) - 1):
+        row = _sklearn_row(k, _logistic(random_state), acts[k], y, acts_test[k], y_test)
+        rows.append({**row, "layer": k, "dead_units": int((acts[k].max(axis=0) <= 0.0).sum()),
+                     "patterns": len(np.unique(acts[k] > 0.0, axis=0))})
+    return pd.DataFrame(rows, columns=list(PROBE_COLUMNS))
 
 
 def _logistic(random_state):

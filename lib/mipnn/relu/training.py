@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -55,6 +56,11 @@ class Algorithm1Result:
     updates: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
+def _check_callback(name, value):
+    if value is not None and not callable(value):
+        raise TypeError(f"{name} must be a callable or None, got {type(value).__name__}")
+
+
 def _check_xy(X, y, net):
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
@@ -70,7 +76,7 @@ def _check_xy(X, y, net):
 def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight", max_iterations: int = 10,
                time_limit: float = 60.0, options=None, n_jobs: int = 1, executor: str = "local",
                postprocess: bool = False, lp_start: bool = True, tie_break: str = "none",
-               input_box=INPUT_BOX, patience: int = 0) -> Algorithm1Result:
+               input_box=INPUT_BOX, patience: int = 0, on_update=None) -> Algorithm1Result:
     """Algorithm 1 on one batch ``(X, y)``, starting from (a copy of) ``network`` and warm-starting each MILP.
 
     Parameters
@@ -92,7 +98,11 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
         (closest to the weights before the update) or ``"l1"`` (smallest); :mod:`mipnn.relu.tiebreak`.
     input_box : how far the proposed inputs (the next targets) may move, ``(r, a)`` as in
         :func:`~mipnn.relu.input_bounds`; the paper's box (9) is ``(0.1, 0.1)``, anything else is our lever.
+    on_update : optional ``on_update(iteration, layer, network)``, called after each layer update (``layer``
+        1-based, ``network`` a copy as it stands then) to trace what each update does, e.g. to the hidden
+        features (issue 18, hypothesis 9); its time is counted in ``wall_time`` but not in ``solve_time``.
     """
+    _check_callback("on_update", on_update)
     check_choice("big_m", big_m, BIG_M_CHOICES)
     input_box = check_input_box(input_box)
     check_number("patience", patience, low=0, integer=True)
@@ -152,6 +162,8 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
                             "weight_bound": float("nan") if None in bounds_ else float(sum(bounds_)),
                             "input_objective": input_objective,
                             "zero_target_units": zero_targets, **diag})
+            if on_update is not None:
+                on_update(it, i + 1, net.copy())
         stalled = 0 if accuracy > last_accuracy else stalled + 1
         # the network is the one after the last update (layer 1): its diagnostics are already computed
         rows.append({"iteration": it, "accuracy": accuracy, "best_accuracy": best_acc,
@@ -182,7 +194,8 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
                    factor: float | None = 0.6, X_test=None, y_test=None, big_m: str = "tight",
                    max_iterations: int = 10, time_limit: float = 60.0, options=None, n_jobs: int = 1,
                    executor: str = "local", progress: bool = True, lp_start: bool = True, callback=None,
-                   tie_break: str = "none", input_box=INPUT_BOX, patience: int = 0):
+                   tie_break: str = "none", input_box=INPUT_BOX, patience: int = 0, on_update=None,
+                   start_batch: int = 0):
     """Algorithm 1 on batches ``0..n_batches−1`` of ``batch_size`` consecutive rows of ``(X, y)``.
 
     From the second batch on, every parameter is bounded by (10) around the previous batch's value
@@ -190,20 +203,28 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
     ``(network, history)``; ``history`` has one row per batch: batch accuracy, accuracy on all rows seen so far,
     test accuracy (if ``X_test`` is given), iterations, solve and wall time. ``callback(batch, network, row)``,
     if given, is called after each batch (e.g. to post-process or save a snapshot); its time is not counted.
-    ``tie_break``, ``input_box`` and ``patience`` as in :func:`algorithm1`.
+    ``tie_break``, ``input_box`` and ``patience`` as in :func:`algorithm1`; ``on_update(batch, iteration, layer,
+    network)``, if given, is called after every layer update of every batch (:func:`algorithm1`'s, with the batch).
+    ``start_batch=k`` resumes a run after its batch ``k``: ``network`` is the one batch ``k`` ended with, and batches
+    ``k+1..n_batches`` follow exactly as in the uninterrupted run (bound (10) from the first of them; the history
+    and the callbacks number batches as that run does).
     """
+    _check_callback("callback", callback)
+    _check_callback("on_update", on_update)
     check_positive_int("batch_size", batch_size)
     check_tie_break(tie_break)
     input_box = check_input_box(input_box)
     check_number("patience", patience, low=0, integer=True)
     check_positive_int("n_batches", n_batches)
+    check_number("start_batch", start_batch, low=0, high=n_batches - 1, integer=True)
     check_number("factor", factor, low=0.0, allow_none=True)
     X, y = _check_xy(X, y, network)
     if n_batches * batch_size > X.shape[0]:
         raise ValueError(f"n_batches × batch_size = {n_batches * batch_size} exceeds the {X.shape[0]} rows of X")
     net = network.copy()
     rows = []
-    bar = tqdm(range(n_batches), desc="batches", disable=not progress)
+    bar = tqdm(range(start_batch, n_batches), desc="batches", disable=not progress, initial=start_batch,
+               total=n_batches)
     for b in bar:
         sl = slice(b * batch_size, (b + 1) * batch_size)
         bounds = None
@@ -211,7 +232,8 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
             bounds = [weight_bounds_from_previous(t, factor=factor) for t in net.thetas]
         res = algorithm1(net, X[sl], y[sl], bounds=bounds, big_m=big_m, max_iterations=max_iterations,
                          time_limit=time_limit, options=options, n_jobs=n_jobs, executor=executor,
-                         lp_start=lp_start, tie_break=tie_break, input_box=input_box, patience=patience)
+                         lp_start=lp_start, tie_break=tie_break, input_box=input_box, patience=patience,
+                         on_update=None if on_update is None else partial(on_update, b + 1))
         net = res.network
         seen = slice(0, (b + 1) * batch_size)
         row = {"batch": b + 1, "batch_accuracy": res.accuracy, "seen_accuracy": net.accuracy(X[seen], y[seen]),

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from mipnn.backends import available_backends
 from mipnn.executors import close_shared_executors, shared_executor
 from mipnn.relu import (
     INPUT_BOX,
@@ -45,6 +46,25 @@ def test_weight_milp_forward_pass_reproduces_objective(tiny, big_m):
     assert np.all(np.abs(fit.W) <= 1 + 1e-9) and np.all(np.abs(fit.c) <= 1 + 1e-9)
     O = relu_forward(X, fit.W, fit.c)
     assert np.abs(O - T).sum() == pytest.approx(fit.objective, abs=1e-6)
+
+
+@pytest.mark.parametrize("solver", ["gurobi", "scip"])
+def test_weight_milps_on_another_backend_reach_the_same_optimum(tiny, solver):
+    if solver not in available_backends():
+        pytest.skip(f"{solver} is not installed")
+    X, T, S = tiny
+    ref = fit_layer_weights(X, T, S, lp_start=False)
+    fit = fit_layer_weights(X, T, S, solver=solver, lp_start=False, options={"mip_max_nodes": 10_000})
+    assert {r.solver for r in fit.records} == {solver} and all(r.status == "optimal" for r in fit.records)
+    assert fit.objective == pytest.approx(ref.objective, abs=1e-6)
+    assert np.abs(relu_forward(X, fit.W, fit.c) - T).sum() == pytest.approx(fit.objective, abs=1e-6)
+    # Algorithm 1 hands the backend to every weight MILP; a bad name is refused before any solve
+    net = init_network(dense_structures((4, 3, 3)), random_state=0)
+    y = np.arange(10) % 3
+    res = algorithm1(net, X, y, max_iterations=1, solver=solver)
+    assert res.statuses and set(res.statuses) <= {"optimal"}
+    with pytest.raises(ValueError, match="solver"):
+        algorithm1(net, X, y, solver="cplex")
 
 
 def test_printed_and_tight_big_m_agree_and_warm_start_is_feasible(tiny):

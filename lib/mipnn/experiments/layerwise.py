@@ -75,7 +75,7 @@ def run_screening(random_state: int, *, images: int = 100, side: int = 28, hidde
 def run_algorithm1(random_state: int, *, images: int = 100, side: int = 28, hidden=(8, 8, 8),
                    max_iterations: int = 10, mip_nodes: int | None = None, time_limit: float = 60.0,
                    tie_break: str = "none", evaluate: bool = False, pixels: str = "unit",
-                   input_box=INPUT_BOX, patience: int = 0) -> dict:
+                   input_box=INPUT_BOX, patience: int = 0, solver: str = "highs") -> dict:
     """Algorithm 1 from ``init_network(random_state)`` on the first ``images`` training images: final training
     accuracy, the per-iteration history (accuracy, dead units, patterns), solver statuses and times.
 
@@ -83,14 +83,14 @@ def run_algorithm1(random_state: int, *, images: int = 100, side: int = 28, hidd
     the 10,000 MNIST test images and its diagnostics there (``test_dead_h*``, ``test_patterns``); reported,
     never used to choose anything. ``pixels`` as in :func:`mnist_batch`; ``input_box`` as in
     :func:`mipnn.relu.algorithm1` (the paper's box (9) by default), and so is ``patience`` (the printed stop rule
-    by default)."""
+    by default), and so is ``solver`` (the backend of the weight MILPs)."""
     check_number("mip_nodes", mip_nodes, low=0, integer=True, allow_none=True)
     check_tie_break(tie_break)
     input_box = check_input_box(input_box)
     X, y = mnist_batch(images, side, pixels=pixels)
     net = init_network(dense_structures((X.shape[1], *hidden, 10)), random_state=random_state)
     res = algorithm1(net, X, y, max_iterations=max_iterations, time_limit=time_limit, options=_options(mip_nodes),
-                     tie_break=tie_break, input_box=input_box, patience=patience)
+                     tie_break=tie_break, input_box=input_box, patience=patience, solver=solver)
     out = {"train_accuracy": res.accuracy, "iterations": res.iterations.to_dict("records"),
            "updates": res.updates.to_dict("records"), "statuses": res.statuses, "solve_time": res.solve_time,
            "run_wall_s": res.wall_time}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..backends import BACKENDS
 from ..executors import check_executor, shared_executor
 from ..validation import check_choice, check_positive_int
 from .programs import BIG_M_CHOICES, check_matrix, input_milp, last_layer_lp, param_box, weight_milp
@@ -34,25 +35,27 @@ class LayerResult:
 
 
 def _fit_group(args):
-    X, T, structure, neurons, lo, hi, big_m, theta0, time_limit, options, lp_start, tie_break = args
+    X, T, structure, neurons, lo, hi, big_m, theta0, time_limit, options, lp_start, tie_break, solver = args
     return weight_milp(X, T, structure, neurons=neurons, lower=lo, upper=hi, big_m=big_m, theta0=theta0,
-                       time_limit=time_limit, options=options, lp_start=lp_start, tie_break=tie_break)
+                       time_limit=time_limit, options=options, lp_start=lp_start, tie_break=tie_break, solver=solver)
 
 
 def fit_layer_weights(X, T, structure: LayerStructure, *, lower=None, upper=None, big_m: str = "tight",
                       theta0=None, activation: str = "relu", time_limit: float = 60.0, options=None,
                       n_jobs: int = 1, executor: str = "local", lp_start: bool = True,
-                      tie_break: str = "none") -> LayerResult:
+                      tie_break: str = "none", solver: str = "highs") -> LayerResult:
     """Weights of a whole layer: one MILP (1)–(6) per independent group of neurons, or the LP (7)–(8) when
     ``activation="identity"`` (the output layer). The groups are independent: ``n_jobs > 1`` or
     ``executor="dask"`` / a Dask scheduler address solves them on :func:`mipnn.executors.shared_executor` (kept
     alive between calls; ``mipnn.executors.close_shared_executors()`` stops it); ``lp_start`` as in
-    :func:`weight_milp`; ``tie_break`` picks among optimal weights (:mod:`mipnn.relu.tiebreak`).
+    :func:`weight_milp`; ``tie_break`` picks among optimal weights (:mod:`mipnn.relu.tiebreak`); ``solver`` is the
+    backend of the MILPs (:func:`weight_milp`; the output layer's LP stays on HiGHS).
     Parameters not used by any neuron keep ``theta0`` (or 0)."""
     check_choice("activation", activation, ("relu", "identity"))
     check_choice("big_m", big_m, BIG_M_CHOICES)
     check_positive_int("n_jobs", n_jobs)
     check_tie_break(tie_break)
+    check_choice("solver", solver, BACKENDS)
     executor = check_executor(executor)
     X = check_matrix("X", X, nonneg=True, cols=structure.n_inputs)
     T = check_matrix("T", T, cols=structure.n_outputs, rows=X.shape[0])
@@ -63,7 +66,7 @@ def fit_layer_weights(X, T, structure: LayerStructure, *, lower=None, upper=None
                               tie_break=tie_break, theta0=None if theta0 is None else theta)]
     else:
         jobs = [(X, T, structure, neurons, lo, hi, big_m, None if theta0 is None else theta, time_limit, options,
-                 lp_start, tie_break)
+                 lp_start, tie_break, solver)
                 for neurons, _ in structure.groups()]
         if executor == "local" and (n_jobs == 1 or len(jobs) == 1):
             fits = [_fit_group(j) for j in jobs]

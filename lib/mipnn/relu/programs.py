@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from ..backends import BACKENDS, translate_options
 from ..exceptions import SolveError
 from ..numerics import TOL
 from ..solve import OPTIMALITY_GAP, SolveRecord, solve_matrices
@@ -266,7 +267,7 @@ def weight_program(X, T, structure: LayerStructure, *, neurons=None, lower=None,
 
 def weight_milp(X, T, structure: LayerStructure, *, neurons=None, lower=None, upper=None, big_m: str = "tight",
                 theta0=None, time_limit: float = 60.0, options=None, mip_gap: float = OPTIMALITY_GAP,
-                lp_start: bool = True, tie_break: str = "none") -> WeightResult:
+                lp_start: bool = True, tie_break: str = "none", solver: str = "highs") -> WeightResult:
     """(1)–(6): weights of a ReLU layer (or of the neurons ``neurons``) closest in ℓ1 to the targets ``T``.
 
     Parameters
@@ -285,8 +286,11 @@ def weight_milp(X, T, structure: LayerStructure, *, neurons=None, lower=None, up
     tie_break : ``"none"`` (the solver's solution), ``"previous"`` (among the solutions with the same activation
         pattern and no worse objective, the one closest in ℓ1 to ``theta0``) or ``"l1"`` (closest to 0); a
         second LP stage inside ``time_limit`` (:mod:`mipnn.relu.tiebreak`; beyond the paper).
+    solver : the backend of the MILP (:data:`mipnn.backends.BACKENDS`; the paper used CPLEX), on one thread; HiGHS
+        names in ``options`` (``mip_max_nodes``) are translated. The LP start and the tie-break LP stay on HiGHS.
     """
     check_tie_break(tie_break)
+    check_choice("solver", solver, BACKENDS)
     t_begin, budget = time.perf_counter(), time_limit
     program, (neurons, params, G, t, lo, hi, M) = weight_program(X, T, structure, neurons=neurons, lower=lower,
                                                                   upper=upper, big_m=big_m)
@@ -311,7 +315,8 @@ def weight_milp(X, T, structure: LayerStructure, *, neurons=None, lower=None, up
                 record, x = lp_record, x_lp
     if record is None:
         record, sol = solve_matrices(*program, time_limit=time_limit, mip_gap=mip_gap, warm_start=start,
-                                     options=options)
+                                     options=translate_options(options, solver), solver=solver,
+                                     threads=None if solver == "highs" else 1)
         x = sol.x
     if ref is not None:
         left = max(budget - (time.perf_counter() - t_begin), 1e-3)

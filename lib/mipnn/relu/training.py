@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from ..backends import BACKENDS
 from ..executors import check_executor, open_executor
 from ..numerics import one_hot
 from ..validation import check_choice, check_number, check_positive_int
@@ -76,7 +77,7 @@ def _check_xy(X, y, net):
 def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight", max_iterations: int = 10,
                time_limit: float = 60.0, options=None, n_jobs: int = 1, executor: str = "local",
                postprocess: bool = False, lp_start: bool = True, tie_break: str = "none",
-               input_box=INPUT_BOX, patience: int = 0, on_update=None) -> Algorithm1Result:
+               input_box=INPUT_BOX, patience: int = 0, on_update=None, solver: str = "highs") -> Algorithm1Result:
     """Algorithm 1 on one batch ``(X, y)``, starting from (a copy of) ``network`` and warm-starting each MILP.
 
     Parameters
@@ -101,8 +102,11 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
     on_update : optional ``on_update(iteration, layer, network)``, called after each layer update (``layer``
         1-based, ``network`` a copy as it stands then) to trace what each update does, e.g. to the hidden
         features (issue 18, hypothesis 9); its time is counted in ``wall_time`` but not in ``solve_time``.
+    solver : the backend of the weight MILPs (1)–(6) (:func:`~mipnn.relu.weight_milp`; the paper used CPLEX);
+        every LP and the input MILPs of §2.2 run on HiGHS.
     """
     _check_callback("on_update", on_update)
+    check_choice("solver", solver, BACKENDS)
     check_choice("big_m", big_m, BIG_M_CHOICES)
     input_box = check_input_box(input_box)
     check_number("patience", patience, low=0, integer=True)
@@ -136,7 +140,7 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
             fit = fit_layer_weights(acts[i], targets, net.structures[i], lower=lo, upper=hi, big_m=big_m,
                                     theta0=net.thetas[i], activation=activation, time_limit=time_limit,
                                     options=options, n_jobs=n_jobs, executor=executor, lp_start=lp_start,
-                                    tie_break=tie_break)
+                                    tie_break=tie_break, solver=solver)
             for r in fit.records:
                 statuses[r.status] = statuses.get(r.status, 0) + 1
                 solve_time += r.wall_time
@@ -195,7 +199,7 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
                    max_iterations: int = 10, time_limit: float = 60.0, options=None, n_jobs: int = 1,
                    executor: str = "local", progress: bool = True, lp_start: bool = True, callback=None,
                    tie_break: str = "none", input_box=INPUT_BOX, patience: int = 0, on_update=None,
-                   start_batch: int = 0):
+                   start_batch: int = 0, solver: str = "highs"):
     """Algorithm 1 on batches ``0..n_batches−1`` of ``batch_size`` consecutive rows of ``(X, y)``.
 
     From the second batch on, every parameter is bounded by (10) around the previous batch's value
@@ -203,14 +207,16 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
     ``(network, history)``; ``history`` has one row per batch: batch accuracy, accuracy on all rows seen so far,
     test accuracy (if ``X_test`` is given), iterations, solve and wall time. ``callback(batch, network, row)``,
     if given, is called after each batch (e.g. to post-process or save a snapshot); its time is not counted.
-    ``tie_break``, ``input_box`` and ``patience`` as in :func:`algorithm1`; ``on_update(batch, iteration, layer,
-    network)``, if given, is called after every layer update of every batch (:func:`algorithm1`'s, with the batch).
+    ``tie_break``, ``input_box``, ``patience`` and ``solver`` as in :func:`algorithm1`; ``on_update(batch, iteration,
+    layer, network)``, if given, is called after every layer update of every batch (:func:`algorithm1`'s, with the
+    batch).
     ``start_batch=k`` resumes a run after its batch ``k``: ``network`` is the one batch ``k`` ended with, and batches
     ``k+1..n_batches`` follow exactly as in the uninterrupted run (bound (10) from the first of them; the history
     and the callbacks number batches as that run does).
     """
     _check_callback("callback", callback)
     _check_callback("on_update", on_update)
+    check_choice("solver", solver, BACKENDS)
     check_positive_int("batch_size", batch_size)
     check_tie_break(tie_break)
     input_box = check_input_box(input_box)
@@ -233,7 +239,7 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
         res = algorithm1(net, X[sl], y[sl], bounds=bounds, big_m=big_m, max_iterations=max_iterations,
                          time_limit=time_limit, options=options, n_jobs=n_jobs, executor=executor,
                          lp_start=lp_start, tie_break=tie_break, input_box=input_box, patience=patience,
-                         on_update=None if on_update is None else partial(on_update, b + 1))
+                         on_update=None if on_update is None else partial(on_update, b + 1), solver=solver)
         net = res.network
         seen = slice(0, (b + 1) * batch_size)
         row = {"batch": b + 1, "batch_accuracy": res.accuracy, "seen_accuracy": net.accuracy(X[seen], y[seen]),

@@ -17,15 +17,14 @@ figures/benchmarks/bench_03_solver<tag>.png/.pdf/.csv.
 """
 
 import argparse
-import json
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from bench_03_tie_break import add_algorithm1_arguments, algorithm1_settings
+from bench_03_tie_break import add_algorithm1_arguments, algorithm1_settings, write_summary
 from mipnn.backends import BACKENDS, backend_version
-from mipnn.experiments import param_grid, provenance, run_sweep
+from mipnn.experiments import param_grid, run_sweep
 from mipnn.experiments.layerwise import run_algorithm1
 from mipnn.paths import benchmarks_dir
 from mipnn.plotting import save_figure, set_style
@@ -53,17 +52,11 @@ def main(argv=None):
         "solves_stopped": status.drop(columns=["statuses.optimal"], errors="ignore").sum(axis=1),
         "solve_s": runs["solve_time"], "run_wall_s": runs["run_wall_s"]})
     table.to_csv(out / f"bench_03_solver{tag}.csv", index=False, float_format="%.6g")
-    means = table.groupby("solver", sort=False)[["train_accuracy", "test_accuracy", "solve_s", "run_wall_s"]].mean()
-    summary = {"setting": {"images": 100, "side": 28, "states": [int(s) for s in states], "mip_nodes": nodes,
-                           "max_iterations": args.max_iterations, "time_limit_per_milp": args.time_limit,
-                           "solvers": {s: backend_version(s) for s in args.solvers}},
-               "runs": table.to_dict("records"), "mean_by_solver": means.to_dict("index"),
-               "provenance": provenance()}
-    (out / f"bench_03_solver{tag}.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    summary = write_summary(f"bench_03_solver{tag}", table, "solver", ["train_accuracy", "test_accuracy", "solve_s",
+                                                                     "run_wall_s"],
+                            states=states, nodes=nodes, args=args,
+                            solvers={s: backend_version(s) for s in args.solvers})
     figure(table, tag)
-    with pd.option_context("display.width", 200, "display.max_columns", 30):
-        print(table.round(3).to_string(index=False))
-        print(means.round(3).to_string())
     return summary
 
 

@@ -69,14 +69,22 @@ def main(argv=None):
             "test_dead_h3", "test_patterns", "run_wall_s"]
     table = runs[cols].assign(iterations=[len(i) for i in runs["iterations"]])
     table.to_csv(out / f"bench_03_tie_break{tag}.csv", index=False, float_format="%.6g")
-    means = table.groupby("tie_break", sort=False)[["train_accuracy", "test_accuracy", "test_patterns",
-                                                    "run_wall_s"]].mean()
-    summary = {"setting": {"images": 100, "side": 28, "states": [int(s) for s in states], "mip_nodes": nodes,
-                           "max_iterations": args.max_iterations, "time_limit_per_milp": args.time_limit},
-               "runs": table.to_dict("records"), "mean_by_tie_break": means.to_dict("index"),
-               "provenance": provenance()}
-    (out / f"bench_03_tie_break{tag}.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    summary = write_summary(f"bench_03_tie_break{tag}", table, "tie_break", ["train_accuracy", "test_accuracy",
+                                                                          "test_patterns", "run_wall_s"],
+                            states=states, nodes=nodes, args=args)
     figure(table, tag)
+    return summary
+
+
+def write_summary(name, table, by, columns, *, states, nodes, args, **setting):
+    """``<name>.json`` of an Algorithm 1 benchmark: its setting, the runs and the means of ``columns`` per ``by``;
+    prints both tables. Returns the summary."""
+    means = table.groupby(by, sort=False)[columns].mean()
+    summary = {"setting": {"images": 100, "side": 28, "states": [int(s) for s in states], "mip_nodes": nodes,
+                           "max_iterations": args.max_iterations, "time_limit_per_milp": args.time_limit, **setting},
+               "runs": table.to_dict("records"), f"mean_by_{by}": means.to_dict("index"),
+               "provenance": provenance()}
+    (benchmarks_dir() / f"{name}.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         print(table.round(3).to_string(index=False))
         print(means.round(3).to_string())

@@ -62,8 +62,8 @@ def test_run_table_has_one_line_per_run(tmp_path):
 
 def test_hypothesis_rows_say_not_run_without_results_and_read_the_screen(tmp_path):
     rows = br.hypothesis_rows(tmp_path)
-    assert list(rows["hypothesis"].str[:2]) == ["1.", "2.", "3.", "4.", "5.", "6.", "7.", "8."]
-    assert (rows.set_index(rows["hypothesis"].str[:2]).loc[["1.", "3.", "4.", "5.", "6.", "7.", "8."], "result"]
+    assert list(rows["hypothesis"].str[:2]) == ["1.", "2.", "3.", "4.", "5.", "6.", "7.", "8.", "9."]
+    assert (rows.set_index(rows["hypothesis"].str[:2]).loc[["1.", "3.", "4.", "5.", "6.", "7.", "8.", "9."], "result"]
             == "not run").all()
     assert br.screening_summary(tmp_path) is None and br.tie_break_runs(tmp_path).empty
     summary = {"setting": {"probe_states": 10, "iteration_states": 4, "mip_nodes_iteration_stage": 50,
@@ -130,6 +130,37 @@ def test_hypothesis_8_reads_the_readouts_and_names_the_bottleneck(tmp_path):
     eighth = br.hypothesis_rows(tmp_path).set_index("hypothesis").filter(like="8.", axis=0).iloc[0]["result"]
     assert eighth.endswith("no read-out beats 0.80: the features allow the paper's 0.7584, the LP's loss is what "
                            "falls short")
+
+
+def _trace_file(folder, name, box, h3, finished=True):
+    """A feature trace: the untrained net, updates of layers 4..1 in batch 1, the kept net; ``h3`` the h3 probes."""
+    rows = [{"event": "init", "batch": 0, "iteration": 0, "layer": 0}]
+    rows += [{"event": "update", "batch": 1, "iteration": 1, "layer": k} for k in (4, 3, 2, 1)]
+    rows += [{"event": "kept", "batch": 1, "iteration": 0, "layer": 0}]
+    for step, (r, v) in enumerate(zip(rows, h3, strict=True)):
+        r |= {"step": step, "batch_accuracy": 0.5, "test_accuracy": 0.1 + step / 100, "probe_h1": 0.4,
+              "probe_h2": 0.35, "probe_h3": v}
+    d = {"args": {"input_box": box, "tie_break": "none", "random_state": 40}, "finished": finished,
+         "batches": [{"batch": 1}], "updates": rows}
+    (folder / f"bench_03_feature_trace_{name}.json").write_text(json.dumps(d))
+
+
+def test_hypothesis_9_reads_the_feature_traces_and_gives_a_verdict(tmp_path):
+    assert list(br.feature_trace_runs(tmp_path).columns[:3]) == ["run", "event", "batch"]
+    _trace_file(tmp_path, "5x100_s40", [0.1, 0.1], [0.30, 0.30, 0.32, 0.31, 0.33, 0.32])
+    trace = br.feature_trace_runs(tmp_path)
+    assert len(trace) == 6 and set(trace["input_box"]) == {"r=0.1, a=0.1 (paper, (9))"}
+    ninth = br.hypothesis_rows(tmp_path).set_index("hypothesis").filter(like="9.", axis=0).iloc[0]["result"]
+    assert ninth.startswith("box r=0.1, a=0.1 (paper, (9)), 1 batch, 4 updates: probes h1/h2/h3 0.40/0.35/0.30 "
+                            "untrained → 0.40/0.35/0.32 (network 0.10 → 0.15); mean change of the h3 probe per "
+                            "refit of layer 1 +0.020, layer 2 -0.010, layer 3 +0.020")
+    assert ninth.endswith("gains less than 0.05 in 1 of 1 run(s): supported, the MILPs fit the batch without making "
+                          "the features better outside it")
+    _trace_file(tmp_path, "5x100_s40_box1-1", [1, 1], [0.30, 0.30, 0.40, 0.45, 0.50, 0.50], finished=False)
+    ninth = br.hypothesis_rows(tmp_path).set_index("hypothesis").filter(like="9.", axis=0).iloc[0]["result"]
+    assert "box r=1, a=1, 1 batch (running), 4 updates" in ninth
+    assert ninth.endswith("1 of 2 run(s): supported for box r=0.1, a=0.1 (paper, (9)), 1 batch; in the other run(s) "
+                          "the features do improve")
 
 
 def test_blas_thread_runs_put_each_thread_count_in_a_column(tmp_path):

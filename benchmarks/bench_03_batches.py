@@ -5,7 +5,7 @@ speed-up of solving the independent per-neuron MILPs in worker processes (``--n-
 
     MIPNN_DATA_DIR=... .venv/bin/python benchmarks/bench_03_batches.py --n-batches 20 [--n-jobs 2]
         [--mip-nodes 50] [--time-limit 60] [--input 28x28] [--no-lp-start] [--lp-after 10 --lp-images 60000]
-        [--random-state 4711] [--tie-break none|previous|l1] [--input-box 1 1] [--patience 0]
+        [--random-state 4711] [--tie-break none|previous|l1] [--input-box 1 1] [--patience 0] [--solver gurobi]
 Writes results/benchmarks/bench_03_batches_<input>_<n_batches>x<batch>_jobs<n>[...].json (one row per batch
 inside, with dead units and activation patterns of the network on the test images), rewritten after every
 batch (``"finished": false`` until the last one), so a stopped run keeps its data.
@@ -17,6 +17,7 @@ import time
 
 import numpy as np
 
+from mipnn.backends import BACKENDS
 from mipnn.data import load_mnist, pool_mnist, scale_pixels
 from mipnn.experiments import provenance, to_jsonable
 from mipnn.paths import benchmarks_dir
@@ -53,6 +54,8 @@ def main():
     ap.add_argument("--input-box", type=float, nargs=2, default=list(INPUT_BOX), metavar=("R", "A"),
                     help="box of the proposed inputs, max{0,(1-r)x-a} <= x <= (1+r)x+a; the paper's (9) is 0.1 0.1 "
                          "(issue 18, hypothesis 7)")
+    ap.add_argument("--solver", choices=BACKENDS, default="highs",
+                    help="backend of the weight MILPs (the paper used CPLEX; issue 18, hypothesis 10)")
     ap.add_argument("--patience", type=int, default=0,
                     help="while-iterations in a row without improvement before Algorithm 1 stops (paper: 0)")
     args = ap.parse_args()
@@ -71,7 +74,8 @@ def main():
             f"{'' if args.random_state == 4711 else f'_s{args.random_state}'}"
             f"{'' if args.tie_break == 'none' else f'_tb{args.tie_break}'}"
             f"{'' if box == INPUT_BOX else f'_box{box[0]:g}-{box[1]:g}'}"
-            f"{'' if args.patience == 0 else f'_pat{args.patience}'}.json")
+            f"{'' if args.patience == 0 else f'_pat{args.patience}'}"
+            f"{'' if args.solver == 'highs' else f'_{args.solver}'}.json")
     path = benchmarks_dir() / name
     weights_path = path.with_name(path.stem + "_weights.npz")
     snapshots: dict[str, np.ndarray] = {}  # kept: batch --lp-after (and its LP refit), the best-test and the last batch
@@ -118,7 +122,7 @@ def main():
                                X_test=Xt, y_test=te.labels.astype(int), time_limit=args.time_limit, options=opts,
                                n_jobs=args.n_jobs, max_iterations=args.max_iterations, lp_start=args.lp_start,
                                callback=after_batch, tie_break=args.tie_break, input_box=box,
-                               patience=args.patience)
+                               patience=args.patience, solver=args.solver)
     out = write(finished=True)
     wall = out["wall_time"]
     print(hist.round(3).to_string())

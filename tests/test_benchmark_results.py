@@ -62,8 +62,9 @@ def test_run_table_has_one_line_per_run(tmp_path):
 
 def test_hypothesis_rows_say_not_run_without_results_and_read_the_screen(tmp_path):
     rows = br.hypothesis_rows(tmp_path)
-    assert list(rows["hypothesis"].str[:2]) == ["1.", "2.", "3.", "4.", "5.", "6.", "7.", "8.", "9."]
-    assert (rows.set_index(rows["hypothesis"].str[:2]).loc[["1.", "3.", "4.", "5.", "6.", "7.", "8.", "9."], "result"]
+    assert list(rows["hypothesis"].str[:2]) == ["1.", "2.", "3.", "4.", "5.", "6.", "7.", "8.", "9.", "10"]
+    assert (rows.set_index(rows["hypothesis"].str[:2]).loc[["1.", "3.", "4.", "5.", "6.", "7.", "8.", "9.", "10"],
+                                                            "result"]
             == "not run").all()
     assert br.screening_summary(tmp_path) is None and br.tie_break_runs(tmp_path).empty
     summary = {"setting": {"probe_states": 10, "iteration_states": 4, "mip_nodes_iteration_stage": 50,
@@ -161,6 +162,22 @@ def test_hypothesis_9_reads_the_feature_traces_and_gives_a_verdict(tmp_path):
     assert "box r=1, a=1, 1 batch (running), 4 updates" in ninth
     assert ninth.endswith("1 of 2 run(s): supported for box r=0.1, a=0.1 (paper, (9)), 1 batch; in the other run(s) "
                           "the features do improve")
+
+
+def test_hypothesis_10_compares_the_solvers_on_the_same_states(tmp_path):
+    runs = pd.DataFrame({"random_state": [40, 14, 40, 14], "solver": ["gurobi", "gurobi", "highs", "highs"],
+                         "train_accuracy": [0.62, 0.55, 0.61, 0.56], "test_accuracy": [0.3, 0.2, 0.31, 0.25],
+                         "solves_optimal": [50, 40, 45, 40], "solves_stopped": [0, 0, 5, 1],
+                         "solve_s": [100.0, 50.0, 600.0, 300.0]})
+    runs.to_csv(tmp_path / "bench_03_solver.csv", index=False)
+    tenth = br.hypothesis_rows(tmp_path).set_index("hypothesis").filter(like="10.", axis=0).iloc[0]["result"]
+    assert tenth.startswith("gurobi: train 0.55–0.62, test 0.20–0.30, 90 solves optimal, 0 stopped, 150 s in solves; "
+                            "highs: train 0.56–0.61")
+    assert tenth.endswith("minus HiGHS's is +0.00 on average and its solves take 0.17× HiGHS's time: rejected, "
+                          "Algorithm 1 stalls alike with either solver")
+    runs.assign(train_accuracy=[0.97, 0.8, 0.61, 0.56]).to_csv(tmp_path / "bench_03_solver.csv", index=False)
+    tenth = br.hypothesis_rows(tmp_path).set_index("hypothesis").filter(like="10.", axis=0).iloc[0]["result"]
+    assert tenth.endswith("supported, with Gurobi Algorithm 1 reaches 0.97 (≥ 0.95)")
 
 
 def test_blas_thread_runs_put_each_thread_count_in_a_column(tmp_path):

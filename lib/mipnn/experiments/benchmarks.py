@@ -209,8 +209,12 @@ def run_table(folder=None) -> pd.DataFrame:
                            f"{lp['test_accuracy']:.4f} ({lp['solve_time']:.0f} s)")
             init = "" if a.get("random_state", 4711) == 4711 else f", initial state {a['random_state']} (screened)"
             tie = "" if a.get("tie_break", "none") == "none" else f", tie-break {a['tie_break']}"
+            box = ("" if tuple(a.get("input_box", INPUT_BOX)) == INPUT_BOX
+                   else f", input box {box_label(a['input_box'])} (our lever)")
+            box += f", patience {a['patience']} (our lever)" if a.get("patience", 0) else ""
+            solver = "" if a.get("solver", "highs") == "highs" else f", weight MILPs by {a['solver']}"
             rows.append({"benchmark": f.stem, "what": f"{a['n_batches']} batches × {a['batch_size']}, {a['input']}, "
-                         f"{milps}, {start}, ≤{a['max_iterations']} iterations per batch{init}{tie}",
+                         f"{milps}{solver}, {start}, ≤{a['max_iterations']} iterations per batch{init}{tie}{box}",
                          "wall_s": round(d["wall_time"]), "result": result,
                          "paper": "1,448 s, test accuracy 0.69" + ("; LP: 75.84 %, ~1,000 s" if lp else "")})
         else:  # post-processing LP

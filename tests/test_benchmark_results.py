@@ -229,6 +229,13 @@ def test_status_rows_name_the_screened_states_of_the_session_run(tmp_path):
     assert " images from states 7, 3, 9: " in vote["ours"]
     assert all(r["verdict"] for r in rows.values())
     assert next(r for c, r in rows.items() if c.startswith("20 batches"))["verdict"] == "no result"  # none run here
+    # Algorithm 1 with the weight MILPs by Gurobi is the paper's method (exact MILPs) and enters the verdict
+    pd.DataFrame({"random_state": [40, 40], "solver": ["gurobi", "highs"], "train_accuracy": [0.99, 0.6],
+                  "solves_optimal": [120, 100], "solves_stopped": [3, 20]}).to_csv(tmp_path / "bench_03_solver.csv",
+                                                                                    index=False)
+    alg1 = next(r for r in br.status_rows(session, tmp_path) if r["claim"].startswith("Algorithm 1"))
+    assert "; the same with the weight MILPs by gurobi: 0.99 (state 40, 3 of 123 MILPs at the limit)" in alg1["ours"]
+    assert alg1["verdict"].startswith("reproduced")
 
 
 def test_lever_runs_are_reported_but_stay_out_of_the_verdicts(tmp_path):

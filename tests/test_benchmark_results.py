@@ -58,6 +58,13 @@ def test_run_table_has_one_line_per_run(tmp_path):
     assert "exact MILPs" in t["what"][0] and "after batch 1: 0.2000 (70 s)" in t["result"][0]
     assert "optimum / constant-0.49 optimum 0.500" in t["result"][1] and t["wall_s"].tolist() == [15, 2]
     assert br.run_table(tmp_path / "none").empty
+    # a stopped run says so, and a run with another solver names it
+    d |= {"finished": False, "batches_done": 1, "postprocess_lp": None}
+    d["args"] |= {"solver": "gurobi"}
+    (tmp_path / "bench_03_batches_x.json").write_text(json.dumps(d))
+    t = br.run_table(tmp_path)
+    assert t["result"][0] == "best test accuracy 0.3000 (stopped after 1 of 2 batches)"
+    assert "exact MILPs, weight MILPs by gurobi, LP start" in t["what"][0]
 
 
 def test_hypothesis_rows_say_not_run_without_results_and_read_the_screen(tmp_path):

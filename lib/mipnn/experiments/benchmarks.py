@@ -203,6 +203,8 @@ def run_table(folder=None) -> pd.DataFrame:
             milps = "exact MILPs" if a["mip_nodes"] is None else f"≤{a['mip_nodes']} nodes per MILP"
             start = "LP start" if a.get("lp_start", False) else "plain warm start"
             result = f"best test accuracy {d['best_test_accuracy']:.4f}"
+            if not d.get("finished", True):
+                result += f" (stopped after {d['batches_done']} of {a['n_batches']} batches)"
             lp = d.get("postprocess_lp")
             if lp:
                 result += (f"; LP over {lp['images']:,} images after batch {lp['after_batch']}: "

@@ -243,6 +243,15 @@ def test_status_rows_name_the_screened_states_of_the_session_run(tmp_path):
     alg1 = next(r for r in br.status_rows(session, tmp_path) if r["claim"].startswith("Algorithm 1"))
     assert "; the same with the weight MILPs by gurobi: 0.99 (state 40, 3 of 123 MILPs at the limit)" in alg1["ours"]
     assert alg1["verdict"].startswith("reproduced")
+    # 20 batches: the verdict takes runs of 20 batches or more; a shorter exact run is named outside it
+    _batch_file(tmp_path, "exact_gurobi", finished=False)
+    d = json.loads((tmp_path / "bench_03_batches_exact_gurobi.json").read_text())
+    d["args"] |= {"mip_nodes": None, "solver": "gurobi"}
+    (tmp_path / "bench_03_batches_exact_gurobi.json").write_text(json.dumps(d))
+    row = next(r for r in br.status_rows(session, tmp_path) if r["claim"].startswith("20 batches"))
+    assert row["ours"] == ("benchmark, 20 × 100 at 28×28: no run; exact MILPs by gurobi, 2 batches (stopped): best "
+                           "test 0.300 (fewer than 20 batches, not in the verdict)")
+    assert row["verdict"] == "no result"
 
 
 def test_lever_runs_are_reported_but_stay_out_of_the_verdicts(tmp_path):

@@ -22,7 +22,7 @@ __all__ = ["batch_runs", "postprocess_lp_runs", "weight_milp_runs", "algorithm1_
 
 BATCH_COLUMNS = ["run", "batch", "cumulative_wall_s", "test_accuracy", "batch_accuracy", "iterations",
                  "mip_nodes", "lp_start", "max_iterations", "finished", "random_state", "tie_break", "input_box",
-                 "patience", "lever"]
+                 "patience", "lever", "solver"]
 LP_COLUMNS = ["run", "n_images", "solver", "formulation", "rows", "status", "solve_s", "build_handoff_share",
               "peak_gb", "hidden"]
 
@@ -48,7 +48,8 @@ def batch_runs(folder=None) -> pd.DataFrame:
                          "max_iterations": a["max_iterations"], "finished": d.get("finished", True),
                          "random_state": a.get("random_state", 4711), "tie_break": a.get("tie_break", "none"),
                          "input_box": ",".join(f"{v:g}" for v in a.get("input_box", INPUT_BOX)),
-                         "patience": a.get("patience", 0), "lever": _uses_lever(a)})
+                         "patience": a.get("patience", 0), "lever": _uses_lever(a),
+                         "solver": a.get("solver", "highs")})
     return pd.DataFrame(rows, columns=BATCH_COLUMNS)
 
 
@@ -254,8 +255,7 @@ def status_rows(session: dict, folder=None) -> list[dict[str, str]]:
     e, p = session["experiments"], session["parameters"]
     capped = p.get("mip_nodes") is not None
     runs = batch_runs(folder)
-    long_runs = runs[~runs["lever"].astype(bool)].groupby("run").filter(lambda g: g["batch"].max() >= 20)
-    best20 = long_runs.groupby("run")["test_accuracy"].max().max() if not long_runs.empty else float("nan")
+    batches20, best20, capped20 = _batches20(runs)
     alg1 = algorithm1_runs(folder)
     exact_best = alg1.groupby("random_state")["best_accuracy"].max() if not alg1.empty else None
     lp10 = _lp_after_10(folder)
@@ -289,9 +289,9 @@ def status_rows(session: dict, folder=None) -> list[dict[str, str]]:
                                  + [r["train_accuracy"] for r in screened_runs]
                                  + list(other_solvers["train_accuracy"])), limited=False)},
         {"paper": name, "claim": "20 batches × 100 images, bound (10): best test 0.69 in 1,448 s",
-         "ours": f"benchmark, 20 × 100 at 28×28, ≤ 50 nodes per MILP: best test {best20:.3f}"
+         "ours": batches20
                  + _best_10_with_lever(folder),
-         "verdict": _verdict(PAPER_NUMBERS["batches20_test"], best20, limited=True)},
+         "verdict": _verdict(PAPER_NUMBERS["batches20_test"], best20, limited=capped20)},
         {"paper": name, "claim": "+ post-processing LP on all 60,000 images after 10 batches: up to 75.84 %",
          "ours": f"session profile: {e['postprocess_lp']['test_accuracy']:.4f} (LP over "
                  f"{e['postprocess_lp']['lp_images']:,} images)" + "".join(
@@ -339,6 +339,33 @@ def status_rows(session: dict, folder=None) -> list[dict[str, str]]:
                                                         for r in big.itertuples()),
                      "verdict": "faster (beyond the paper: the compact form)"})
     return rows
+
+
+def _batches20(runs: pd.DataFrame) -> tuple[str, float, bool]:
+    """The 20-batch row: text, the best test accuracy of a run of the paper's method with 20 batches or more, and
+    whether that run capped its MILPs. Shorter runs with exact MILPs are named, outside the verdict."""
+    paper = runs[~runs["lever"].astype(bool)]
+    per_run = paper.groupby("run", sort=False).agg(batches=("batch", "max"), best=("test_accuracy", "max"),
+                                                   nodes=("mip_nodes", "first"), solver=("solver", "first"),
+                                                   finished=("finished", "first"))
+    long = per_run[per_run["batches"] >= 20]
+    if long.empty:
+        text, best, capped = "benchmark, 20 × 100 at 28×28: no run", float("nan"), False
+    else:
+        top = long.loc[long["best"].idxmax()]
+        capped = not pd.isna(top["nodes"])
+        text = f"benchmark, 20 × 100 at 28×28, {_milps_text(top['nodes'], top['solver'])}: best test {top['best']:.3f}"
+        best = float(top["best"])
+    short = per_run[(per_run["batches"] < 20) & per_run["nodes"].isna()]
+    text += "".join(f"; {_milps_text(r.nodes, r.solver)}, {int(r.batches)} batches"
+                    f"{'' if r.finished else ' (stopped)'}: best test {r.best:.3f} (fewer than 20 batches, not in "
+                    "the verdict)" for r in short.itertuples())
+    return text, best, capped
+
+
+def _milps_text(nodes, solver: str) -> str:
+    return ("exact MILPs" if pd.isna(nodes) else f"≤ {int(nodes)} nodes per MILP") + (
+        "" if solver == "highs" else f" by {solver}")
 
 
 def _other_solver_text(runs: pd.DataFrame) -> str:

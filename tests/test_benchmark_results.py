@@ -252,6 +252,14 @@ def test_status_rows_name_the_screened_states_of_the_session_run(tmp_path):
     assert row["ours"] == ("benchmark, 20 × 100 at 28×28: no run; exact MILPs by gurobi, 2 batches (stopped): best "
                            "test 0.300 (fewer than 20 batches, not in the verdict)")
     assert row["verdict"] == "no result"
+    # the LP row: the session profile caps its MILPs, but an exact-MILP run that falls short too makes it "short"
+    lp_row = next(r for r in br.status_rows(session, tmp_path) if r["claim"].startswith("+ post-processing LP"))
+    assert lp_row["verdict"].startswith("stopped by our limit")
+    d |= {"finished": True, "postprocess_lp": {"after_batch": 10, "images": 60000, "test_accuracy_before": 0.36,
+                                               "test_accuracy": 0.30}}
+    (tmp_path / "bench_03_batches_exact_gurobi.json").write_text(json.dumps(d))
+    lp_row = next(r for r in br.status_rows(session, tmp_path) if r["claim"].startswith("+ post-processing LP"))
+    assert "benchmark exact_gurobi: 0.3600 → 0.3000" in lp_row["ours"] and lp_row["verdict"].startswith("short")
 
 
 def test_lever_runs_are_reported_but_stay_out_of_the_verdicts(tmp_path):

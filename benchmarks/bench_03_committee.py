@@ -27,6 +27,7 @@ import time
 
 import numpy as np
 
+from mipnn.backends import BACKENDS
 from mipnn.experiments import provenance, run_sweep, to_jsonable
 from mipnn.paths import benchmarks_dir
 from mipnn.relu import (
@@ -52,7 +53,7 @@ def _data():
 
 
 def run_member(state, member, n_batches, batch_size, mip_nodes, time_limit, max_iterations, tie_break,
-               input_box=INPUT_BOX):
+               input_box=INPUT_BOX, solver="highs"):
     """Batch learning of one committee member on its own images; its weights and test accuracy."""
     X, y, Xt, yt = _data()
     span = n_batches * batch_size
@@ -62,7 +63,7 @@ def run_member(state, member, n_batches, batch_size, mip_nodes, time_limit, max_
                                batch_size=batch_size, n_batches=n_batches, X_test=Xt, y_test=yt,
                                max_iterations=max_iterations, time_limit=time_limit,
                                options=None if mip_nodes is None else {"mip_max_nodes": mip_nodes},
-                               tie_break=tie_break, input_box=tuple(input_box), progress=False)
+                               tie_break=tie_break, input_box=tuple(input_box), progress=False, solver=solver)
     return {"thetas": [t.tolist() for t in net.thetas], "test_accuracy": net.accuracy(Xt, yt),
             "train_accuracy": net.accuracy(X[part], y[part]), "history": to_jsonable(hist.to_dict("records")),
             "member_seconds": time.perf_counter() - t0}
@@ -73,22 +74,27 @@ def main():
     ap.add_argument("--states", type=int, nargs="+", default=[40, 14, 13])
     ap.add_argument("--n-batches", type=int, default=3)
     ap.add_argument("--batch-size", type=int, default=100)
-    ap.add_argument("--mip-nodes", type=int, default=50)
+    ap.add_argument("--mip-nodes", type=int, default=50, help="node cap per MILP (0: exact up to the time limit)")
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--max-iterations", type=int, default=10)
     ap.add_argument("--tie-break", choices=TIE_BREAKS, default="l1")
     ap.add_argument("--n-jobs", type=int, default=1)
     ap.add_argument("--lp-images", type=int, default=60000)
+    ap.add_argument("--solver", choices=BACKENDS, default="highs",
+                    help="backend of the weight MILPs (issue 18, hypothesis 10); gurobipy's license fits them")
     ap.add_argument("--input-box", type=float, nargs=2, default=list(INPUT_BOX), metavar=("R", "A"),
                     help="box (9) is (0.1, 0.1); a wider box is our lever (hypothesis 7), not the paper's method")
     args = ap.parse_args()
     box = check_input_box(tuple(args.input_box))
     args.input_box = list(box)
-    tag = (f"{len(args.states)}x{args.n_batches}x{args.batch_size}_nodes{args.mip_nodes}_tb{args.tie_break}_s"
-           + "-".join(map(str, args.states)) + ("" if box == INPUT_BOX else f"_box{box[0]:g}-{box[1]:g}"))
-    # the paper's box keeps the stored runs' keys, so an earlier store resumes
-    extra = {} if box == INPUT_BOX else {"input_box": list(box)}
-    grid = [dict(state=s, member=m, n_batches=args.n_batches, batch_size=args.batch_size, mip_nodes=args.mip_nodes,
+    nodes = args.mip_nodes = None if args.mip_nodes <= 0 else args.mip_nodes  # None: exact, as stored
+    tag = (f"{len(args.states)}x{args.n_batches}x{args.batch_size}_nodes{nodes or 'exact'}_tb{args.tie_break}_s"
+           + "-".join(map(str, args.states)) + ("" if box == INPUT_BOX else f"_box{box[0]:g}-{box[1]:g}")
+           + ("" if args.solver == "highs" else f"_{args.solver}"))
+    # the paper's box and HiGHS keep the stored runs' keys, so an earlier store resumes
+    extra = ({} if box == INPUT_BOX else {"input_box": list(box)}) | (
+        {} if args.solver == "highs" else {"solver": args.solver})
+    grid = [dict(state=s, member=m, n_batches=args.n_batches, batch_size=args.batch_size, mip_nodes=nodes,
                  time_limit=args.time_limit, max_iterations=args.max_iterations, tie_break=args.tie_break, **extra)
             for m, s in enumerate(args.states)]
     runs = run_sweep(run_member, grid, benchmarks_dir() / f"bench_03_committee_{tag}.jsonl", n_jobs=args.n_jobs,

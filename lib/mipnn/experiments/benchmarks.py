@@ -177,8 +177,8 @@ def blas_thread_runs(folder=None) -> pd.DataFrame:
 def committee_runs(folder=None) -> list[dict]:
     """``bench_03_committee_*.json``, one dict per committee benchmark: ``run`` (the file's tag), ``states``,
     ``tie_break``, ``images_per_member``, the members' and the majority vote's test accuracy as trained and (if it
-    was run) after the post-processing LP (``vote_after_lp``, else ``None``), the ``input_box`` and whether the run
-    left the paper's method (``lever``, see :func:`_uses_lever`)."""
+    was run) after the post-processing LP (``vote_after_lp``, else ``None``), the ``input_box``, whether the run
+    left the paper's method (``lever``, see :func:`_uses_lever`) and how its MILPs were solved (``milps``)."""
     out = []
     for path in sorted(_folder(folder).glob("bench_03_committee_*.json")):
         d = json.loads(path.read_text())
@@ -187,7 +187,8 @@ def committee_runs(folder=None) -> list[dict]:
                     "tie_break": a["tie_break"], "images_per_member": a["n_batches"] * a["batch_size"],
                     "members": [m["test_accuracy"] for m in d["members"]], "vote": d["committee_test_accuracy"],
                     "vote_after_lp": lp.get("committee_test_accuracy"),
-                    "input_box": ",".join(f"{v:g}" for v in a.get("input_box", INPUT_BOX)), "lever": _uses_lever(a)})
+                    "input_box": ",".join(f"{v:g}" for v in a.get("input_box", INPUT_BOX)), "lever": _uses_lever(a),
+                    "milps": _milps_text(a.get("mip_nodes"), a.get("solver", "highs"))})
     return out
 
 
@@ -307,7 +308,7 @@ def status_rows(session: dict, folder=None) -> list[dict[str, str]]:
                     if e["committee"].get("member_random_states") else "") + ": "
                  f"{e['committee']['test_accuracy']:.4f}" + "".join(
                      f"; benchmark, 3 nets × {c['images_per_member']} images from the screened states "
-                     f"{', '.join(map(str, c['states']))}, tie-break {c['tie_break']}"
+                     f"{', '.join(map(str, c['states']))}, {c['milps']}, tie-break {c['tie_break']}"
                      + (f", input box {c['input_box']}" if c["lever"] else "") + f": {c['vote']:.4f}"
                      + ("" if c["vote_after_lp"] is None else f" ({c['vote_after_lp']:.4f} after the LP)")
                      + (" (our lever, not in the verdict)" if c["lever"] else "")

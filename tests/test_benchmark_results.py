@@ -64,7 +64,7 @@ def test_run_table_has_one_line_per_run(tmp_path):
     (tmp_path / "bench_03_batches_x.json").write_text(json.dumps(d))
     t = br.run_table(tmp_path)
     assert t["result"][0] == "best test accuracy 0.3000 (stopped after 1 of 2 batches)"
-    assert "exact MILPs, weight MILPs by gurobi, LP start" in t["what"][0]
+    assert "exact MILPs by gurobi, LP start" in t["what"][0]
 
 
 def test_hypothesis_rows_say_not_run_without_results_and_read_the_screen(tmp_path):

@@ -197,7 +197,7 @@ def test_blas_thread_runs_put_each_thread_count_in_a_column(tmp_path):
 
 
 def test_committee_runs_read_members_and_votes(tmp_path):
-    d = {"args": {"states": [40, 14, 13], "tie_break": "l1", "n_batches": 3, "batch_size": 100},
+    d = {"args": {"states": [40, 14, 13], "tie_break": "l1", "n_batches": 3, "batch_size": 100, "mip_nodes": 50},
          "members": [{"test_accuracy": 0.2}, {"test_accuracy": 0.3}, {"test_accuracy": 0.25}],
          "committee_test_accuracy": 0.31, "after_lp": {"committee_test_accuracy": 0.28}}
     (tmp_path / "bench_03_committee_3x3x100_nodes50_tbl1_s40-14-13.json").write_text(json.dumps(d))
@@ -206,7 +206,34 @@ def test_committee_runs_read_members_and_votes(tmp_path):
         "3x3x100_nodes50_tbl1_s40-14-13", 300, 0.31, 0.28)
     assert c["members"] == [0.2, 0.3, 0.25] and c["states"] == [40, 14, 13]
     assert (c["input_box"], c["lever"]) == ("0.1,0.1", False)  # runs from before the option are box (9)
+    assert c["exact"] is False and c["member_wall_s"] is None  # node-capped; a store without wall times
     assert br.committee_runs(tmp_path / "nothing") == []
+
+
+def test_an_exact_committee_in_the_papers_setting_decides_between_short_and_stopped_by_our_limit(tmp_path):
+    session = json.loads((REPO_ROOT / "results" / "03_layerwise_relu_mnist" / "summary_session.json").read_text())
+    assert session["parameters"]["mip_nodes"] is not None  # the session profile caps its MILPs
+
+    def vote_row():
+        return next(r for r in br.status_rows(session, tmp_path) if r["claim"].startswith("majority vote"))
+
+    def store(name, n_batches, nodes, vote):
+        d = {"args": {"states": [40, 14, 13], "tie_break": "none", "n_batches": n_batches, "batch_size": 100,
+                      "mip_nodes": nodes, "solver": "gurobi"},
+             "members": [{"test_accuracy": 0.3, "wall_time_s": w} for w in (900.0, 2500.0, 1200.0)],
+             "committee_test_accuracy": vote, "after_lp": {"committee_test_accuracy": vote - 0.05}}
+        (tmp_path / f"bench_03_committee_{name}.json").write_text(json.dumps(d))
+
+    assert vote_row()["verdict"].startswith("stopped by our limit")
+    store("3x3x100_nodesexact_tbnone_s40-14-13_gurobi", 3, None, 0.40)  # exact, but 3 × 300 only: still the cap
+    assert vote_row()["verdict"].startswith("stopped by our limit")
+    store("3x10x100_nodes50_tbnone_s40-14-13_gurobi", 10, 50, 0.41)  # the paper's setting, but capped
+    assert vote_row()["verdict"].startswith("stopped by our limit")
+    store("3x10x100_nodesexact_tbnone_s40-14-13_gurobi", 10, None, 0.45)
+    row = vote_row()
+    assert row["verdict"].startswith("short") and "(-34.2 pt)" in row["verdict"]
+    assert ("3 nets × 1000 images from the screened states 40, 14, 13, exact MILPs by gurobi, tie-break none: "
+            "0.4500 (slowest member 2,500 s) (0.4000 after the LP)") in row["ours"]
 
 
 def test_a_committee_with_a_wider_box_is_shown_but_stays_out_of_the_verdict(tmp_path):

@@ -314,8 +314,9 @@ def status_rows(session: dict, folder=None) -> list[dict[str, str]]:
                      f"; benchmark, 3 nets × {c['images_per_member']} images from the screened states "
                      f"{', '.join(map(str, c['states']))}, {c['milps']}, tie-break {c['tie_break']}"
                      + (f", input box {c['input_box']}" if c["lever"] else "") + f": {c['vote']:.4f}"
-                     + ("" if c["member_wall_s"] is None else f" (slowest member {c['member_wall_s']:,.0f} s)")
-                     + ("" if c["vote_after_lp"] is None else f" ({c['vote_after_lp']:.4f} after the LP)")
+                     + _parenthesis(None if c["vote_after_lp"] is None else f"{c['vote_after_lp']:.4f} after the LP",
+                                    None if c["member_wall_s"] is None
+                                    else f"slowest member {c['member_wall_s']:,.0f} s")
                      + (" (our lever, not in the verdict)" if c["lever"] else "")
                      for c in committees),
          "verdict": _verdict(PAPER_NUMBERS["committee"],
@@ -374,6 +375,12 @@ def _batches20(runs: pd.DataFrame) -> tuple[str, float, bool]:
                     f"{'' if r.finished else ' (stopped)'}: best test {r.best:.3f} (fewer than 20 batches, not in "
                     "the verdict)" for r in short.itertuples())
     return text, best, capped
+
+
+def _parenthesis(*parts) -> str:
+    """`` (a; b)`` of the parts that are not ``None``, or nothing."""
+    parts = [p for p in parts if p is not None]
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _milps_text(nodes, solver: str) -> str:

@@ -92,6 +92,10 @@ def test_batch_learning_bound_10_and_history(data):
     assert all(np.array_equal(s, t) for s, t in zip(seen[0][1].thetas, net1.thetas, strict=True))
     assert list(hist2.columns[:3]) == ["batch", "batch_accuracy", "seen_accuracy"]
     assert "test_accuracy" in hist2 and len(hist2) == 2
+    assert hist2["solves_at_time_limit"].tolist() == [0, 0]  # each solve ended at its optimum or its node cap
+    # a limit no MILP can meet: the history counts the solves that stopped there (they return their incumbent)
+    _, rushed = batch_learning(net, X, y, batch_size=8, n_batches=2, max_iterations=2, progress=False, time_limit=1e-3)
+    assert rushed["solves_at_time_limit"].sum() > 0
     for t1, t2 in zip(net1.thetas, net2.thetas, strict=True):
         lo, hi = weight_bounds_from_previous(t1, factor=0.6)
         assert np.all(t2 >= lo - 1e-9) and np.all(t2 <= hi + 1e-9)

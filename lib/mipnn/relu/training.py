@@ -205,8 +205,10 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
     From the second batch on, every parameter is bounded by (10) around the previous batch's value
     (``factor=None`` switches the bound off) and each MILP is warm-started from it. Returns
     ``(network, history)``; ``history`` has one row per batch: batch accuracy, accuracy on all rows seen so far,
-    test accuracy (if ``X_test`` is given), iterations, solve and wall time. ``callback(batch, network, row)``,
-    if given, is called after each batch (e.g. to post-process or save a snapshot); its time is not counted.
+    test accuracy (if ``X_test`` is given), iterations, solve and wall time, and how many of the batch's
+    solves stopped at ``time_limit`` (``solves_at_time_limit``; the rest reached their optimum or node cap).
+    ``callback(batch, network, row)``, if given, is called after each batch (e.g. to post-process or save a
+    snapshot); its time is not counted.
     ``tie_break``, ``input_box``, ``patience`` and ``solver`` as in :func:`algorithm1`; ``on_update(batch, iteration,
     layer, network)``, if given, is called after every layer update of every batch (:func:`algorithm1`'s, with the
     batch).
@@ -243,7 +245,8 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
         net = res.network
         seen = slice(0, (b + 1) * batch_size)
         row = {"batch": b + 1, "batch_accuracy": res.accuracy, "seen_accuracy": net.accuracy(X[seen], y[seen]),
-               "iterations": len(res.iterations), "solve_time": res.solve_time, "wall_time": res.wall_time}
+               "iterations": len(res.iterations), "solve_time": res.solve_time, "wall_time": res.wall_time,
+               "solves_at_time_limit": res.statuses.get("time_limit", 0)}
         if X_test is not None:
             row["test_accuracy"] = net.accuracy(X_test, y_test)
         rows.append(row)

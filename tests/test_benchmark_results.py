@@ -307,3 +307,35 @@ def test_lever_runs_are_reported_but_stay_out_of_the_verdicts(tmp_path):
     session_lp = session["experiments"]["postprocess_lp"]["test_accuracy"]
     assert lp_row["verdict"].startswith("stopped by our limit")
     assert f"(-{100 * (0.7584 - session_lp):.1f} pt)" in lp_row["verdict"]
+
+
+def test_a_conv_run_without_a_node_cap_decides_the_conv_row(tmp_path):
+    session = json.loads((REPO_ROOT / "results" / "03_layerwise_relu_mnist" / "summary_session.json").read_text())
+
+    def conv_row():
+        return next(r for r in br.status_rows(session, tmp_path) if r["claim"].startswith("conv 49-25-10"))
+
+    def store(name, nodes, after, finished=True, images=60000, count=True):
+        hist = [{"batch": b, "wall_time": 100.0, **({"solves_at_time_limit": b % 2} if count else {})}
+                for b in range(1, 11)]
+        d = {"args": {"mip_nodes": nodes, "solver": "highs"}, "finished": finished, "wall_time": 1000.0,
+             "history": hist, "postprocess_lp": {"after_batch": 10, "images": images, "wall_time": 50.0,
+                                                 "test_accuracy_before": 0.7, "test_accuracy": after}}
+        (tmp_path / f"bench_03_conv_{name}.json").write_text(json.dumps(d))
+
+    assert conv_row()["verdict"].startswith("stopped by our limit")  # the session profile caps its MILPs
+    store("capped", 50, 0.95)
+    store("stopped", None, 0.95, finished=False)  # neither a capped run nor an unfinished one decides
+    store("small_lp", None, 0.95, images=3000)
+    assert [c["run"] for c in br.conv_runs(tmp_path)] == ["capped"]
+    assert conv_row()["verdict"].startswith("stopped by our limit")
+    store("exact", None, 0.8650)
+    (exact,) = [c for c in br.conv_runs(tmp_path) if c["exact"]]
+    assert (exact["solves_at_time_limit"], exact["wall_s"], exact["lp_wall_s"]) == (5, 1000.0, 50.0)
+    row = conv_row()
+    assert row["verdict"].startswith("reproduced")  # 86.50 against 87.11: within the 1.5-point floor
+    assert "; benchmark exact, exact MILPs (5 solves at the time limit): 0.7000 → 0.8650 after the LP, 1,050 s" in (
+        row["ours"])
+    store("exact", None, 0.80, count=False)  # a store from before the count: no count shown
+    row = conv_row()
+    assert row["verdict"].startswith("short") and "exact MILPs: 0.7000 → 0.8000" in row["ours"]

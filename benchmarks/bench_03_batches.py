@@ -86,7 +86,8 @@ def main():
             f"{'' if args.tie_break == 'none' else f'_tb{args.tie_break}'}"
             f"{'' if box == INPUT_BOX else f'_box{box[0]:g}-{box[1]:g}'}"
             f"{'' if args.patience == 0 else f'_pat{args.patience}'}"
-            f"{'' if args.solver == 'highs' else f'_{args.solver}'}.json")
+            f"{'' if args.solver == 'highs' else f'_{args.solver}'}"
+            f"{'' if args.time_limit == 60.0 else f'_tl{args.time_limit:g}'}.json")  # 60 s: earlier stores' names
     path = benchmarks_dir() / name
     weights_path = path.with_name(path.stem + "_weights.npz")
     snapshots: dict[str, np.ndarray] = {}  # kept: batch --lp-after (and its LP refit), the best-test and the last batch

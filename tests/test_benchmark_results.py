@@ -318,9 +318,10 @@ def test_a_conv_run_without_a_node_cap_decides_the_conv_row(tmp_path):
     def store(name, nodes, after, finished=True, images=60000, count=True):
         hist = [{"batch": b, "wall_time": 100.0, **({"solves_at_time_limit": b % 2} if count else {})}
                 for b in range(1, 11)]
-        d = {"args": {"mip_nodes": nodes, "solver": "highs"}, "finished": finished, "wall_time": 1000.0,
-             "history": hist, "postprocess_lp": {"after_batch": 10, "images": images, "wall_time": 50.0,
-                                                 "test_accuracy_before": 0.7, "test_accuracy": after}}
+        d = {"args": {"mip_nodes": nodes, "solver": "highs", "time_limit": 60.0}, "finished": finished,
+             "wall_time": 1000.0, "history": hist,
+             "postprocess_lp": {"after_batch": 10, "images": images, "wall_time": 50.0, "test_accuracy_before": 0.7,
+                                "test_accuracy": after}}
         (tmp_path / f"bench_03_conv_{name}.json").write_text(json.dumps(d))
 
     assert conv_row()["verdict"].startswith("stopped by our limit")  # the session profile caps its MILPs
@@ -334,7 +335,7 @@ def test_a_conv_run_without_a_node_cap_decides_the_conv_row(tmp_path):
     assert (exact["solves_at_time_limit"], exact["wall_s"], exact["lp_wall_s"]) == (5, 1000.0, 50.0)
     row = conv_row()
     assert row["verdict"].startswith("reproduced")  # 86.50 against 87.11: within the 1.5-point floor
-    assert "; benchmark exact, exact MILPs (5 solves at the time limit): 0.7000 → 0.8650 after the LP, 1,050 s" in (
+    assert "; benchmark exact, exact MILPs (5 solves at the 60 s limit): 0.7000 → 0.8650 after the LP, 1,050 s" in (
         row["ours"])
     store("exact", None, 0.80, count=False)  # a store from before the count: no count shown
     row = conv_row()

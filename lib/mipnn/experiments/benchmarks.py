@@ -333,7 +333,7 @@ def status_rows(session: dict, folder=None) -> list[dict[str, str]]:
          "ours": f"session profile: {e['conv']['test_accuracy']:.4f} in {e['conv']['runtime_s']:.0f} s" + "".join(
              f"; benchmark {c['run']}, {c['milps']}"
              + ("" if c["solves_at_time_limit"] is None
-                else f" ({c['solves_at_time_limit']} solves at the time limit)")
+                else f" ({c['solves_at_time_limit']} solves at the {c['time_limit']:g} s limit)")
              + f": {c['test_before_lp']:.4f} → {c['test_after_lp']:.4f} after the LP, "
              f"{c['wall_s'] + c['lp_wall_s']:,.0f} s" for c in conv),
          "verdict": _conv_verdict(e["conv"]["test_accuracy"], capped, conv)},
@@ -414,8 +414,9 @@ def _screened_text(experiments: dict) -> str:
 def conv_runs(folder=None) -> list[dict]:
     """``bench_03_conv_*.json`` (``bench_03_batches.py --net conv``) that finished 10 batches and the LP over all
     60,000 training images after batch 10, the paper's convolutional experiment: ``run``, ``milps`` (text),
-    ``exact``, ``solves_at_time_limit`` (summed over the batches; ``None`` if the store predates the count), the
-    batches' wall time ``wall_s``, the LP's ``lp_wall_s`` and the test accuracy before and after the LP."""
+    ``exact``, the ``time_limit`` per solve, ``solves_at_time_limit`` (summed over the batches; ``None`` if the
+    store predates the count), the batches' wall time ``wall_s``, the LP's ``lp_wall_s`` and the test accuracy
+    before and after the LP."""
     out = []
     for f in sorted(_folder(folder).glob("bench_03_conv_*.json")):
         d = json.loads(f.read_text())
@@ -425,7 +426,7 @@ def conv_runs(folder=None) -> list[dict]:
         at_limit = [h["solves_at_time_limit"] for h in d["history"] if "solves_at_time_limit" in h]
         out.append({"run": f.stem.removeprefix("bench_03_conv_"), "milps": _milps_text(a.get("mip_nodes"),
                                                                                        a.get("solver", "highs")),
-                    "exact": a.get("mip_nodes") is None,
+                    "exact": a.get("mip_nodes") is None, "time_limit": a["time_limit"],
                     "solves_at_time_limit": sum(at_limit) if len(at_limit) == len(d["history"]) else None,
                     "wall_s": d["wall_time"], "lp_wall_s": lp["wall_time"],
                     "test_before_lp": lp["test_accuracy_before"], "test_after_lp": lp["test_accuracy"]})

@@ -8,7 +8,7 @@ speed-up of solving the independent per-neuron MILPs in worker processes (``--n-
     MIPNN_DATA_DIR=... .venv/bin/python benchmarks/bench_03_batches.py --n-batches 20 [--n-jobs 2]
         [--mip-nodes 50] [--time-limit 60] [--input 28x28] [--no-lp-start] [--lp-after 10 --lp-images 60000]
         [--random-state 4711] [--tie-break none|previous|l1] [--input-box 1 1] [--patience 0] [--solver gurobi]
-        [--net conv --input 7x7]
+        [--net conv --input 7x7] [--init glorot_uniform|uniform:0.1] [--max-iterations 50]
 Writes results/benchmarks/bench_03_batches_<input>_<n_batches>x<batch>_jobs<n>[...].json (``bench_03_conv_...``
 for the conv net; one row per batch inside, with dead units and activation patterns of the network on the test
 images, and the solves that stopped at the time limit), rewritten after every batch (``"finished": false`` until the
@@ -27,8 +27,10 @@ from mipnn.experiments import provenance, to_jsonable
 from mipnn.paths import benchmarks_dir
 from mipnn.relu import (
     INPUT_BOX,
+    MAX_ITERATIONS,
     TIE_BREAKS,
     batch_learning,
+    check_init,
     check_input_box,
     conv_structures,
     dense_structures,
@@ -47,7 +49,12 @@ def main():
     ap.add_argument("--n-jobs", type=int, default=1)
     ap.add_argument("--mip-nodes", type=int, default=None)
     ap.add_argument("--time-limit", type=float, default=60.0)
-    ap.add_argument("--max-iterations", type=int, default=10)
+    ap.add_argument("--max-iterations", type=int, default=10,
+                    help=f"cap on Algorithm 1's while-iterations per batch (the library's default is {MAX_ITERATIONS}; "
+                         "10 keeps the earlier stores' settings)")
+    ap.add_argument("--init", default="uniform",
+                    help="the random start (mipnn.relu.INITS): uniform (U[-1, 1], or U[0, 1] for the conv net), "
+                         "glorot_uniform or uniform:<a>")
     ap.add_argument("--input", choices=["28x28", "7x7"], default="28x28")
     ap.add_argument("--random-state", type=int, default=4711)
     ap.add_argument("--lp-after", type=int, default=None,
@@ -67,6 +74,7 @@ def main():
                     help="while-iterations in a row without improvement before Algorithm 1 stops (paper: 0)")
     args = ap.parse_args()
     box = check_input_box(tuple(args.input_box))
+    args.init = check_init(args.init)
     if args.net == "conv" and args.input != "7x7":
         ap.error("--net conv: the paper's convolutional net takes 7x7 images (--input 7x7)")
     tr, te = load_mnist("train"), load_mnist("test")
@@ -74,8 +82,11 @@ def main():
         X, Xt = (scale_pixels(d.images.reshape(len(d), -1)) for d in (tr, te))
     else:
         X, Xt = (scale_pixels(pool_mnist(d.images)).reshape(len(d), -1) for d in (tr, te))
-    net = (init_network(conv_structures(), low=0.0, high=1.0, random_state=args.random_state) if args.net == "conv"
-           else init_network(dense_structures((X.shape[1], 8, 8, 8, 10)), random_state=args.random_state))
+    conv_range = dict(low=0.0, high=1.0) if args.init == "uniform" else {}  # the conv net's literal start is U[0, 1]
+    net = (init_network(conv_structures(), init=args.init, random_state=args.random_state, **conv_range)
+           if args.net == "conv"
+           else init_network(dense_structures((X.shape[1], 8, 8, 8, 10)), init=args.init,
+                             random_state=args.random_state))
     opts = None if args.mip_nodes is None else {"mip_max_nodes": args.mip_nodes}
     lp, rows = {}, []
     prefix = "bench_03_conv" if args.net == "conv" else "bench_03_batches"
@@ -87,7 +98,9 @@ def main():
             f"{'' if box == INPUT_BOX else f'_box{box[0]:g}-{box[1]:g}'}"
             f"{'' if args.patience == 0 else f'_pat{args.patience}'}"
             f"{'' if args.solver == 'highs' else f'_{args.solver}'}"
-            f"{'' if args.time_limit == 60.0 else f'_tl{args.time_limit:g}'}.json")  # 60 s: earlier stores' names
+            f"{'' if args.time_limit == 60.0 else f'_tl{args.time_limit:g}'}"
+            f"{'' if args.init == 'uniform' else '_' + args.init.replace(':', '')}"
+            f"{'' if args.max_iterations == 10 else f'_it{args.max_iterations}'}.json")  # 60 s: earlier stores' names
     path = benchmarks_dir() / name
     weights_path = path.with_name(path.stem + "_weights.npz")
     snapshots: dict[str, np.ndarray] = {}  # kept: batch --lp-after (and its LP refit), the best-test and the last batch

@@ -34,6 +34,7 @@ from mipnn.relu import (
     INPUT_BOX,
     TIE_BREAKS,
     batch_learning,
+    check_init,
     check_input_box,
     committee_predict,
     dense_structures,
@@ -53,13 +54,13 @@ def _data():
 
 
 def run_member(state, member, n_batches, batch_size, mip_nodes, time_limit, max_iterations, tie_break,
-               input_box=INPUT_BOX, solver="highs"):
+               input_box=INPUT_BOX, solver="highs", init="uniform"):
     """Batch learning of one committee member on its own images; its weights and test accuracy."""
     X, y, Xt, yt = _data()
     span = n_batches * batch_size
     part = slice(member * span, (member + 1) * span)
     t0 = time.perf_counter()
-    net, hist = batch_learning(init_network(dense_structures(SIZES), random_state=state), X[part], y[part],
+    net, hist = batch_learning(init_network(dense_structures(SIZES), init=init, random_state=state), X[part], y[part],
                                batch_size=batch_size, n_batches=n_batches, X_test=Xt, y_test=yt,
                                max_iterations=max_iterations, time_limit=time_limit,
                                options=None if mip_nodes is None else {"mip_max_nodes": mip_nodes},
@@ -82,18 +83,24 @@ def main():
     ap.add_argument("--lp-images", type=int, default=60000)
     ap.add_argument("--solver", choices=BACKENDS, default="highs",
                     help="backend of the weight MILPs (issue 18, hypothesis 10); gurobipy's license fits them")
+    ap.add_argument("--init", default="uniform",
+                    help="the members' random start (mipnn.relu.INITS): uniform, glorot_uniform or uniform:<a>")
     ap.add_argument("--input-box", type=float, nargs=2, default=list(INPUT_BOX), metavar=("R", "A"),
                     help="box (9) is (0.1, 0.1); a wider box is our lever (hypothesis 7), not the paper's method")
     args = ap.parse_args()
     box = check_input_box(tuple(args.input_box))
     args.input_box = list(box)
+    args.init = check_init(args.init)
     nodes = args.mip_nodes = None if args.mip_nodes <= 0 else args.mip_nodes  # None: exact, as stored
     tag = (f"{len(args.states)}x{args.n_batches}x{args.batch_size}_nodes{nodes or 'exact'}_tb{args.tie_break}_s"
            + "-".join(map(str, args.states)) + ("" if box == INPUT_BOX else f"_box{box[0]:g}-{box[1]:g}")
-           + ("" if args.solver == "highs" else f"_{args.solver}"))
+           + ("" if args.solver == "highs" else f"_{args.solver}")
+           + ("" if args.init == "uniform" else "_" + args.init.replace(":", ""))
+           + ("" if args.max_iterations == 10 else f"_it{args.max_iterations}"))
     # the paper's box and HiGHS keep the stored runs' keys, so an earlier store resumes
     extra = ({} if box == INPUT_BOX else {"input_box": list(box)}) | (
-        {} if args.solver == "highs" else {"solver": args.solver})
+        {} if args.solver == "highs" else {"solver": args.solver}) | (
+        {} if args.init == "uniform" else {"init": args.init})
     grid = [dict(state=s, member=m, n_batches=args.n_batches, batch_size=args.batch_size, mip_nodes=nodes,
                  time_limit=args.time_limit, max_iterations=args.max_iterations, tie_break=args.tie_break, **extra)
             for m, s in enumerate(args.states)]

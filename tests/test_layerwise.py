@@ -317,14 +317,73 @@ def test_choose_initialisation_runs_the_finalists_in_full(data):
     choice = choose_initialisation(S, X, y, range(8), shortlist=3, iterations=1, finalists=2, max_iterations=3,
                                    options=opts, progress=False)
     short = choice.screen.dropna(subset=["iteration_accuracy"])
-    assert choice.finalists == pick_initialisations(short, 2, by="iteration_accuracy")
+    assert choice.finalists == [("uniform", r) for r in pick_initialisations(short, 2, by="iteration_accuracy")]
     # the probe columns come from the probe stage only (the shortlist is not probed twice): one value per state
     assert choice.screen["probe_accuracy"].notna().all() and len(choice.screen) == 8
     # independently: Algorithm 1 in full from each finalist; the best training accuracy (ties to the smaller
     # state) is the choice, and the runs are the ones returned
     acc = {r: algorithm1(init_network(S, random_state=r), X, y, max_iterations=3, options=opts).accuracy
-           for r in choice.finalists}
-    assert {r: run.accuracy for r, run in choice.runs.items()} == acc
+           for _, r in choice.finalists}
+    assert {r: run.accuracy for (_, r), run in choice.runs.items()} == acc
     best = max(acc.values())
     assert choice.random_state == min(r for r, a in acc.items() if a == best)
+    assert choice.init == "uniform"
     assert choice.screen.loc[choice.screen.chosen, "random_state"].tolist() == [choice.random_state]
+
+
+def test_init_network_starts_bounds_zero_offsets_and_determinism():
+    from mipnn.relu import INITS, check_init, glorot_limits
+
+    S = dense_structures((784, 8, 8, 8, 10))
+    # "uniform" draws exactly what the start drew before init existed (the committed runs' starts)
+    old = np.random.default_rng(40)
+    legacy = [old.uniform(-1.0, 1.0, s.n_params) for s in S]
+    assert all(np.array_equal(a, b) for a, b in zip(init_network(S, random_state=40).thetas, legacy, strict=True))
+    net = init_network(S, init="glorot_uniform", random_state=1)
+    for s, theta, (d, n) in zip(S, net.thetas, [(784, 8), (8, 8), (8, 8), (8, 10)], strict=True):
+        W, c = s.to_weights(theta)
+        limit = np.sqrt(6.0 / (d + n))
+        assert glorot_limits(s)[0] == pytest.approx(limit)
+        assert np.abs(W).max() <= limit and np.abs(W).max() > 0.8 * limit  # spans its range
+        assert np.all(c == 0.0)
+    small = init_network(S, init="uniform:0.1", random_state=3)
+    assert all(np.abs(t).max() <= 0.1 for t in small.thetas)
+    for init in ("uniform", "glorot_uniform", "uniform:0.1"):
+        a, b = init_network(S, init=init, random_state=7), init_network(S, init=init, random_state=7)
+        assert all(np.array_equal(x, y) for x, y in zip(a.thetas, b.thetas, strict=True))
+        other = init_network(S, init=init, random_state=8)
+        assert not np.array_equal(a.thetas[0], other.thetas[0])
+    # the conv net's 3x3 map counts 9 inputs and 9 outputs per weight, as Keras' Conv2D; no offsets there
+    conv = conv_structures()
+    assert glorot_limits(conv[0])[0] == pytest.approx(np.sqrt(6.0 / 18.0))
+    assert "glorot_uniform" in INITS and check_init("uniform:0.10") == "uniform:0.1"
+    for bad in ("glorot", "uniform:0", "uniform:2", "uniform:x", None, 0.1):
+        with pytest.raises(ValueError, match="init must be one of"):
+            init_network(S, init=bad)
+    with pytest.raises(ValueError, match="low and high apply to init='uniform' only"):
+        init_network(S, init="glorot_uniform", low=0.0)
+
+
+def test_screening_over_init_and_state(data):
+    from mipnn.relu import choose_initialisation, pick_candidates, pick_initialisations, screen_initialisations
+
+    X, y = data
+    S = dense_structures((4, 3, 3))
+    screen = screen_initialisations(S, X, y, range(3), init=["uniform", "glorot_uniform"], progress=False)
+    assert screen[["init", "random_state"]].values.tolist() == [
+        ["uniform", 0], ["uniform", 1], ["uniform", 2], ["glorot_uniform", 0], ["glorot_uniform", 1],
+        ["glorot_uniform", 2]]
+    # each row is the probe of exactly that start
+    one = screen_initialisations(S, X, y, [2], init="glorot_uniform", progress=False)
+    assert one.iloc[0]["probe_accuracy"] == screen.iloc[5]["probe_accuracy"]
+    best = pick_candidates(screen, 2, by="probe_accuracy")
+    ranked = screen.assign(o=range(6)).sort_values(["probe_accuracy", "o"], ascending=[False, True])
+    assert best == list(zip(ranked["init"][:2], ranked["random_state"][:2], strict=True))
+    with pytest.raises(ValueError, match="mixes several inits"):
+        pick_initialisations(screen, 1)
+    choice = choose_initialisation(S, X, y, range(3), init=["uniform", "glorot_uniform"], shortlist=2,
+                                   options={"mip_max_nodes": 20}, progress=False)
+    assert (choice.init, choice.random_state) in set(zip(screen["init"], screen["random_state"], strict=True))
+    assert choice.screen["chosen"].sum() == 1
+    assert np.array_equal(choice.network(S).thetas[0],
+                          init_network(S, init=choice.init, random_state=choice.random_state).thetas[0])

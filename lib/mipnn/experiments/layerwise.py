@@ -60,24 +60,26 @@ def _options(mip_nodes):
 
 
 def run_screening(random_state: int, *, images: int = 100, side: int = 28, hidden=(8, 8, 8), iterations: int = 0,
-                  mip_nodes: int | None = None, time_limit: float = 60.0, pixels: str = "unit") -> dict:
-    """One random state of the initialisation screen on the first ``images`` training images (``pixels`` as in
-    :func:`mnist_batch`)."""
+                  mip_nodes: int | None = None, time_limit: float = 60.0, pixels: str = "unit",
+                  init: str = "uniform") -> dict:
+    """One start ``(init, random_state)`` of the initialisation screen on the first ``images`` training images
+    (``pixels`` as in :func:`mnist_batch`; ``init`` as in :func:`mipnn.relu.init_network`)."""
     check_number("mip_nodes", mip_nodes, low=0, integer=True, allow_none=True)
     X, y = mnist_batch(images, side, pixels=pixels)
     structures = dense_structures((X.shape[1], *hidden, 10))
-    row = screen_initialisation(structures, X, y, random_state, iterations=iterations, time_limit=time_limit,
-                                options=_options(mip_nodes))
-    del row["random_state"]  # a parameter of the run: the store keeps it with the parameters
+    row = screen_initialisation(structures, X, y, random_state, init=init, iterations=iterations,
+                                time_limit=time_limit, options=_options(mip_nodes))
+    del row["random_state"], row["init"]  # parameters of the run: the store keeps them with the parameters
     return row
 
 
 def run_algorithm1(random_state: int, *, images: int = 100, side: int = 28, hidden=(8, 8, 8),
                    max_iterations: int = 10, mip_nodes: int | None = None, time_limit: float = 60.0,
                    tie_break: str = "none", evaluate: bool = False, pixels: str = "unit",
-                   input_box=INPUT_BOX, patience: int = 0, solver: str = "highs") -> dict:
-    """Algorithm 1 from ``init_network(random_state)`` on the first ``images`` training images: final training
-    accuracy, the per-iteration history (accuracy, dead units, patterns), solver statuses and times.
+                   input_box=INPUT_BOX, patience: int = 0, solver: str = "highs", init: str = "uniform") -> dict:
+    """Algorithm 1 from ``init_network(init=init, random_state=random_state)`` on the first ``images`` training
+    images: final training accuracy, the per-iteration history (accuracy, dead units, patterns), solver statuses
+    and times (``statuses``: how many solves ended how, e.g. ``time_limit``).
 
     ``tie_break`` as in :func:`mipnn.relu.algorithm1`. ``evaluate=True`` adds the final network's accuracy on
     the 10,000 MNIST test images and its diagnostics there (``test_dead_h*``, ``test_patterns``); reported,
@@ -88,7 +90,7 @@ def run_algorithm1(random_state: int, *, images: int = 100, side: int = 28, hidd
     check_tie_break(tie_break)
     input_box = check_input_box(input_box)
     X, y = mnist_batch(images, side, pixels=pixels)
-    net = init_network(dense_structures((X.shape[1], *hidden, 10)), random_state=random_state)
+    net = init_network(dense_structures((X.shape[1], *hidden, 10)), init=init, random_state=random_state)
     res = algorithm1(net, X, y, max_iterations=max_iterations, time_limit=time_limit, options=_options(mip_nodes),
                      tie_break=tie_break, input_box=input_box, patience=patience, solver=solver)
     out = {"train_accuracy": res.accuracy, "iterations": res.iterations.to_dict("records"),

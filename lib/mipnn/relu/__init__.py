@@ -11,7 +11,17 @@ hidden layer reaches which accuracy: the post-processing LP against linear and n
 """
 
 from .layers import LayerResult, fit_layer_inputs, fit_layer_weights
-from .network import ReluNetwork, closest_to_one, conv_structures, dense_structures, diagnostics_columns, init_network
+from .network import (
+    INITS,
+    ReluNetwork,
+    check_init,
+    closest_to_one,
+    conv_structures,
+    dense_structures,
+    diagnostics_columns,
+    glorot_limits,
+    init_network,
+)
 from .programs import (
     BIG_M_CHOICES,
     SLACK_CAP,
@@ -30,6 +40,7 @@ from .screening import (
     SCREEN_COLUMNS,
     InitialisationChoice,
     choose_initialisation,
+    pick_candidates,
     pick_initialisations,
     screen_initialisation,
     screen_initialisations,
@@ -45,6 +56,7 @@ from .structure import (
 )
 from .tiebreak import TIE_BREAKS, check_tie_break, closest_on_optimal_face
 from .training import (
+    MAX_ITERATIONS,
     Algorithm1Result,
     algorithm1,
     batch_learning,
@@ -56,14 +68,16 @@ from .training import (
 __all__ = [
     "LayerResult", "fit_layer_inputs", "fit_layer_weights",
     "ReluNetwork", "closest_to_one", "diagnostics_columns", "conv_structures", "dense_structures", "init_network",
+    "INITS", "check_init", "glorot_limits",
     "BIG_M_CHOICES", "SLACK_CAP", "InputResult", "WeightResult", "input_bounds", "input_milp", "last_layer_lp",
     "postprocess_lp", "preactivation_bounds", "weight_milp", "weight_program",
     "PROBE_COLUMNS", "READOUT_COLUMNS", "READOUTS", "compare_readouts", "hidden_features", "probe_hidden_layers",
-    "SCREEN_COLUMNS", "InitialisationChoice", "choose_initialisation", "pick_initialisations", "screen_initialisation",
+    "SCREEN_COLUMNS", "InitialisationChoice", "choose_initialisation", "pick_candidates", "pick_initialisations",
+    "screen_initialisation",
     "screen_initialisations",
     "INPUT_BOX", "LayerStructure", "check_input_box", "printed_big_m", "relu", "relu_forward",
     "weight_bounds_from_previous",
     "TIE_BREAKS", "check_tie_break", "closest_on_optimal_face",
-    "Algorithm1Result", "algorithm1", "batch_learning", "committee_predict", "postprocess_last_layer",
+    "MAX_ITERATIONS", "Algorithm1Result", "algorithm1", "batch_learning", "committee_predict", "postprocess_last_layer",
     "train_committee",
 ]

@@ -15,7 +15,7 @@ from ..validation import check_int_sequence, check_number
 from .structure import LayerStructure, relu
 
 __all__ = ["ReluNetwork", "diagnostics_columns", "closest_to_one", "dense_structures", "conv_structures",
-           "init_network"]
+           "init_network", "INITS", "check_init", "glorot_limits"]
 
 
 @dataclass(eq=False)
@@ -105,11 +105,65 @@ def conv_structures(side: int = 7, kernel: int = 3, n_classes: int = 10) -> list
     return [conv, LayerStructure.dense(conv.n_outputs, n_classes)]
 
 
-def init_network(structures, *, low: float = -1.0, high: float = 1.0, random_state=0) -> ReluNetwork:
-    """Parameters drawn uniformly from ``[low, high]`` with ``numpy.random.default_rng(random_state)``."""
+#: The starts :func:`init_network` draws: ``"uniform"`` (every parameter uniform in ``[low, high]``, by default the
+#: paper's literal ``[-1, 1]``), ``"uniform:<a>"`` (every parameter uniform in ``[-a, a]``, ``0 < a <= 1``) and
+#: ``"glorot_uniform"`` (Keras' default start: weights uniform in ``±sqrt(6 / (fan_in + fan_out))``, offsets 0).
+INITS = ("uniform", "uniform:<a>", "glorot_uniform")
+
+
+def check_init(init) -> str:
+    """``init`` if it names a start of :data:`INITS` (``"uniform:<a>"`` with ``0 < a <= 1``), else a ValueError."""
+    if init in ("uniform", "glorot_uniform"):
+        return init
+    if isinstance(init, str) and init.startswith("uniform:"):
+        try:
+            a = float(init.split(":", 1)[1])
+        except ValueError:
+            a = float("nan")
+        if 0.0 < a <= 1.0:
+            return f"uniform:{a:g}"
+    raise ValueError(f"init must be one of 'uniform', 'glorot_uniform' or 'uniform:<a>' with 0 < a <= 1 "
+                     f"(e.g. 'uniform:0.1'), got {init!r}")
+
+
+def glorot_limits(structure: LayerStructure) -> tuple[float, np.ndarray]:
+    """Keras' Glorot-uniform limit ``sqrt(6 / (fan_in + fan_out))`` of one layer, and a boolean mask of its offset
+    parameters. ``fan_in`` is the largest number of weights into one output, ``fan_out`` the largest number of
+    weights out of one input (a dense ``d -> n`` layer: ``d`` and ``n``; a 3×3 feature map: 9 and 9, as Keras counts a
+    one-channel 3×3 convolution)."""
+    idx = structure.param_index
+    edges = idx[:, :-1] >= 0
+    fan_in, fan_out = int(edges.sum(axis=1).max()), int(edges.sum(axis=0).max())
+    offsets = np.zeros(structure.n_params, dtype=bool)
+    offsets[np.unique(idx[:, -1][idx[:, -1] >= 0])] = True
+    return float(np.sqrt(6.0 / (fan_in + fan_out))), offsets
+
+
+def init_network(structures, *, init: str = "uniform", low: float = -1.0, high: float = 1.0,
+                 random_state=0) -> ReluNetwork:
+    """A random start, drawn with ``numpy.random.default_rng(random_state)``, layer by layer.
+
+    ``init`` (:data:`INITS`): ``"uniform"`` draws every parameter from ``[low, high]`` (default ``[-1, 1]``, the
+    paper's "random values in [-1, 1]" read literally; the draws are the same as before ``init`` existed);
+    ``"uniform:<a>"`` from ``[-a, a]``; ``"glorot_uniform"`` is Keras' default start, which also lies inside
+    ``[-1, 1]`` (weights uniform in ``±sqrt(6 / (fan_in + fan_out))``, per layer, and zero offsets).
+    """
+    init = check_init(init)
     check_number("low", low, low=-1.0, high=1.0)
     check_number("high", high, low=-1.0, high=1.0)
     if low >= high:
         raise ValueError(f"low={low} must be below high={high}")
+    if init != "uniform" and (low, high) != (-1.0, 1.0):
+        raise ValueError(f"low and high apply to init='uniform' only; init={init!r} sets its own range")
     rng = np.random.default_rng(random_state)
-    return ReluNetwork(list(structures), [rng.uniform(low, high, s.n_params) for s in structures])
+    thetas = []
+    for s in structures:
+        if init == "glorot_uniform":
+            limit, offsets = glorot_limits(s)
+            theta = rng.uniform(-limit, limit, s.n_params)
+            theta[offsets] = 0.0
+        else:
+            a = float(init.split(":", 1)[1]) if ":" in init else None
+            theta = rng.uniform(low, high, s.n_params) if a is None else rng.uniform(-a, a, s.n_params)
+        thetas.append(theta)
+    return ReluNetwork(list(structures), thetas)

@@ -33,8 +33,11 @@ from .programs import BIG_M_CHOICES, postprocess_lp
 from .structure import INPUT_BOX, check_input_box, weight_bounds_from_previous
 from .tiebreak import check_tie_break
 
-__all__ = ["Algorithm1Result", "algorithm1", "batch_learning", "train_committee", "postprocess_last_layer",
-           "committee_predict"]
+#: Default safety cap on Algorithm 1's while-iterations (the printed algorithm has none; see :func:`algorithm1`).
+MAX_ITERATIONS = 50
+
+__all__ = ["MAX_ITERATIONS", "Algorithm1Result", "algorithm1", "batch_learning", "train_committee",
+           "postprocess_last_layer", "committee_predict"]
 
 
 @dataclass
@@ -74,7 +77,8 @@ def _check_xy(X, y, net):
     return X, y
 
 
-def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight", max_iterations: int = 10,
+def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
+               max_iterations: int = MAX_ITERATIONS,
                time_limit: float = 60.0, options=None, n_jobs: int = 1, executor: str = "local",
                postprocess: bool = False, lp_start: bool = True, tie_break: str = "none",
                input_box=INPUT_BOX, patience: int = 0, on_update=None, solver: str = "highs") -> Algorithm1Result:
@@ -84,7 +88,9 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
     ----------
     bounds : optional list of ``(lower, upper)`` per layer (e.g. bound (10)); default ``[-1, 1]``.
     big_m : ``"printed"`` or ``"tight"`` (see :mod:`mipnn.relu.programs`).
-    max_iterations : cap on while-iterations (the paper stops when accuracy stops improving).
+    max_iterations : a safety cap on while-iterations. The printed algorithm has none (it stops when the accuracy
+        stops improving); the default :data:`MAX_ITERATIONS` = 50 lies well above the 9–10 sweeps that successful
+        runs from a small start take, so the paper's stop rule ends the runs.
     patience : how many while-iterations in a row may end without beating the previous one's accuracy before the
         loop stops; ``0`` is the printed rule ``while accuracy > last_accuracy``, more is our lever (the weights of
         the best accuracy seen are kept either way).
@@ -196,7 +202,7 @@ def postprocess_last_layer(network: ReluNetwork, X, y, *, time_limit: float = 18
 
 def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batches: int = 20,
                    factor: float | None = 0.6, X_test=None, y_test=None, big_m: str = "tight",
-                   max_iterations: int = 10, time_limit: float = 60.0, options=None, n_jobs: int = 1,
+                   max_iterations: int = MAX_ITERATIONS, time_limit: float = 60.0, options=None, n_jobs: int = 1,
                    executor: str = "local", progress: bool = True, lp_start: bool = True, callback=None,
                    tie_break: str = "none", input_box=INPUT_BOX, patience: int = 0, on_update=None,
                    start_batch: int = 0, solver: str = "highs"):

@@ -20,24 +20,16 @@ Writes results/benchmarks/bench_03_init<tag>.jsonl (one run per start, written a
 import argparse
 
 import matplotlib.pyplot as plt
-import pandas as pd
 import seaborn as sns
 
 from bench_03_tie_break import write_summary
 from mipnn.backends import BACKENDS, backend_version
 from mipnn.experiments import run_sweep
+from mipnn.experiments.benchmarks import init_label, init_runs
 from mipnn.experiments.layerwise import run_algorithm1
 from mipnn.paths import benchmarks_dir
 from mipnn.plotting import save_figure, set_style
 from mipnn.relu import MAX_ITERATIONS, check_init
-
-#: How the figure names each start (never a file name).
-INIT_LABELS = {"uniform": "uniform [−1, 1] (literal)", "glorot_uniform": "Glorot-uniform (Keras' default)"}
-
-
-def init_label(init: str) -> str:
-    return INIT_LABELS.get(init, f"uniform [−{init.split(':')[1]}, {init.split(':')[1]}]")
-
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -57,15 +49,8 @@ def main(argv=None):
     grid = [dict(init=i, random_state=s, solver=args.solver, max_iterations=args.max_iterations, mip_nodes=nodes,
                  time_limit=args.time_limit, evaluate=True) for s in args.states for i in inits]
     out = benchmarks_dir()
-    runs = run_sweep(run_algorithm1, grid, out / f"bench_03_init{tag}.jsonl", n_jobs=args.n_jobs, desc="starts")
-    status = runs.filter(like="statuses.").fillna(0)
-    table = pd.DataFrame({
-        "init": runs["init"], "random_state": runs["random_state"], "train_accuracy": runs["train_accuracy"],
-        "test_accuracy": runs["test_accuracy"], "iterations": [len(i) for i in runs["iterations"]],
-        "accuracy_by_iteration": [" ".join(f"{r['accuracy']:.2f}" for r in i) for i in runs["iterations"]],
-        "solves": status.sum(axis=1).astype(int),
-        "solves_at_time_limit": status.get("statuses.time_limit", 0),
-        "solve_s": runs["solve_time"], "run_wall_s": runs["run_wall_s"]})
+    run_sweep(run_algorithm1, grid, out / f"bench_03_init{tag}.jsonl", n_jobs=args.n_jobs, desc="starts")
+    table = init_runs(out, name=f"bench_03_init{tag}")
     table.to_csv(out / f"bench_03_init{tag}.csv", index=False, float_format="%.6g")
     summary = write_summary(f"bench_03_init{tag}", table, "init", ["train_accuracy", "test_accuracy", "iterations",
                                                                  "run_wall_s"],

@@ -69,7 +69,8 @@ def test_run_table_has_one_line_per_run(tmp_path):
 
 def test_hypothesis_rows_say_not_run_without_results_and_read_the_screen(tmp_path):
     rows = br.hypothesis_rows(tmp_path)
-    assert list(rows["hypothesis"].str[:2]) == ["1.", "2.", "3.", "4.", "5.", "6.", "7.", "8.", "9.", "10"]
+    assert list(rows["hypothesis"].str[:2]) == ["1.", "2.", "3.", "4.", "5.", "6.", "7.", "8.", "9.", "10",
+                                                "11"]
     assert (rows.set_index(rows["hypothesis"].str[:2]).loc[["1.", "3.", "4.", "5.", "6.", "7.", "8.", "9.", "10"],
                                                             "result"]
             == "not run").all()
@@ -340,3 +341,38 @@ def test_a_conv_run_without_a_node_cap_decides_the_conv_row(tmp_path):
     store("exact", None, 0.80, count=False)  # a store from before the count: no count shown
     row = conv_row()
     assert row["verdict"].startswith("short") and "exact MILPs: 0.7000 → 0.8000" in row["ours"]
+
+
+def _init_store(folder, runs):
+    from mipnn.experiments import ResultStore, run_key
+
+    store = ResultStore(folder / "bench_03_init.jsonl")
+    for init, state, acc, nodes in runs:
+        params = dict(init=init, random_state=state, solver="gurobi", max_iterations=50, mip_nodes=nodes,
+                      time_limit=60.0, evaluate=True)
+        result = {"train_accuracy": acc, "test_accuracy": 0.5, "solve_time": 10.0, "run_wall_s": 12.0,
+                  "iterations": [{"iteration": 1, "accuracy": acc / 2}, {"iteration": 2, "accuracy": acc}],
+                  "statuses": {"optimal": 40, "time_limit": 2}}
+        store.append({"key": run_key(params), "params": params, "result": result})
+
+
+def test_init_runs_enter_the_algorithm1_row_and_hypothesis_11(tmp_path):
+    assert br.init_runs(tmp_path).empty
+    eleventh = br.hypothesis_rows(tmp_path).set_index("hypothesis").filter(like="11.", axis=0).iloc[0]
+    assert eleventh["result"] == "not run"
+    _init_store(tmp_path, [("glorot_uniform", 1, 1.0, None), ("uniform:0.1", 1, 0.8, None),
+                           ("glorot_uniform", 0, 0.41, None), ("glorot_uniform", 2, 0.99, 50)])
+    runs = br.init_runs(tmp_path)
+    assert runs[["init", "random_state", "train_accuracy"]].values.tolist() == [
+        ["glorot_uniform", 1, 1.0], ["uniform:0.1", 1, 0.8], ["glorot_uniform", 0, 0.41], ["glorot_uniform", 2, 0.99]]
+    assert runs["accuracy_by_iteration"].iloc[0] == "0.50 1.00" and (runs["solves_at_time_limit"] == 2).all()
+    assert br.init_label("uniform:0.1") == "uniform [−0.1, 0.1]" and br.init_label("glorot_uniform") == "Glorot-uniform"
+    session = json.loads((REPO_ROOT / "results" / "03_layerwise_relu_mnist" / "summary_session.json").read_text())
+    alg1 = next(r for r in br.status_rows(session, tmp_path) if r["claim"].startswith("Algorithm 1"))
+    # the node-capped run (state 2) is not the paper's method: left out of the text and the verdict
+    assert ("; from small starts inside [−1, 1] (exact MILPs by gurobi, 6 of 126 MILPs at the 60 s limit): "
+            "Glorot-uniform 1.00 (state 1), 0.41 (state 0); uniform [−0.1, 0.1] 0.80 (state 1)") in alg1["ours"]
+    assert alg1["verdict"].startswith("reproduced")
+    eleventh = br.hypothesis_rows(tmp_path).set_index("hypothesis").filter(like="11.", axis=0).iloc[0]
+    assert eleventh["result"].startswith("Glorot-uniform: 1.00, 0.41; uniform [−0.1, 0.1]: 0.80")
+    assert eleventh["result"].endswith("1 of 3 starts reach ≥ 0.95 — the scale of the start decides")

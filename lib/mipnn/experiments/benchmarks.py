@@ -18,11 +18,16 @@ from ..relu import INPUT_BOX
 __all__ = ["batch_runs", "postprocess_lp_runs", "weight_milp_runs", "algorithm1_runs", "screening_summary",
            "screening_runs", "screening_full_runs", "tie_break_runs", "committee_runs", "conv_runs", "readout_runs",
            "blas_thread_runs", "feature_trace_runs", "box_label", "solver_runs",
-           "hypothesis_rows", "run_table", "status_rows", "PAPER_NUMBERS"]
+           "hypothesis_rows", "run_table", "status_rows", "PAPER_NUMBERS", "init_runs", "init_label",
+           "INIT_COLUMNS"]
 
 BATCH_COLUMNS = ["run", "batch", "cumulative_wall_s", "test_accuracy", "batch_accuracy", "iterations",
                  "mip_nodes", "lp_start", "max_iterations", "finished", "random_state", "tie_break", "input_box",
-                 "patience", "lever", "solver"]
+                 "patience", "lever", "solver", "init"]
+INIT_COLUMNS = ["init", "random_state", "solver", "mip_nodes", "time_limit", "train_accuracy", "test_accuracy",
+                "iterations", "accuracy_by_iteration", "solves", "solves_at_time_limit", "solve_s", "run_wall_s"]
+#: How a kind of random start (mipnn.relu.INITS) is named in tables and figures.
+INIT_LABELS = {"uniform": "uniform [−1, 1]", "glorot_uniform": "Glorot-uniform"}
 LP_COLUMNS = ["run", "n_images", "solver", "formulation", "rows", "status", "solve_s", "build_handoff_share",
               "peak_gb", "hidden"]
 
@@ -49,7 +54,7 @@ def batch_runs(folder=None) -> pd.DataFrame:
                          "random_state": a.get("random_state", 4711), "tie_break": a.get("tie_break", "none"),
                          "input_box": ",".join(f"{v:g}" for v in a.get("input_box", INPUT_BOX)),
                          "patience": a.get("patience", 0), "lever": _uses_lever(a),
-                         "solver": a.get("solver", "highs")})
+                         "solver": a.get("solver", "highs"), "init": a.get("init", "uniform")})
     return pd.DataFrame(rows, columns=BATCH_COLUMNS)
 
 
@@ -162,6 +167,36 @@ def solver_runs(folder=None) -> pd.DataFrame:
     return _csv("bench_03_solver.csv", folder)
 
 
+def init_label(init: str) -> str:
+    """A kind of random start in words: ``uniform [−1, 1]``, ``Glorot-uniform``, ``uniform [−0.1, 0.1]``."""
+    if init in INIT_LABELS:
+        return INIT_LABELS[init]
+    a = init.split(":", 1)[1]
+    return f"uniform [−{a}, {a}]"
+
+
+def init_runs(folder=None, name: str = "bench_03_init") -> pd.DataFrame:
+    """``<name>.jsonl`` (``bench_03_init.py``, read run by run, so a sweep still running shows what it finished):
+    Algorithm 1 on the first 100 training images at 28×28 from each start ``(init, random_state)``, one row each:
+    training and test accuracy (test reported only), while-iterations and the training accuracy after each,
+    solves and how many stopped at the per-MILP ``time_limit``, seconds in solves and in the run."""
+    from .store import ResultStore
+
+    path = _folder(folder) / f"{name}.jsonl"
+    runs = ResultStore(path).to_frame() if path.exists() else pd.DataFrame()
+    if runs.empty:
+        return pd.DataFrame(columns=INIT_COLUMNS)
+    status = runs.filter(like="statuses.").fillna(0)
+    return pd.DataFrame({
+        "init": runs["init"], "random_state": runs["random_state"], "solver": runs["solver"],
+        "mip_nodes": runs["mip_nodes"], "time_limit": runs["time_limit"], "train_accuracy": runs["train_accuracy"],
+        "test_accuracy": runs["test_accuracy"], "iterations": [len(i) for i in runs["iterations"]],
+        "accuracy_by_iteration": [" ".join(f"{r['accuracy']:.2f}" for r in i) for i in runs["iterations"]],
+        "solves": status.sum(axis=1).astype(int),
+        "solves_at_time_limit": status.get("statuses.time_limit", pd.Series(0, index=runs.index)).astype(int),
+        "solve_s": runs["solve_time"], "run_wall_s": runs["run_wall_s"]}, columns=INIT_COLUMNS)
+
+
 def blas_thread_runs(folder=None) -> pd.DataFrame:
     """``bench_03_blas_threads.json``: the objective of every layer fit in one while-iteration of Algorithm 1, one
     column per ``OPENBLAS_NUM_THREADS`` value (``threads=<n>``), one row per layer fit in the order run."""
@@ -192,7 +227,8 @@ def committee_runs(folder=None) -> list[dict]:
                     "milps": _milps_text(a.get("mip_nodes"), a.get("solver", "highs")),
                     "exact": a.get("mip_nodes") is None,
                     "member_wall_s": max((m["wall_time_s"] for m in d["members"] if "wall_time_s" in m),
-                                         default=None)})
+                                         default=None),
+                    "init": a.get("init", "uniform")})
     return out
 
 
@@ -216,6 +252,7 @@ def run_table(folder=None) -> pd.DataFrame:
                 result += (f"; LP over {lp['images']:,} images after batch {lp['after_batch']}: "
                            f"{lp['test_accuracy']:.4f} ({lp['solve_time']:.0f} s)")
             init = "" if a.get("random_state", 4711) == 4711 else f", initial state {a['random_state']} (screened)"
+            init += "" if a.get("init", "uniform") == "uniform" else f", {init_label(a['init'])} start"
             tie = "" if a.get("tie_break", "none") == "none" else f", tie-break {a['tie_break']}"
             box = ("" if tuple(a.get("input_box", INPUT_BOX)) == INPUT_BOX
                    else f", input box {box_label(a['input_box'])} (our lever)")
@@ -269,6 +306,8 @@ def status_rows(session: dict, folder=None) -> list[dict[str, str]]:
     screened_runs = [] if screened is None else screened["full_runs"]
     committees = committee_runs(folder)
     other_solvers = solver_runs(folder)
+    small = init_runs(folder)
+    small = small[small["mip_nodes"].isna()]  # exact weight MILPs only: the paper's method
     # exact weight MILPs by another backend are the paper's method too (the paper used CPLEX)
     other_solvers = (other_solvers[other_solvers["solver"] != "highs"] if not other_solvers.empty
                      else pd.DataFrame(columns=["train_accuracy"]))
@@ -288,12 +327,14 @@ def status_rows(session: dict, folder=None) -> list[dict[str, str]]:
                         f"{r['statuses'].get('time_limit', 0)} of {sum(r['statuses'].values())} MILPs at the "
                         f"{screened['setting']['time_limit_per_milp']:g} s limit)" for r in screened_runs))
                  + _other_solver_text(other_solvers)
+                 + _init_text(small)
                  + _wide_box_text(input_box_runs(folder)),
          "verdict": _verdict(PAPER_NUMBERS["algorithm1_train"],
                              max([e["algorithm1"]["train_accuracy"]]
                                  + ([] if exact_best is None else list(exact_best))
                                  + [r["train_accuracy"] for r in screened_runs]
-                                 + list(other_solvers["train_accuracy"])), limited=False)},
+                                 + list(other_solvers["train_accuracy"])
+                                 + list(small["train_accuracy"])), limited=False)},
         {"paper": name, "claim": "20 batches × 100 images, bound (10): best test 0.69 in 1,448 s",
          "ours": batches20
                  + _best_10_with_lever(folder),
@@ -312,8 +353,9 @@ def status_rows(session: dict, folder=None) -> list[dict[str, str]]:
                  + (f" from states {', '.join(map(str, e['committee']['member_random_states']))}"
                     if e["committee"].get("member_random_states") else "") + ": "
                  f"{e['committee']['test_accuracy']:.4f}" + "".join(
-                     f"; benchmark, 3 nets × {c['images_per_member']} images from the screened states "
-                     f"{', '.join(map(str, c['states']))}, {c['milps']}, tie-break {c['tie_break']}"
+                     f"; benchmark, 3 nets × {c['images_per_member']} images from the "
+                     + ("screened" if c["init"] == "uniform" else init_label(c["init"]))
+                     + f" states {', '.join(map(str, c['states']))}, {c['milps']}, tie-break {c['tie_break']}"
                      + (f", input box {c['input_box']}" if c["lever"] else "") + f": {c['vote']:.4f}"
                      + _parenthesis(None if c["vote_after_lp"] is None else f"{c['vote_after_lp']:.4f} after the LP",
                                     None if c["member_wall_s"] is None
@@ -366,14 +408,17 @@ def _batches20(runs: pd.DataFrame) -> tuple[str, float, bool]:
     per_run = paper.groupby("run", sort=False).agg(batches=("batch", "max"), best=("test_accuracy", "max"),
                                                    nodes=("mip_nodes", "first"), solver=("solver", "first"),
                                                    finished=("finished", "first"),
-                                                   wall=("cumulative_wall_s", "max"))
+                                                   wall=("cumulative_wall_s", "max"), init=("init", "first"),
+                                                   state=("random_state", "first"))
     long = per_run[per_run["batches"] >= 20]
     if long.empty:
         text, best, capped = "benchmark, 20 × 100 at 28×28: no run", float("nan"), False
     else:
         top = long.loc[long["best"].idxmax()]
         capped = not pd.isna(top["nodes"])
-        text = (f"benchmark, 20 × 100 at 28×28, {_milps_text(top['nodes'], top['solver'])}: best test "
+        text = (f"benchmark, 20 × 100 at 28×28, {_milps_text(top['nodes'], top['solver'])}"
+                + ("" if top["init"] == "uniform" else f", {init_label(top['init'])} start (state {top['state']})")
+                + ": best test "
                 f"{top['best']:.3f} ({top['wall']:,.0f} s for {int(top['batches'])} batches)")
         best = float(top["best"])
     short = per_run[(per_run["batches"] < 20) & per_run["nodes"].isna()]
@@ -403,6 +448,19 @@ def _other_solver_text(runs: pd.DataFrame) -> str:
         f"{r.train_accuracy:.2f} (state {r.random_state}, {int(r.solves_stopped)} of "
         f"{int(r.solves_optimal + r.solves_stopped)} MILPs at the limit)" for r in g.itertuples())
         for solver, g in runs.groupby("solver", sort=False))
+
+
+def _init_text(small: pd.DataFrame) -> str:
+    """The Algorithm 1 runs of ``bench_03_init.py`` (exact weight MILPs) from the starts other than U[−1, 1]."""
+    small = small[small["init"] != "uniform"]
+    if small.empty:
+        return ""
+    at_limit, solves = int(small["solves_at_time_limit"].sum()), int(small["solves"].sum())
+    return (f"; from small starts inside [−1, 1] (exact MILPs by {', '.join(small['solver'].unique())}, "
+            f"{at_limit} of {solves} MILPs at the {small['time_limit'].iloc[0]:g} s limit): " + "; ".join(
+                f"{init_label(init)} " + ", ".join(f"{r.train_accuracy:.2f} (state {r.random_state})"
+                                                  for r in g.itertuples())
+                for init, g in small.groupby("init", sort=False)))
 
 
 def _screened_text(experiments: dict) -> str:
@@ -569,8 +627,26 @@ def hypothesis_rows(folder=None) -> pd.DataFrame:
     rows.append(_readout_row(readout_runs(folder)))
     rows.append(_feature_trace_row(feature_trace_runs(folder)))
     rows.append(_solver_row(solver_runs(folder)))
+    rows.append(_init_row(init_runs(folder), old_best))
     rows.sort(key=lambda r: int(r[0].split(".")[0]))  # by number: 10 after 9
     return pd.DataFrame(rows, columns=["hypothesis", "measurement", "result"])
+
+
+def _init_row(small: pd.DataFrame, literal: pd.Series) -> tuple[str, str, str]:
+    """Hypothesis 11: the scale of the initial weights (bench_03_init.py) against the literal U[−1, 1] runs."""
+    name = "11. the scale of the initial weights (the paper: 'random values in [−1, 1]')"
+    small = small[small["mip_nodes"].isna()]
+    if small.empty:
+        return name, "bench_03_init.py", "not run"
+    per = small.groupby("init", sort=False)["train_accuracy"]
+    reach = small[small["train_accuracy"] >= 0.95]
+    return (name,
+            f"Algorithm 1 on the first 100 images at 28×28 from {len(small)} small starts inside [−1, 1] "
+            f"({', '.join(init_label(i) for i in per.groups)}), exact MILPs, the printed stop rule",
+            "; ".join(f"{init_label(i)}: " + ", ".join(f"{v:.2f}" for v in g) for i, g in per)
+            + ("" if literal.empty else f" against {literal.max():.2f} at best from U[−1, 1]")
+            + f": {len(reach)} of {len(small)} starts reach ≥ 0.95 — "
+            + ("the scale of the start decides" if len(reach) else "not enough on its own"))
 
 
 def _input_box_row(box: pd.DataFrame) -> tuple[str, str, str]:

@@ -31,6 +31,7 @@ from mipnn.paths import benchmarks_dir
 from mipnn.plotting import save_figure, set_style
 from mipnn.relu import MAX_ITERATIONS, check_init
 
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--inits", nargs="+", default=["glorot_uniform", "uniform:0.1"])

@@ -89,3 +89,9 @@ outputs: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) results/*/executed_*.ipynb results/*/*.partial.ipynb notebooks/*.partial.ipynb
+
+# Re-render every registered paper-scale figure (lib/mipnn/figures.py) from the committed stores under results/, in
+# seconds and without a solver: MIPNN_NO_SOLVE=1 makes any solve raise. Byte-stable: twice leaves git status clean.
+.PHONY: figures
+figures: $(VENV)/.installed
+	MIPNN_NO_SOLVE=1 $(BIN)/python -m mipnn.figures $(if $(NOTEBOOK),--notebook $(NOTEBOOK))

@@ -97,6 +97,41 @@ def test_write_summary(tmp_path):
     assert all("architecture" in lib for lib in provenance()["blas"])
 
 
+def test_summary_is_byte_stable_and_volatile_provenance_goes_to_the_sidecar(monkeypatch):
+    """Re-running with the same numbers leaves the tracked summary byte-identical, even when the commit, host,
+    clock and timings differ; those go to the untracked sidecar."""
+    import importlib
+
+    from mipnn.experiments.summary import sidecar_path
+
+    prov_mod = importlib.import_module("mipnn.experiments.provenance")
+
+    first = write_summary("00_demo", {"accuracy": 0.5}, {"profile": "default"}, volatile={"solve_s": 1.25})
+    before = first.read_bytes()
+    real = prov_mod.provenance
+
+    def other_run():
+        out = real()
+        out.update(git_commit="0" * 40, hostname="elsewhere", timestamp="2000-01-01T00:00:00+00:00")
+        return out
+
+    monkeypatch.setattr(prov_mod, "provenance", other_run)
+    second = write_summary("00_demo", {"accuracy": 0.5}, {"profile": "default"}, volatile={"solve_s": 9.75})
+    assert second.read_bytes() == before
+    tracked = json.loads(before)
+    assert not set(prov_mod.VOLATILE_KEYS) & set(tracked["provenance"]), "volatile keys in a tracked summary"
+    assert tracked["provenance"]["versions"]["numpy"]
+    side = json.loads(sidecar_path(second).read_text())
+    assert side["git_commit"] == "0" * 40 and side["hostname"] == "elsewhere" and side["volatile"] == {"solve_s": 9.75}
+    assert sidecar_path(second).name == "summary.provenance.json"
+
+
+def test_gitignore_keeps_the_sidecar_untracked():
+    from mipnn.paths import REPO_ROOT
+
+    assert "results/*/*.provenance.json" in (REPO_ROOT / ".gitignore").read_text().splitlines()
+
+
 def test_write_summary_suffix_keeps_the_default_summary(tmp_path):
     default = write_summary("00_demo", {"accuracy": 0.5}, {"profile": "default"})
     session = write_summary("00_demo", {"accuracy": 0.9}, {"profile": "session"}, suffix="_session")

@@ -55,3 +55,8 @@ class SolverUnavailableError(MipnnError):
 class FitWarning(UserWarning):
     """A fit ended at a limit with a network no better than the trivial predictor (like scikit-learn's
     ``ConvergenceWarning``): the message says which limit to raise."""
+
+
+class SolvesDisabledError(MipnnError, RuntimeError):
+    """A solve was asked for while ``MIPNN_NO_SOLVE`` is set (``make figures``, the figure registry's test):
+    rendering from the committed stores must never solve. Not a :class:`SolveError`, so no fallback swallows it."""

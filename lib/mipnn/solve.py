@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,13 +44,20 @@ from .backends import (
     run_gurobi,
     run_scip,
 )
-from .exceptions import InfeasibleError, NoSolutionError, SolveError, UnboundedError, VerificationError
+from .exceptions import (
+    InfeasibleError,
+    NoSolutionError,
+    SolveError,
+    SolvesDisabledError,
+    UnboundedError,
+    VerificationError,
+)
 from .numerics import TOL
 from .validation import check_choice, check_number
 
 __all__ = ["SolveRecord", "MatrixSolution", "solve", "solve_matrices", "compile_model", "highs_version",
            "relative_gap", "Watchdog", "OPTIMALITY_GAP", "TIGHT_TOLERANCE", "LIMIT_STATUSES", "DEFAULT_TOLERANCES",
-           "big_m_tolerance", "verify_objective", "BACKENDS"]
+           "big_m_tolerance", "verify_objective", "BACKENDS", "NO_SOLVE_ENV", "check_solves_allowed"]
 
 #: A MIP whose relative gap is at most this is reported as "optimal"; a larger gap with HiGHS's "optimal"
 #: (because a relaxed ``mip_gap`` was met) is reported as "gap_limit". Every ``mip_gap`` default in mipnn.
@@ -213,6 +221,21 @@ def _check_common(time_limit, mip_gap, threads, objective_target):
     check_number("objective_target", objective_target, allow_none=True)
 
 
+#: Environment variable: set to anything but ``""``/``"0"`` and every solve raises
+#: :class:`~mipnn.exceptions.SolvesDisabledError`. ``make figures`` sets it: re-rendering from the committed stores
+#: must never solve (a store that lacks a run must say which command produces it instead).
+NO_SOLVE_ENV = "MIPNN_NO_SOLVE"
+
+
+def check_solves_allowed(what: str = "a solve") -> None:
+    """Raise :class:`~mipnn.exceptions.SolvesDisabledError` when ``$MIPNN_NO_SOLVE`` is set; every entry point
+    (:func:`solve`, :func:`solve_matrices`, hence every backend) calls it before any work."""
+    if os.environ.get(NO_SOLVE_ENV, "").strip() not in ("", "0"):
+        raise SolvesDisabledError(f"{what} was requested with {NO_SOLVE_ENV}={os.environ[NO_SOLVE_ENV]!r}: solving is "
+                                  f"disabled here (figures are rendered from the committed stores under results/); "
+                                  f"unset {NO_SOLVE_ENV} to solve, or run the command that fills the missing store")
+
+
 def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality=None, *, sense: str = "min",
                    offset: float = 0.0, time_limit: float = 60.0, mip_gap: float = OPTIMALITY_GAP,
                    threads: int | None = None, warm_start=None, objective_target: float | None = None,
@@ -260,6 +283,7 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
         feasible and better, so the optimum is unchanged. The heuristic's time counts against ``time_limit``.
     """
     t0 = time.perf_counter()
+    check_solves_allowed("solve_matrices")
     check_choice("sense", sense, ("min", "max"))
     check_choice("solver", solver, BACKENDS)
     check_choice("lp_method", lp_method, ("choose", "simplex", "ipm", "pdlp"))
@@ -659,6 +683,7 @@ def solve(model, *, time_limit: float = 60.0, mip_gap: float = OPTIMALITY_GAP, t
     """
     from pyomo.core import Suffix
 
+    check_solves_allowed("solve")
     check_number("time_limit", time_limit, low=0, low_open=True)
     check_choice("solver", solver, BACKENDS)
     for name in ("dual", "rc"):

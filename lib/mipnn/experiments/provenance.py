@@ -1,4 +1,14 @@
-"""Provenance of a result: package and solver versions, Python, platform, host, BLAS kernel and git commit."""
+"""Provenance of a result: package and solver versions, Python, platform, host, BLAS kernel and git commit.
+
+Two parts, so that tracked files stay byte-stable:
+
+* :func:`stable_provenance` — what decides the numbers and does not change from one run (or commit) to the next on
+  the same environment: package and solver versions, Python, the BLAS kernel. Tracked files (``summary.json``) carry
+  only this part.
+* :data:`VOLATILE_KEYS` — platform string, host name, CPU count, git commit and dirty flag, UTC timestamp: they change
+  with every commit, machine or run, so they go to the run stores (one line per run) and to an untracked sidecar
+  ``summary<suffix>.provenance.json`` beside each summary (:func:`mipnn.experiments.write_summary`).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +23,7 @@ from typing import Any
 
 from ..paths import REPO_ROOT, in_checkout
 
-__all__ = ["provenance"]
+__all__ = ["provenance", "stable_provenance", "volatile_provenance", "VOLATILE_KEYS"]
 
 _PACKAGES = ("mipnn", "numpy", "scipy", "pandas", "pyomo", "highspy", "scikit-learn", "matplotlib", "seaborn")
 
@@ -59,8 +69,23 @@ def _blas_info() -> list[dict[str, Any]]:
             for info in threadpool_info() if info.get("user_api") == "blas"]
 
 
+#: Keys of :func:`provenance` that change with the machine, the commit or the moment (never in tracked files).
+VOLATILE_KEYS = ("platform", "hostname", "cpu_count", "git_commit", "git_dirty", "timestamp")
+
+
 def provenance() -> dict[str, Any]:
     """Versions of the packages and solver, Python, platform, host, git commit and a UTC timestamp."""
     out = dict(_static_provenance())
     out["timestamp"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     return out
+
+
+def stable_provenance() -> dict[str, Any]:
+    """:func:`provenance` without :data:`VOLATILE_KEYS`: versions, Python and BLAS kernel."""
+    return {k: v for k, v in provenance().items() if k not in VOLATILE_KEYS}
+
+
+def volatile_provenance() -> dict[str, Any]:
+    """Only the :data:`VOLATILE_KEYS` of :func:`provenance` (host, platform, git commit, timestamp …)."""
+    full = provenance()
+    return {k: full[k] for k in VOLATILE_KEYS}

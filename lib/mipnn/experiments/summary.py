@@ -1,4 +1,12 @@
-"""The closing file of every notebook: ``results/<notebook>/summary<suffix>.json``."""
+"""The closing file of every notebook: ``results/<notebook>/summary<suffix>.json``.
+
+The summary is tracked, so it holds only what a re-run with the same numbers reproduces byte for byte: the headline
+numbers, the parameters and the stable part of the provenance (package, solver and BLAS versions). What changes with
+every commit, machine or run — git commit, host, platform, timestamp and any timings the notebook passes as
+``volatile`` — goes to the untracked sidecar ``summary<suffix>.provenance.json`` beside it (``.gitignore`` lists
+``results/*/*.provenance.json``). Re-executing a notebook whose numbers did not change therefore leaves ``git status``
+clean.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +16,37 @@ from pathlib import Path
 from typing import Any
 
 from ..paths import check_name, results_dir
-from .provenance import provenance
+from .provenance import stable_provenance, volatile_provenance
 from .store import to_jsonable
 
-__all__ = ["write_summary"]
+__all__ = ["write_summary", "sidecar_path"]
+
+
+def sidecar_path(summary_path: Path) -> Path:
+    """The untracked ``summary<suffix>.provenance.json`` beside a summary file."""
+    summary_path = Path(summary_path)
+    return summary_path.with_name(summary_path.stem + ".provenance.json")
 
 
 def write_summary(notebook: str, summary: Mapping[str, Any], parameters: Mapping[str, Any], *,
-                  suffix: str = "") -> Path:
-    """Write ``results/<notebook>/summary<suffix>.json``: the headline numbers, the parameters and the provenance.
+                  suffix: str = "", volatile: Mapping[str, Any] | None = None) -> Path:
+    """Write ``results/<notebook>/summary<suffix>.json`` (headline numbers, parameters, stable provenance) and its
+    untracked sidecar ``summary<suffix>.provenance.json`` (git commit, host, platform, timestamp and ``volatile``,
+    e.g. the notebook's wall-clock timings). Returns the summary's path.
 
     The default profile writes ``summary.json``; every other profile or run passes its own ``suffix`` (e.g.
-    ``"_session"``), so that it never overwrites the committed summary of another profile.
+    ``"_session"``), so that it never overwrites the committed summary of another profile. Timings do not belong in
+    ``summary``: pass them as ``volatile``.
     """
     if suffix:
         check_name("suffix", suffix)
     path = results_dir(notebook) / f"summary{suffix}.json"
     payload = {"notebook": notebook, "parameters": to_jsonable(parameters), **to_jsonable(summary),
-               "provenance": provenance()}
-    path.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+               "provenance": stable_provenance()}
+    text = json.dumps(payload, indent=2, sort_keys=False) + "\n"
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:  # unchanged numbers: the file is not touched
+        path.write_text(text, encoding="utf-8")
+    side = {"notebook": notebook, "summary": path.name, **volatile_provenance(),
+            "volatile": to_jsonable(dict(volatile or {}))}
+    sidecar_path(path).write_text(json.dumps(side, indent=2) + "\n", encoding="utf-8")
     return path

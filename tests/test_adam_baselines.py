@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mipnn.baselines import ConvAdamNet, adam_conv, adam_mlp
+from mipnn.baselines import ConvAdamNet, DenseAdamNet, adam_conv, adam_dense, adam_mlp
 
 
 @pytest.fixture
@@ -61,3 +61,31 @@ def test_bad_parameters(blobs):
         adam_conv(X, y, X, y, side=6)
     with pytest.raises(ValueError, match="output"):
         ConvAdamNet(7, output="tanh")
+
+
+@pytest.mark.parametrize("output", ["relu", "softmax"])
+def test_dense_net_gradients_match_finite_differences_and_learn(blobs, output):
+    rng = np.random.default_rng(2)
+    net = DenseAdamNet((6, 5, 4, 3), output=output, random_state=1)
+    for layer in range(3):  # Keras' start: Glorot-uniform weights, zero offsets
+        lim = np.sqrt(6.0 / sum(net.params[f"W{layer}"].shape))
+        assert np.abs(net.params[f"W{layer}"]).max() <= lim and not net.params[f"b{layer}"].any()
+    net.params = {k: v + 0.1 * rng.standard_normal(v.shape) for k, v in net.params.items()}  # offsets away from 0
+    X, Y = rng.random((7, 6)), np.eye(3)[rng.integers(0, 3, 7)]
+    grads = net.gradients(X, Y)
+    for key, value in net.params.items():
+        num = np.zeros_like(value)
+        for idx in np.ndindex(value.shape):
+            old = value[idx]
+            value[idx] = old + 1e-6
+            up = net.loss(X, Y)
+            value[idx] = old - 1e-6
+            num[idx] = (up - net.loss(X, Y)) / 2e-6
+            value[idx] = old
+        assert np.allclose(grads[key], num, atol=1e-5), key
+    X, y = blobs
+    a = adam_dense(X, y, X, y, hidden=(8,), epochs=30, output=output, learning_rate=0.01)
+    b = adam_dense(X, y, X, y, hidden=(8,), epochs=30, output=output, learning_rate=0.01)
+    assert a["test_accuracy"] > 0.8 and a["test_accuracy"] == b["test_accuracy"]
+    with pytest.raises(ValueError, match="output"):
+        adam_dense(X, y, X, y, output="tanh")

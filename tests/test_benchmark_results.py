@@ -376,3 +376,16 @@ def test_init_runs_enter_the_algorithm1_row_and_hypothesis_11(tmp_path):
     eleventh = br.hypothesis_rows(tmp_path).set_index("hypothesis").filter(like="11.", axis=0).iloc[0]
     assert eleventh["result"].startswith("Glorot-uniform: 1.00, 0.41; uniform [−0.1, 0.1]: 0.80")
     assert eleventh["result"].endswith("1 of 3 starts reach ≥ 0.95 — the scale of the start decides")
+
+
+def test_keras_row_reads_the_papers_net_when_it_was_run(tmp_path):
+    session = json.loads((REPO_ROOT / "results" / "03_layerwise_relu_mnist" / "summary_session.json").read_text())
+    row = next(r for r in br.status_rows(session, tmp_path) if r["claim"].startswith("Keras"))
+    assert row["ours"].startswith("scikit-learn MLP (softmax output): ")
+    runs = [{"baseline": br.PAPER_NET_BASELINE, "seed": s, "test_accuracy": a, "train_accuracy": a, "wall_s": 1.0}
+            for s, a in ((4711, 0.70), (0, 0.60))]
+    (tmp_path / "bench_03_adam.json").write_text(json.dumps({"runs": runs}))
+    row = next(r for r in br.status_rows(session, tmp_path) if r["claim"].startswith("Keras"))
+    assert row["ours"].startswith("the paper's net (ReLU output, squared error, Keras' start), seed 4711: 0.7000 "
+                                  "(2 seeds 0.6000–0.7000); softmax MLP (scikit-learn): ")
+    assert row["verdict"] == "short (-3.3 pt)"

@@ -3,6 +3,6 @@
 The straight-through baseline of Thorbjarnarson & Yorke-Smith lives with its sign networks in :mod:`mipnn.signnet`.
 """
 
-from .adam import ConvAdamNet, adam_conv, adam_mlp, adam_mlp_validated
+from .adam import ConvAdamNet, DenseAdamNet, adam_conv, adam_dense, adam_mlp, adam_mlp_validated
 
-__all__ = ["ConvAdamNet", "adam_conv", "adam_mlp", "adam_mlp_validated"]
+__all__ = ["ConvAdamNet", "DenseAdamNet", "adam_conv", "adam_dense", "adam_mlp", "adam_mlp_validated"]

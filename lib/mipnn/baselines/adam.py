@@ -3,6 +3,11 @@
 * :func:`adam_mlp` — Goebbels' Keras comparison: scikit-learn ``MLPClassifier`` (ReLU hidden layers, softmax
   output, Adam, learning rate 0.001, batch 100, seed 4711 as in the paper) for the 784-8-8-8-10 net on 28×28 images
   (paper: 73.3 % after 3 epochs) or on 7×7 pooled images.
+* :func:`adam_dense` — the same dense net as Goebbels describes it for MILP training, written in numpy like
+  Keras would build it: Glorot-uniform weights and zero offsets (Keras' defaults), ReLU hidden layers, and by default
+  a ReLU output layer trained on squared error to the one-hot labels (the paper uses ReLU on its output layer "for
+  simplicity" and names softmax only for the convolutional net; the dense net's Keras loss is not stated, so this is
+  our reading), or a softmax/cross-entropy output (``output="softmax"``).
 * :func:`adam_conv` — the single-feature-map convolutional net (3×3 kernel without offset, then a dense output
   layer) written in numpy with the Adam update, for 28×28 input (paper: 93.51 % after 40 epochs) or pooled 7×7
   input (paper: 89.61 %), with a softmax/cross-entropy output or a ReLU output trained on squared error (paper:
@@ -28,7 +33,7 @@ from sklearn.neural_network import MLPClassifier
 
 from ..validation import check_choice, check_int_sequence, check_number, check_positive_int, check_random_state
 
-__all__ = ["adam_mlp", "adam_mlp_validated", "adam_conv", "ConvAdamNet"]
+__all__ = ["adam_mlp", "adam_mlp_validated", "adam_conv", "adam_dense", "ConvAdamNet", "DenseAdamNet"]
 
 
 def _check_xy(name, X, y):
@@ -100,28 +105,123 @@ class ConvAdamNet:
         rng = np.random.default_rng(random_state)
         m = {k: np.zeros_like(v) for k, v in self.params.items()}
         v2 = {k: np.zeros_like(v) for k, v in self.params.items()}
-        b1, b2, eps, step = 0.9, 0.999, 1e-7, 0
+        step = 0
         for _ in range(epochs):
             order = rng.permutation(X.shape[0])
             for i in range(0, X.shape[0], batch_size):
                 idx = order[i:i + batch_size]
                 P, pre, h, z = self.forward(X[idx])
-                if self.output == "softmax":
-                    e = np.exp(z - z.max(axis=1, keepdims=True))
-                    dz = (e / e.sum(axis=1, keepdims=True) - Y[idx]) / idx.size
-                else:
-                    dz = 2.0 * (np.maximum(z, 0) - Y[idx]) * (z > 0) / idx.size
+                dz = _output_gradient(z, Y[idx], self.output)
                 grads = {"W": dz.T @ h, "b": dz.sum(axis=0)}
                 dpre = (dz @ self.params["W"]) * (pre > 0)
                 grads["k"] = np.einsum("npq,np->q", P, dpre)
                 step += 1
-                for key, g in grads.items():
-                    m[key] = b1 * m[key] + (1 - b1) * g
-                    v2[key] = b2 * v2[key] + (1 - b2) * g * g
-                    mh = m[key] / (1 - b1 ** step)
-                    vh = v2[key] / (1 - b2 ** step)
-                    self.params[key] -= learning_rate * mh / (np.sqrt(vh) + eps)
+                _adam_update(self.params, grads, m, v2, step, learning_rate)
         return self
+
+
+def _adam_update(params, grads, m, v, step, learning_rate, b1=0.9, b2=0.999, eps=1e-7):
+    """One Adam step on ``params``, in place (Kingma & Ba; Keras' defaults beta_1=0.9, beta_2=0.999, eps=1e-7)."""
+    for key, g in grads.items():
+        m[key] = b1 * m[key] + (1 - b1) * g
+        v[key] = b2 * v[key] + (1 - b2) * g * g
+        params[key] -= learning_rate * (m[key] / (1 - b1 ** step)) / (np.sqrt(v[key] / (1 - b2 ** step)) + eps)
+
+
+def _output_gradient(z, Y, output: str):
+    """d loss / d z per row, averaged over the batch: softmax with cross-entropy, or ReLU with squared error."""
+    if output == "softmax":
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return (e / e.sum(axis=1, keepdims=True) - Y) / z.shape[0]
+    return 2.0 * (np.maximum(z, 0) - Y) * (z > 0) / z.shape[0]
+
+
+class DenseAdamNet:
+    """A dense ReLU net ``sizes = (d, h_1, ..., n_classes)`` as Keras builds it (Glorot-uniform weights, zero
+    offsets), with a ReLU output trained on squared error or a softmax output trained on cross-entropy, by Adam."""
+
+    def __init__(self, sizes, output: str = "relu", random_state=4711):
+        sizes = check_int_sequence("sizes", sizes)
+        if len(sizes) < 2:
+            raise ValueError("sizes needs at least an input and an output size, e.g. (784, 8, 8, 8, 10)")
+        check_choice("output", output, ("softmax", "relu"))
+        self.output = output
+        rng = np.random.default_rng(random_state)
+        self.params = {}
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+            lim = np.sqrt(6.0 / (a + b))
+            self.params[f"W{i}"] = rng.uniform(-lim, lim, (b, a))
+            self.params[f"b{i}"] = np.zeros(b)
+        self.n_layers = len(sizes) - 1
+
+    def forward(self, X):
+        """The inputs of every layer and the output layer's pre-activation ``z``."""
+        acts = [X]
+        for i in range(self.n_layers):
+            z = acts[-1] @ self.params[f"W{i}"].T + self.params[f"b{i}"]
+            acts.append(z if i == self.n_layers - 1 else np.maximum(z, 0.0))
+        return acts
+
+    def decision(self, X):
+        z = self.forward(np.asarray(X, dtype=np.float64))[-1]
+        return np.maximum(z, 0.0) if self.output == "relu" else z
+
+    def predict(self, X):
+        return np.argmax(self.decision(X), axis=1)
+
+    def loss(self, X, Y) -> float:
+        """The training loss on one-hot targets ``Y``: mean squared error summed over outputs (ReLU output) or mean
+        cross-entropy (softmax output); :meth:`gradients` is its gradient."""
+        z = self.forward(np.asarray(X, dtype=np.float64))[-1]
+        if self.output == "relu":
+            return float(np.sum((np.maximum(z, 0) - Y) ** 2) / z.shape[0])
+        z = z - z.max(axis=1, keepdims=True)
+        return float(-np.mean(np.sum(Y * (z - np.log(np.exp(z).sum(axis=1, keepdims=True))), axis=1)))
+
+    def gradients(self, X, Y) -> dict:
+        """The gradient of :meth:`loss` for every parameter, by backpropagation."""
+        acts = self.forward(X)
+        dz = _output_gradient(acts[-1], Y, self.output)
+        grads = {}
+        for j in reversed(range(self.n_layers)):
+            grads[f"W{j}"], grads[f"b{j}"] = dz.T @ acts[j], dz.sum(axis=0)
+            if j:
+                dz = (dz @ self.params[f"W{j}"]) * (acts[j] > 0)
+        return grads
+
+    def fit(self, X, y, *, epochs: int = 3, learning_rate: float = 0.001, batch_size: int = 100, random_state=4711):
+        X = np.asarray(X, dtype=np.float64)
+        Y = np.eye(self.params[f"W{self.n_layers - 1}"].shape[0])[np.asarray(y)]
+        rng = np.random.default_rng(random_state)
+        m = {k: np.zeros_like(v) for k, v in self.params.items()}
+        v2 = {k: np.zeros_like(v) for k, v in self.params.items()}
+        step = 0
+        for _ in range(epochs):
+            order = rng.permutation(X.shape[0])
+            for i in range(0, X.shape[0], batch_size):
+                idx = order[i:i + batch_size]
+                step += 1
+                _adam_update(self.params, self.gradients(X[idx], Y[idx]), m, v2, step, learning_rate)
+        return self
+
+
+def adam_dense(X_train, y_train, X_test, y_test, *, hidden=(8, 8, 8), epochs: int = 3, output: str = "relu",
+               learning_rate: float = 0.001, batch_size: int = 100, random_state: int = 4711) -> dict:
+    """Train :class:`DenseAdamNet` ``(d, *hidden, 10)``; returns test/train accuracy, wall time and the model."""
+    hidden = check_int_sequence("hidden", hidden)
+    check_positive_int("epochs", epochs)
+    check_number("learning_rate", learning_rate, low=0, low_open=True)
+    check_positive_int("batch_size", batch_size)
+    X_train, y_train = _check_xy("train", X_train, y_train)
+    X_test, y_test = _check_xy("test", X_test, y_test)
+    net = DenseAdamNet((X_train.shape[1], *hidden, 10), output=output, random_state=random_state)
+    t0 = time.perf_counter()
+    net.fit(X_train, y_train, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size,
+            random_state=random_state)
+    wall = time.perf_counter() - t0
+    return {"test_accuracy": float(np.mean(net.predict(X_test) == y_test)),
+            "train_accuracy": float(np.mean(net.predict(X_train) == y_train)), "wall_time": wall,
+            "epochs": epochs, "model": net}
 
 
 def adam_conv(X_train, y_train, X_test, y_test, *, side: int, epochs: int = 40, output: str = "softmax",

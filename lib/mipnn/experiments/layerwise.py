@@ -14,6 +14,7 @@ import numpy as np
 from ..data import load_mnist, pool_mnist, scale_pixels
 from ..relu import (
     INPUT_BOX,
+    MAX_ITERATIONS,
     algorithm1,
     check_input_box,
     check_tie_break,
@@ -74,7 +75,7 @@ def run_screening(random_state: int, *, images: int = 100, side: int = 28, hidde
 
 
 def run_algorithm1(random_state: int, *, images: int = 100, side: int = 28, hidden=(8, 8, 8),
-                   max_iterations: int = 10, mip_nodes: int | None = None, time_limit: float = 60.0,
+                   max_iterations: int = MAX_ITERATIONS, mip_nodes: int | None = None, time_limit: float = 60.0,
                    tie_break: str = "none", evaluate: bool = False, pixels: str = "unit",
                    input_box=INPUT_BOX, patience: int = 0, solver: str = "highs", init: str = "uniform") -> dict:
     """Algorithm 1 from ``init_network(init=init, random_state=random_state)`` on the first ``images`` training

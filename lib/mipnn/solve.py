@@ -24,6 +24,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import signal
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -337,7 +339,8 @@ def _run_highs(A, arrays, integ, *, offset, sense, time_limit, mip_gap, lp_metho
     if objective_target is not None and is_mip:
         # HiGHS stops the MIP as soon as the incumbent reaches the target (model status "objective target").
         h.setOptionValue("objective_target", float(objective_target))
-    watchdog = Watchdog(time_limit)
+    ctrl_c = _CtrlC()
+    watchdog = Watchdog(time_limit, ctrl_c)
     for event in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
         event.subscribe(watchdog)
     user = None
@@ -350,7 +353,8 @@ def _run_highs(A, arrays, integ, *, offset, sense, time_limit, mip_gap, lp_metho
         h.cbMipImprovingSolution.subscribe(lambda _e: first or first.append(time.perf_counter() - watchdog.start))
     _use_thread_pool(threads)
     t1 = watchdog.start = time.perf_counter()
-    run_status = h.run()
+    with ctrl_c:
+        run_status = h.run()
     wall = time.perf_counter() - t1
     if user is not None and user.error is not None:
         raise user.error
@@ -484,17 +488,51 @@ class Watchdog:
     """Backstop for HiGHS's own ``time_limit``: interrupts the solve from HiGHS's simplex, IPM and MIP interrupt
     callbacks once the wall time exceeds the limit by a grace period. HiGHS 1.16 does not check its time limit
     while re-solving the root LP of a MIP (seen on notebook 02's max-correct models at N = 240: one solve ran
-    past 10 minutes with a 60 s limit)."""
+    past 10 minutes with a 60 s limit). It also stops the solve when ``ctrl_c`` (a :class:`_CtrlC`) saw a
+    Ctrl-C."""
 
-    def __init__(self, time_limit):
+    def __init__(self, time_limit, ctrl_c=None):
         self.deadline = float(time_limit) + max(1.0, 0.02 * float(time_limit))
         self.start = time.perf_counter()
         self.fired = False
+        self.ctrl_c = ctrl_c
 
     def __call__(self, event):
-        if time.perf_counter() - self.start > self.deadline:
+        if self.ctrl_c is not None and self.ctrl_c.pending:
+            event.interrupt()
+        elif time.perf_counter() - self.start > self.deadline:
             self.fired = True
             event.interrupt()
+
+
+class _CtrlC:
+    """Ctrl-C (SIGINT, a Jupyter kernel interrupt) during a HiGHS run stays a :class:`KeyboardInterrupt`.
+
+    Python raises ``KeyboardInterrupt`` inside whichever of our callbacks HiGHS happens to be running, and highspy
+    turns that into a HiGHS error ("failed numerically or internally") while the solve goes on. Around the run,
+    this context records the signal instead; the :class:`Watchdog` then stops HiGHS at its next interrupt callback
+    and the run raises ``KeyboardInterrupt`` once HiGHS has returned. Only in the main thread, and only when
+    SIGINT has Python's default handler (a handler of the user's is left alone)."""
+
+    def __init__(self):
+        self.pending = False
+        self._previous = None
+
+    def _handler(self, signum, frame):
+        self.pending = True
+
+    def __enter__(self):
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        if self.pending and exc[0] is None:
+            raise KeyboardInterrupt("interrupted during a HiGHS solve")
+        return False
 
 
 class _UserSolutions:

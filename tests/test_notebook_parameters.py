@@ -138,13 +138,26 @@ def test_param_and_check_parameters():
         check_notebook_parameters("05_nope", {})
 
 
+def test_unknown_injected_parameters_are_an_error():
+    # papermill injects every -p NAME as a global, declared or not, after a warning: `-p nn 5` (for n) then ran the
+    # default profile and rewrote its tracked files
+    defaults = _defaults("01_tame_bnn_dual")
+    history = ["", "import numpy as np", "profile = 'default'\nn = 10", "# Parameters\nnn = 5\nm = 3\n"]
+    with pytest.raises(ValueError, match=r"unknown parameter 'nn' \(did you mean 'n'\?\) for notebook 01"):
+        check_notebook_parameters("01_tame_bnn_dual", {**defaults, "nn": 5, "In": history})
+    history[-1] = "# Parameters\nn = 6\nm = 3\n"
+    assert check_notebook_parameters("01_tame_bnn_dual", {**defaults, "n": 6, "In": history})["n"] == 6
+    # nbval or Jupyter: no injected cell, other globals (imports, IPython's own) are not parameters
+    assert check_notebook_parameters("01_tame_bnn_dual", {**defaults, "np": None, "In": history[:3]})["n"] == 10
+
+
 # --- papermill: a bad value fails in the checking cell, fast -------------------------------------------------------
 
 PAPERMILL_BAD = {
     "01_tame_bnn_dual": {"b_step": 0},
     "02_mip_training_adult": {"P_values": "abc"},
     "03_layerwise_relu_mnist": {"profile": "big"},
-    "04_data_splitting_heuristic": {"profile": "huge"},
+    "04_data_splitting_heuristic": {"n_jbos": 2},  # an unknown name (papermill itself only warns)
 }
 
 

@@ -12,6 +12,8 @@ shows a schema as a table; ``python -m mipnn.experiments.parameters [notebook]``
 
 from __future__ import annotations
 
+import ast
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +21,7 @@ from typing import Any
 from ..backends import BACKENDS
 from ..validation import Param, check_parameters
 
-__all__ = ["NotebookSchema", "SCHEMAS", "check_notebook_parameters", "parameter_table", "main"]
+__all__ = ["NotebookSchema", "SCHEMAS", "check_notebook_parameters", "injected_parameters", "parameter_table", "main"]
 
 INF = float("inf")
 #: Notebook 02's training methods (``mipnn.experiments.adult.METHODS``, written out so that this module stays light;
@@ -100,12 +102,50 @@ def _schema(notebook: str) -> NotebookSchema:
     return SCHEMAS[notebook]
 
 
+#: The first line of the cell papermill injects (its ``injected-parameters`` cell; papermill's Python translator).
+PAPERMILL_COMMENT = "# Parameters"
+
+
+def injected_parameters(values: Mapping[str, Any]) -> list[str]:
+    """The names papermill injected into this kernel (``papermill -p NAME VALUE``), in order.
+
+    Papermill runs its injected cell — the comment ``# Parameters`` then one assignment per ``-p`` — right after
+    the notebook's ``parameters`` cell; IPython keeps the source of every cell it ran in ``In``, which ``values``
+    (the notebook's ``globals()``) holds. Outside IPython (no ``In``), or in a run without papermill's cell (nbval,
+    Jupyter), there is nothing injected.
+    """
+    history = values.get("In")
+    if not isinstance(history, list):
+        return []
+    names: list[str] = []
+    for source in history:
+        if not (isinstance(source, str) and source.lstrip().startswith(PAPERMILL_COMMENT)):
+            continue
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+            names.extend(t.id for t in targets if isinstance(t, ast.Name) and t.id not in names)
+    return names
+
+
 def check_notebook_parameters(notebook: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """Check the parameters of ``notebook`` found in ``values`` (its ``globals()``); return them normalised.
 
-    Raises ``ValueError`` naming the first parameter that is wrong and what it may be.
+    Raises ``ValueError`` naming the first parameter that is wrong and what it may be, or the parameters papermill
+    was given that the notebook does not declare (:func:`injected_parameters`: ``-p nn 5`` for ``n`` would
+    otherwise run the default profile and rewrite its tracked outputs).
     """
     schema = _schema(notebook)
+    unknown = [name for name in injected_parameters(values) if name not in schema.params]
+    if unknown:
+        hints = [f"{u!r} (did you mean {close[0]!r}?)" if (close := difflib.get_close_matches(u, schema.params, 1))
+                 else repr(u) for u in unknown]
+        raise ValueError(f"unknown parameter{'s' if len(unknown) > 1 else ''} {', '.join(hints)} for notebook "
+                         f"{notebook}: it declares {', '.join(schema.params)} (papermill -p NAME VALUE; "
+                         "python -m mipnn.experiments.parameters lists them)")
     return check_parameters(values, schema.params, schema.rules)
 
 

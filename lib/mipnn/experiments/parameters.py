@@ -29,6 +29,11 @@ INF = float("inf")
 ADULT_METHODS = ("max_correct", "min_hinge", "sat_margin", "gd_nn")
 #: Where a notebook's sweep runs (mipnn.executors); the results and their files do not depend on it.
 EXECUTOR_HELP = "where the sweep's runs go: 'local' processes, 'dask' (a LocalCluster) or a scheduler address"
+#: The largest training set of notebook 02: Adult's 32,561 training records less the 20 % validation hold-out
+#: (:func:`mipnn.data.adult_split`, written out so that this module stays light; a test keeps the two equal).
+ADULT_MAX_N = 26_049
+#: The largest seed numpy and HiGHS's ``random_seed`` accept (:func:`mipnn.validation.check_random_state`).
+MAX_SEED = 2**31 - 1
 #: The most grid points notebook 01's value-function sweep may have (one small MILP per point).
 MAX_B_GRID = 20_000
 
@@ -63,7 +68,8 @@ SCHEMAS: dict[str, NotebookSchema] = {
             "m": Param("integer", low=2, help="example (10): X1 sums the first m units (2 ≤ m ≤ n − 1)"),
             "b_min": Param("number", low=-1e6, high=1e6, help="left end of the right-hand-side grid"),
             "b_max": Param("number", low=-1e6, high=1e6, help="right end of the grid (> b_min)"),
-            "b_step": Param("number", low=0.0, low_open=True, help=f"grid step (> 0, ≤ {MAX_B_GRID} points)"),
+            "b_step": Param("number", low=0.0, high=INF, low_open=True, high_open=True,
+                            help=f"grid step (> 0, ≤ {MAX_B_GRID} points)"),
             "K_values": Param("integers", low=1, help="segments of the trained dual functions"),
             "random_state": Param("seed", help="seed of every random draw"),
         },
@@ -71,10 +77,10 @@ SCHEMAS: dict[str, NotebookSchema] = {
     "02_mip_training_adult": NotebookSchema(
         params={
             "profile": Param("choice", ("default", "session", "paper"), help="run size (see the PROFILES cell)"),
-            "sample_sizes": Param("integers", low=2, allow_none=True, help="training set sizes N"),
+            "sample_sizes": Param("integers", low=2, high=ADULT_MAX_N, allow_none=True, help="training set sizes N"),
             "objectives": Param("choices", ADULT_METHODS, allow_none=True, help="training methods"),
             "P_values": Param("integers", low=1, allow_none=True, help="weight ranges {−P..P}"),
-            "random_states": Param("integers", low=0, allow_none=True, help="seeds, one run each"),
+            "random_states": Param("integers", low=0, high=MAX_SEED, allow_none=True, help="seeds, one run each"),
             "time_limit": Param("number", low=0.0, high=INF, low_open=True, high_open=True, allow_none=True,
                                 help="seconds per fit"),
             "hidden": Param("integers", low=1, allow_none=True, help="hidden layer widths"),

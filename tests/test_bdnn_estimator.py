@@ -156,3 +156,72 @@ def test_exact_yardstick_counts_parameters_and_capped_runs():
     assert row["BDNN parameters"] == 4 * 4 + 4 + 4 * 3 + 3                # widths 4-4-3: weights and thresholds
     assert row["capped"] == "3/3" and row["test acc (%)"] == 41.0 and row["majority (%)"] == 33.3
     assert majority_share("iris") == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize("method", ["exact", "local_search", "data_splitting"])
+@pytest.mark.parametrize("bad,match", [((lambda X, y: (X[:4, :2], y[:4])), "X_val"),
+                                       ((lambda X, y: (X[:4], np.array(["no", "maybe", "yes", "no"]))), "maybe")])
+def test_validation_data_is_checked_for_every_method_before_any_work(method, bad, match, monkeypatch):
+    import mipnn.bnn.estimator as est
+
+    def no_solve(*args, **kwargs):
+        raise AssertionError("a MIP was solved before validation_data was checked")
+
+    for name in ("solve_bdnn", "local_search", "iterative_data_splitting"):
+        monkeypatch.setattr(est, name, no_solve)
+    X, y = _data()
+    clf = BDNNClassifier(method=method, hidden=(2,), time_limit=20, validation_data=bad(X, y))
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y)
+
+
+def _documented_rule(clf, X):
+    """A fitted BDNN evaluated from its exported attributes only, with the documented rule."""
+    u = np.asarray(X, dtype=float)
+    for C, t in zip(clf.coefs_[:-1], clf.intercepts_[:-1], strict=True):
+        u = (u @ C >= t).astype(float)
+    return clf.classes_[np.argmax(u @ clf.coefs_[-1] - clf.intercepts_[-1], axis=1)]
+
+
+def test_exported_thresholds_describe_the_network_predict_uses():
+    # A network whose hidden pre-activation sits just below λ, as a solver leaves a firing unit (round-off):
+    # predict() counts the unit as firing (threshold λ − ε/2), so the exported intercepts_ must too.
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
+    y = np.array([0, 1, 1, 0])
+    clf = BDNNClassifier(method="exact", hidden=(1,), time_limit=5).fit(X, y)
+    clf.weights_ = [(np.array([[0.0, 1.0]]), np.array([1.0 + 1e-9])),            # a = x2: fires iff x2 = 1
+                    (np.array([[-1.0], [1.0]]), np.array([0.0, 0.5]))]
+    expected = np.array([0, 1, 1, 0])
+    np.testing.assert_array_equal(clf.predict(X), expected)
+    np.testing.assert_array_equal(_documented_rule(clf, X), clf.predict(X))
+    s = clf.decision_function(X)
+    np.testing.assert_allclose(s, (X[:, [1]] @ clf.coefs_[1] - clf.intercepts_[1]) @ np.array([-1.0, 1.0]))
+
+
+@pytest.mark.parametrize("method", ["exact", "data_splitting"])
+def test_exported_thresholds_reproduce_predict_after_a_real_fit(method):
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(40, 4))
+    y = (X @ np.array([1.0, -0.5, 0.3, 0.0]) > 0).astype(int)
+    clf = BDNNClassifier(method=method, hidden=(3,), max_splits=2, time_limit=20, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(_documented_rule(clf, X), clf.predict(X))
+    assert np.mean(_documented_rule(clf, X) == y) == pytest.approx(clf.train_accuracy_)
+
+
+def test_a_trivial_fit_that_ran_out_of_time_warns_even_when_its_mips_were_optimal(monkeypatch):
+    # data splitting whose MIPs all end "optimal" but whose fit stops at its time limit with a trivial network
+    from types import SimpleNamespace
+
+    import mipnn.bnn.estimator as est
+    from mipnn.bnn import trivial_network
+
+    def out_of_time(X, y, X_val, y_val, **kwargs):
+        net = trivial_network(X.shape[1], (*kwargs["hidden"], kwargs["n_classes"]))
+        return SimpleNamespace(network=net, history=[{"status": "optimal"}], solve_time=0.1,
+                                   stop_reason="time_limit", best_iteration=0)
+
+    monkeypatch.setattr(est, "iterative_data_splitting", out_of_time)
+    X, y = _data(n=20)
+    with pytest.warns(FitWarning, match="time_limit"):
+        clf = BDNNClassifier(method="data_splitting", hidden=(2,), time_limit=1).fit(X, y)
+    assert clf.stop_reason_ == "time_limit"

@@ -141,3 +141,32 @@ def test_symmetry_breaking_keeps_the_optimum():
     # fixed next-layer weights: the ordering is left out there (a permutation would not be available)
     m = build_bdnn(X, y, hidden=(3,), n_classes=2, symmetry_breaking=True, fixed_weights={2: np.ones((2, 3))})
     assert len(m.symmetry) == 0
+
+
+def test_public_solve_applies_the_models_safe_tolerance_and_verification(monkeypatch):
+    # before: mipnn.solve.solve(build_bnn_milp(...)) ran with HiGHS's 1e-6 tolerances and no check, so with a big-M
+    # of 10-16 and ε = 1e-5 it could claim optima the returned weights do not reach
+    import mipnn.bnn.milp as milp_module
+    import mipnn.solve as solve_module
+    from mipnn.bnn import safe_tolerance
+    from mipnn.exceptions import VerificationError
+
+    X, y = xor(6, 1)
+    X = 8 * X  # big-M ≈ 17
+    m = build_bnn_milp(X, y, (2, 2, 2), big_m="per_sample", epsilon=1e-5)
+    seen, checked = [], []
+    real_matrices, real_verify = solve_module.solve_matrices, milp_module.verify_bnn_solution
+    monkeypatch.setattr(solve_module, "solve_matrices",
+                        lambda *a, **k: seen.append(k["feasibility_tolerance"]) or real_matrices(*a, **k))
+    monkeypatch.setattr(milp_module, "verify_bnn_solution",
+                        lambda model, record: checked.append(record) or real_verify(model, record))
+    rec = solve(m, time_limit=30)
+    assert seen == [pytest.approx(safe_tolerance(m))] and seen[0] < 1e-7
+    assert checked == [rec]
+    check_forward(m, rec, X)
+    # an explicit tolerance wins, and the verification still runs on what it returns
+    monkeypatch.setattr(milp_module, "verify_bnn_solution",
+                        lambda model, record: (_ for _ in ()).throw(VerificationError("checked", record)))
+    with pytest.raises(VerificationError, match="checked"):
+        solve(m, time_limit=30, feasibility_tolerance=1e-8)
+    assert seen[-1] == 1e-8

@@ -177,6 +177,23 @@ def test_result_keys_may_not_overwrite_parameters(tmp_path):
     assert not (tmp_path / "runs.jsonl").exists() or ResultStore(tmp_path / "runs.jsonl").records() == []
 
 
+def _flattened_clash(x):
+    return {"a": {"b": x}, "a.b": -1}
+
+
+def _nested_param_clash(**params):
+    return {"cfg": {"n": 1}, "ok": 1}
+
+
+def test_flattened_result_keys_may_not_clash(tmp_path):
+    with pytest.raises(ValueError, match=r"result keys \['a.b'\] occur twice"):
+        run_sweep(_flattened_clash, [{"x": 1}], tmp_path / "runs.jsonl", progress=False)
+    assert not (tmp_path / "runs.jsonl").exists() or ResultStore(tmp_path / "runs.jsonl").records() == []
+    # a nested result that flattens onto a parameter's column is refused too
+    with pytest.raises(ValueError, match=r"result keys \['cfg.n'\] clash"):
+        run_sweep(_nested_param_clash, [{"cfg.n": 1}], tmp_path / "runs2.jsonl", progress=False)
+
+
 def test_an_unserialisable_result_is_kept_as_text(tmp_path):
     with pytest.warns(UserWarning, match="not JSON-serialisable"):
         df = run_sweep(_unserialisable, [{"x": 1}], tmp_path / "runs.jsonl", progress=False)

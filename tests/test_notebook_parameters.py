@@ -80,6 +80,10 @@ BAD = [
     ("02_mip_training_adult", {"stop_rule": "fast"}, "stop_rule='fast'"),
     ("02_mip_training_adult", {"n_jobs": 0}, "n_jobs=0 is out of range"),
     ("02_mip_training_adult", {"hidden": [16, -1]}, "hidden[1]=-1"),
+    # checked before any work (were: 14 s in, 11 s in, 29 s in)
+    ("02_mip_training_adult", {"sample_sizes": [40, 100000]}, "sample_sizes[1]=100000 is out of range"),
+    ("02_mip_training_adult", {"random_states": [4294967296]}, "random_states[0]=4294967296 is out of range"),
+    ("01_tame_bnn_dual", {"b_step": math.inf}, "b_step=inf is out of range"),
     ("03_layerwise_relu_mnist", {"profile": "big"}, "profile='big' is not allowed; choose one of 'default'"),
     ("04_data_splitting_heuristic", {"profile": "session"}, "profile='session' is not allowed"),
     ("04_data_splitting_heuristic", {"solver": "cplex"}, "solver='cplex' is not allowed"),
@@ -120,6 +124,11 @@ def test_the_light_copies_match_the_library():
     from mipnn.experiments.parameters import ADULT_METHODS
 
     assert tuple(ADULT_METHODS) == tuple(METHODS)
+    from mipnn.data.adult import EXPECTED_ROWS, VAL_FRACTION
+    from mipnn.experiments.parameters import ADULT_MAX_N, MAX_SEED
+
+    assert ADULT_MAX_N == EXPECTED_ROWS["train"] - int(round(VAL_FRACTION * EXPECTED_ROWS["train"]))
+    assert MAX_SEED == 2**31 - 1
     # the checking cell's import stays light: no solver, scikit-learn or pandas behind it
     code = ("import sys, mipnn.experiments.parameters; "
             "print(sorted(m for m in ('pandas', 'sklearn', 'pyomo', 'highspy') if m in sys.modules))")
@@ -138,13 +147,26 @@ def test_param_and_check_parameters():
         check_notebook_parameters("05_nope", {})
 
 
+def test_unknown_injected_parameters_are_an_error():
+    # papermill injects every -p NAME as a global, declared or not, after a warning: `-p nn 5` (for n) then ran the
+    # default profile and rewrote its tracked files
+    defaults = _defaults("01_tame_bnn_dual")
+    history = ["", "import numpy as np", "profile = 'default'\nn = 10", "# Parameters\nnn = 5\nm = 3\n"]
+    with pytest.raises(ValueError, match=r"unknown parameter 'nn' \(did you mean 'n'\?\) for notebook 01"):
+        check_notebook_parameters("01_tame_bnn_dual", {**defaults, "nn": 5, "In": history})
+    history[-1] = "# Parameters\nn = 6\nm = 3\n"
+    assert check_notebook_parameters("01_tame_bnn_dual", {**defaults, "n": 6, "In": history})["n"] == 6
+    # nbval or Jupyter: no injected cell, other globals (imports, IPython's own) are not parameters
+    assert check_notebook_parameters("01_tame_bnn_dual", {**defaults, "np": None, "In": history[:3]})["n"] == 10
+
+
 # --- papermill: a bad value fails in the checking cell, fast -------------------------------------------------------
 
 PAPERMILL_BAD = {
     "01_tame_bnn_dual": {"b_step": 0},
     "02_mip_training_adult": {"P_values": "abc"},
     "03_layerwise_relu_mnist": {"profile": "big"},
-    "04_data_splitting_heuristic": {"profile": "huge"},
+    "04_data_splitting_heuristic": {"n_jbos": 2},  # an unknown name (papermill itself only warns)
 }
 
 

@@ -237,3 +237,18 @@ def test_a_trivially_infeasible_pyomo_row_is_an_infeasible_error():
     m.o = pyo.Objective(expr=m.x)
     with pytest.raises(InfeasibleError, match="trivially infeasible"):
         solve(m, time_limit=5)
+
+
+@pytest.mark.parametrize("change,match", [
+    ({"c": [1e25, 1.0]}, r"c\[0\] = 1e\+25"), ({"c": [1e16, 1.0]}, r"c\[0\]"),
+    ({"offset": float("nan")}, "offset"), ({"offset": float("inf")}, "offset"), ({"offset": -math.inf}, "offset"),
+    ({"A": [[1.0, 1e16]]}, r"A\[0, 1\] = 1e\+16"), ({"row_upper": [1e25]}, r"row_upper\[0\] = 1e\+25"),
+    ({"col_lower": [0.0, -1e21]}, r"col_lower\[1\]")])
+def test_non_finite_or_absurd_model_data_is_refused_by_name(change, match):
+    # before: c = 1e25 gave an "optimal" solve with objective and bound inf, offset nan an "optimal" NaN objective
+    data = dict(c=[1.0, 1.0], A=[[1.0, 1.0]], row_lower=[1.0], row_upper=[np.inf], col_lower=[0.0, 0.0],
+                col_upper=[10.0, 10.0])
+    offset = change.pop("offset", 0.0)
+    data.update(change)
+    with pytest.raises(ValueError, match=match):
+        solve_matrices(**data, offset=offset, time_limit=5)

@@ -49,3 +49,18 @@ def test_bad_parameters(kwargs, match):
     X, Y = _data(n=5)
     with pytest.raises(ValueError, match=match):
         train_ste(X, Y, **kwargs)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"lr": float("inf")}, "lr"), ({"lr": float("nan")}, "lr"), ({"margin": float("inf")}, "margin"),
+    ({"target_loss": float("inf")}, "target_loss"), ({"time_limit": float("inf")}, "time_limit"),
+    ({"decay": float("nan")}, "decay")])
+def test_float_hyper_parameters_must_be_finite(kwargs, match):
+    # before: lr = inf returned int64-min weights at accuracy 0.5, margin = inf a "target" stop after one epoch
+    from mipnn.signnet import STEBinaryNetClassifier
+
+    X, Y = _data(n=8)
+    with pytest.raises(ValueError, match=match):
+        train_ste(X, Y, **kwargs)
+    with pytest.raises(ValueError, match=match):
+        STEBinaryNetClassifier(**kwargs).fit(X, np.argmax(Y, axis=1))

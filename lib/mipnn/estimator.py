@@ -164,8 +164,10 @@ class BaseMIPClassifier(BaseNetClassifier):
         raise NotImplementedError
 
     def _limit_statuses(self) -> set[str]:
-        """The statuses of this fit's solves that ended at one of our limits (time, nodes, gap)."""
-        seen = set()
+        """The statuses of this fit's solves that ended at one of our limits (time, nodes, gap), and the fit's own
+        ``stop_reason_`` when the fit as a whole stopped at one (a heuristic whose MIPs were all optimal can still
+        run out of its time limit before it learned anything)."""
+        seen = {getattr(self, "stop_reason_", None)}
         record = getattr(self, "solve_record_", None)
         if record is not None:
             seen.add(record.status)

@@ -134,15 +134,24 @@ class LocalExecutor:
                     on_done(key, value, wall, dict(where, executor=self.spec))
             clean = True
         finally:
-            if not clean:  # interrupted: stop the workers (they also watch this process)
-                self.close(wait=False)
+            if not clean:  # interrupted (Ctrl-C, a kernel interrupt): stop the runs in flight, not just the queue
+                self.close(wait=False, terminate=True)
         if failure is not None:
             raise failure
 
-    def close(self, wait: bool = True) -> None:
+    def close(self, wait: bool = True, terminate: bool = False) -> None:
+        """Shut the workers down; ``terminate=True`` also ends the tasks they are running (a worker left alone
+        would compute its abandoned task to the end, e.g. to its time limit, in a long-lived process such as a
+        Jupyter kernel)."""
         for i, worker in enumerate(self._workers):
             if worker is not None:
-                worker.shutdown(wait=wait, cancel_futures=True)
+                processes = list((getattr(worker, "_processes", None) or {}).values()) if terminate else []
+                worker.shutdown(wait=wait and not terminate, cancel_futures=True)
+                for proc in processes:
+                    if proc.is_alive():
+                        proc.terminate()
+                for proc in processes:
+                    proc.join(timeout=5)
                 self._workers[i] = None
 
 

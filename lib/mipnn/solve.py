@@ -25,6 +25,8 @@ import dataclasses
 import functools
 import math
 import os
+import signal
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -118,6 +120,12 @@ def verify_objective(record: SolveRecord, recomputed: float, *, integral: bool, 
 
 _INF = highspy.kHighsInf
 _MS = highspy.HighsModelStatus
+
+#: Largest magnitude accepted for an objective or constraint coefficient (HiGHS's ``large_matrix_value``: it refuses
+#: a larger matrix entry, and counts a cost of 1e20 as infinite). A larger one is a modelling error, named.
+MAX_COEFFICIENT = 1e15
+#: Finite bounds at least this large are what HiGHS takes for infinite (its ``infinite_bound``): refused, named.
+MAX_FINITE_BOUND = 1e20
 
 
 def highs_version() -> str:
@@ -299,6 +307,9 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
         raise ValueError(f"feasibility_tolerance={feasibility_tolerance:g} is below the smallest {solver} accepts "
                          f"({MIN_FEASIBILITY_TOLERANCE[solver]:g}): rescale the model (a smaller big-M) or raise the "
                          "margin epsilon")
+    check_number("offset", offset)
+    if not math.isfinite(float(offset)) or abs(float(offset)) >= MAX_FINITE_BOUND:
+        raise ValueError(f"offset={offset!r}: the objective offset must be finite (|offset| < {MAX_FINITE_BOUND:g})")
     A, arrays, integ = _checked_arrays(c, A, row_lower, row_upper, col_lower, col_upper, integrality)
     m, n = A.shape
     start = None if warm_start is None else _start_entries(warm_start, n)
@@ -352,7 +363,8 @@ def _run_highs(A, arrays, integ, *, offset, sense, time_limit, mip_gap, lp_metho
     if objective_target is not None and is_mip:
         # HiGHS stops the MIP as soon as the incumbent reaches the target (model status "objective target").
         h.setOptionValue("objective_target", float(objective_target))
-    watchdog = Watchdog(time_limit)
+    ctrl_c = _CtrlC()
+    watchdog = Watchdog(time_limit, ctrl_c)
     for event in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
         event.subscribe(watchdog)
     user = None
@@ -365,7 +377,8 @@ def _run_highs(A, arrays, integ, *, offset, sense, time_limit, mip_gap, lp_metho
         h.cbMipImprovingSolution.subscribe(lambda _e: first or first.append(time.perf_counter() - watchdog.start))
     _use_thread_pool(threads)
     t1 = watchdog.start = time.perf_counter()
-    run_status = h.run()
+    with ctrl_c:
+        run_status = h.run()
     wall = time.perf_counter() - t1
     if user is not None and user.error is not None:
         raise user.error
@@ -410,6 +423,12 @@ def _checked_arrays(c, A, row_lower, row_upper, col_lower, col_upper, integralit
         col = int(np.searchsorted(A.indptr, k, side="right") - 1)
         raise ValueError(f"A[{int(A.indices[k])}, {col}] = {A.data[k]}: every constraint coefficient must be finite "
                          f"({int(bad.sum())} entr{'y is' if bad.sum() == 1 else 'ies are'} not)")
+    huge = np.abs(A.data) >= MAX_COEFFICIENT
+    if huge.any():
+        k = int(np.argmax(huge))
+        col = int(np.searchsorted(A.indptr, k, side="right") - 1)
+        raise ValueError(f"A[{int(A.indices[k])}, {col}] = {A.data[k]:g}: constraint coefficients must be smaller than "
+                         f"{MAX_COEFFICIENT:g} in magnitude ({int(huge.sum())} are not); rescale the model")
     vectors = {"c": (c, n), "col_lower": (col_lower, n), "col_upper": (col_upper, n),
                "row_lower": (row_lower, m), "row_upper": (row_upper, m)}
     arrays = {}
@@ -419,9 +438,7 @@ def _checked_arrays(c, A, row_lower, row_upper, col_lower, col_upper, integralit
             raise ValueError(f"{name} must have length {size} to match A's shape {A.shape}; got {arr.shape}")
         if np.isnan(arr).any():
             raise ValueError(f"{name}[{int(np.argmax(np.isnan(arr)))}] is NaN: {name} must not contain NaN")
-        if name == "c" and np.isinf(arr).any():
-            j = int(np.argmax(np.isinf(arr)))
-            raise ValueError(f"c[{j}] = {arr[j]}: every objective coefficient must be finite")
+        _check_magnitudes(name, arr)
         arrays[name] = arr
     if integrality is None:
         integ = np.zeros(n, dtype=np.int32)
@@ -437,6 +454,20 @@ def _checked_arrays(c, A, row_lower, row_upper, col_lower, col_upper, integralit
             raise InfeasibleError(f"{kind} {i}: lower bound {lo[i]} and upper bound {up[i]} leave no value: the model "
                                   "is infeasible before solving")
     return A, arrays, integ
+
+
+def _check_magnitudes(name, arr):
+    """Objective coefficients finite and below :data:`MAX_COEFFICIENT`; finite bounds below
+    :data:`MAX_FINITE_BOUND` (``±inf`` is no bound)."""
+    if name == "c" and (np.abs(arr) >= MAX_COEFFICIENT).any():
+        j = int(np.argmax(np.abs(arr) >= MAX_COEFFICIENT))
+        raise ValueError(f"c[{j}] = {arr[j]:g}: every objective coefficient must be finite and smaller than "
+                         f"{MAX_COEFFICIENT:g} in magnitude; rescale the objective")
+    huge = np.isfinite(arr) & (np.abs(arr) >= MAX_FINITE_BOUND)
+    if name != "c" and huge.any():
+        j = int(np.argmax(huge))
+        raise ValueError(f"{name}[{j}] = {arr[j]:g}: a finite bound must be smaller than {MAX_FINITE_BOUND:g} in "
+                         f"magnitude (the solver would take it for infinite); use ±numpy.inf for no bound")
 
 
 def _highs_lp(A, arrays, integ, offset, sense) -> highspy.HighsLp:
@@ -481,17 +512,51 @@ class Watchdog:
     """Backstop for HiGHS's own ``time_limit``: interrupts the solve from HiGHS's simplex, IPM and MIP interrupt
     callbacks once the wall time exceeds the limit by a grace period. HiGHS 1.16 does not check its time limit
     while re-solving the root LP of a MIP (seen on notebook 02's max-correct models at N = 240: one solve ran
-    past 10 minutes with a 60 s limit)."""
+    past 10 minutes with a 60 s limit). It also stops the solve when ``ctrl_c`` (a :class:`_CtrlC`) saw a
+    Ctrl-C."""
 
-    def __init__(self, time_limit):
+    def __init__(self, time_limit, ctrl_c=None):
         self.deadline = float(time_limit) + max(1.0, 0.02 * float(time_limit))
         self.start = time.perf_counter()
         self.fired = False
+        self.ctrl_c = ctrl_c
 
     def __call__(self, event):
-        if time.perf_counter() - self.start > self.deadline:
+        if self.ctrl_c is not None and self.ctrl_c.pending:
+            event.interrupt()
+        elif time.perf_counter() - self.start > self.deadline:
             self.fired = True
             event.interrupt()
+
+
+class _CtrlC:
+    """Ctrl-C (SIGINT, a Jupyter kernel interrupt) during a HiGHS run stays a :class:`KeyboardInterrupt`.
+
+    Python raises ``KeyboardInterrupt`` inside whichever of our callbacks HiGHS happens to be running, and highspy
+    turns that into a HiGHS error ("failed numerically or internally") while the solve goes on. Around the run,
+    this context records the signal instead; the :class:`Watchdog` then stops HiGHS at its next interrupt callback
+    and the run raises ``KeyboardInterrupt`` once HiGHS has returned. Only in the main thread, and only when
+    SIGINT has Python's default handler (a handler of the user's is left alone)."""
+
+    def __init__(self):
+        self.pending = False
+        self._previous = None
+
+    def _handler(self, signum, frame):
+        self.pending = True
+
+    def __enter__(self):
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        if self.pending and exc[0] is None:
+            raise KeyboardInterrupt("interrupted during a HiGHS solve")
+        return False
 
 
 class _UserSolutions:
@@ -680,6 +745,12 @@ def solve(model, *, time_limit: float = 60.0, mip_gap: float = OPTIMALITY_GAP, t
     start; a partial start is completed by the solver. After the solve, every variable that appears in the model
     holds its value; if the model has a ``Suffix`` named ``dual`` (``rc``), LP duals (reduced costs) are
     imported into it (HiGHS only). See :func:`solve_matrices` for the other parameters and the errors raised.
+
+    A model may carry what it needs to be solved safely, so that this function applies it whatever path the user
+    takes (e.g. :func:`mipnn.bnn.build_bnn_milp`): ``model.mipnn_safe_tolerance(model)`` gives the feasibility
+    tolerance used when ``feasibility_tolerance`` is ``None`` (big-M rows need a tighter one than the solver's
+    default), and ``model.mipnn_verify(model, record)`` checks the loaded solution after the solve (raising
+    :class:`~mipnn.exceptions.VerificationError`).
     """
     from pyomo.core import Suffix
 
@@ -691,6 +762,8 @@ def solve(model, *, time_limit: float = 60.0, mip_gap: float = OPTIMALITY_GAP, t
         if solver != "highs" and isinstance(suffix, Suffix) and suffix.import_enabled():
             raise ValueError(f"the model asks for LP duals (Suffix {name!r}); mipnn reads them from HiGHS only: "
                              f"use solver='highs' (solver={solver!r} was given)")
+    if feasibility_tolerance is None and callable(getattr(model, "mipnn_safe_tolerance", None)):
+        feasibility_tolerance = model.mipnn_safe_tolerance(model)
     t0 = time.perf_counter()
     data, columns, rows = compile_model(model)
     start = None
@@ -716,4 +789,6 @@ def solve(model, *, time_limit: float = 60.0, mip_gap: float = OPTIMALITY_GAP, t
         rc.clear()
         for v, d in zip(columns, solution.col_dual, strict=True):
             rc[v] = float(d)
+    if callable(getattr(model, "mipnn_verify", None)):
+        model.mipnn_verify(model, record)
     return record

@@ -110,8 +110,9 @@ class Param:
     * ``"number"`` / ``"integer"`` — a real / integer number in the interval given by ``low``, ``high``
       (``low_open``/``high_open`` exclude the ends);
     * ``"seed"`` — an integer in ``[0, 2**31)``;
-    * ``"integers"`` — a non-empty list of integers ≥ ``low``; ``"choices"`` — a non-empty list drawn from
-      ``allowed``. A scalar is accepted as a one-element list (``-p sample_sizes 40`` means ``[40]``);
+    * ``"integers"`` — a non-empty list of integers ≥ ``low`` (and ≤ ``high`` if given); ``"choices"`` — a
+      non-empty list drawn from ``allowed``. A scalar is accepted as a one-element list (``-p sample_sizes 40``
+      means ``[40]``);
     * ``"executor"`` — where parallel work runs: ``"local"``, ``"dask"`` or a Dask scheduler address
       (:func:`mipnn.executors.check_executor`).
 
@@ -140,7 +141,7 @@ class Param:
             "number": f"a real number in {bounds}",
             "integer": f"an integer in {bounds}",
             "seed": "an integer in [0, 2**31)",
-            "integers": f"a list of integers >= {self.low}",
+            "integers": f"a list of integers >= {self.low}" + ("" if self.high is None else f" and <= {self.high:,}"),
             "choices": "a list drawn from " + ", ".join(map(repr, self.allowed)),
             "executor": "'local', 'dask' or a Dask scheduler address such as 'tcp://host:8786'",
         }[self.kind]
@@ -173,7 +174,11 @@ class Param:
         if not items:
             raise ValueError(f"{name}=[] must not be empty")
         if self.kind == "integers":
-            return list(check_int_sequence(name, items, minimum=int(self.low if self.low is not None else 0)))
+            out = list(check_int_sequence(name, items, minimum=int(self.low if self.low is not None else 0)))
+            for i, v in enumerate(out):
+                if self.high is not None and v > self.high:
+                    raise ValueError(f"{name}[{i}]={v} is out of range; allowed: at most {self.high:,}")
+            return out
         return [check_choice(f"{name}[{i}]", v, self.allowed) for i, v in enumerate(items)]
 
 

@@ -27,7 +27,7 @@ from ..validation import check_choice, check_int_sequence, check_number, check_p
 from .bdnn import output_margins, solve_bdnn, trivial_network
 from .data_splitting import iterative_data_splitting
 from .local_search import local_search
-from .milp import WEIGHT_DOMAINS
+from .milp import EPSILON, WEIGHT_DOMAINS
 
 __all__ = ["BDNNClassifier", "METHODS"]
 
@@ -63,9 +63,11 @@ class BDNNClassifier(BaseMIPClassifier):
     Fitted attributes: ``classes_``, ``n_features_in_``, ``weights_`` (list of ``(W, λ)`` in the BNN-MILP's
     orientation, ``W`` of shape ``(n_out, n_in)``), ``coefs_`` (the same matrices in scikit-learn's orientation
     ``(n_in, n_out)``, as in :class:`~sklearn.neural_network.MLPClassifier`), ``intercepts_`` (the thresholds
-    ``λ``), ``solve_record_`` (the exact method's MIP; ``None`` for the heuristics, which solve several),
-    ``stop_reason_``, ``history_`` (per MIP / iteration), ``solve_time_`` (sum over MIPs), ``fit_time_`` (the whole
-    fit, models built included), ``best_iteration_`` (heuristics: the data-splitting iteration or local-search
+    ``predict`` applies, ``λ − ε/2``: a unit fires when ``u @ coefs_[k] >= intercepts_[k]`` and the predicted class
+    is the output unit with the largest ``u @ coefs_[-1] − intercepts_[-1]``; see :meth:`intercepts_`),
+    ``solve_record_`` (the exact method's MIP; ``None`` for the heuristics, which solve several), ``stop_reason_``,
+    ``history_`` (per MIP / iteration), ``solve_time_`` (sum over MIPs), ``fit_time_`` (the whole fit, models built
+    included), ``best_iteration_`` (heuristics: the data-splitting iteration or local-search
     round kept), ``train_accuracy_``.
     """
 
@@ -118,6 +120,15 @@ class BDNNClassifier(BaseMIPClassifier):
         common = dict(hidden=hidden, weight_domain=self.weight_domain, n_classes=C, time_limit=per_mip,
                       robust_radius=float(self.robust_radius), options=self._solver_options(), solver=self.solver,
                       threads=self.threads)
+        # validation_data is checked for every method (the exact one does not use it), before any work
+        if self.validation_data is not None:
+            try:
+                X_val = validate_data(self, self.validation_data[0], dtype=np.float64, reset=False)
+            except ValueError as err:
+                raise ValueError(f"validation_data: X_val does not match the training data: {err}") from err
+            y_val = self._class_indices(self.validation_data[1], len(X_val))
+        else:
+            X_val, y_val = X, y_idx
         if self.method == "exact":
             # Started from the all-zero network (feasible, every unit fires) so that a capped solve always returns
             # an incumbent: without it HiGHS can end at the time limit with none (digits, 898 points, 20 s).
@@ -125,11 +136,6 @@ class BDNNClassifier(BaseMIPClassifier):
                              deadline=t0 + float(self.time_limit), **common)
             return {"weights": fit.network, "solve_record": fit.record, "stop_reason": fit.record.status,
                     "history": [fit.record.as_dict()], "solve_time": fit.record.wall_time}
-        if self.validation_data is not None:
-            X_val = validate_data(self, self.validation_data[0], dtype=np.float64, reset=False)
-            y_val = self._class_indices(self.validation_data[1], len(X_val))
-        else:
-            X_val, y_val = X, y_idx
         if self.method == "local_search":
             val = {} if self.validation_data is None else {"X_val": X_val, "y_val": y_val}
             res = local_search(X, y_idx, max_rounds=self.max_rounds, random_state=seed,
@@ -161,6 +167,20 @@ class BDNNClassifier(BaseMIPClassifier):
         """Weight matrices in scikit-learn's orientation, ``coefs_[i]`` of shape ``(n_in, n_out)``."""
         check_is_fitted(self, "weights_")
         return [W.T for W, _ in self.weights_]
+
+    @property
+    def intercepts_(self):
+        """The thresholds the fitted network applies, ``intercepts_[k] = λ_k − ε/2``.
+
+        The MILP separates a firing unit (``a ≥ λ``) from a silent one (``a ≤ λ − ε``); :meth:`predict` puts the
+        threshold in the middle of that band (:func:`mipnn.bnn.bnn_forward`), so that the solver's round-off
+        (a firing unit at ``a = λ − 1e-9``) cannot switch a unit off. Exporting ``λ`` itself would describe a
+        different network: evaluated with ``a ≥ λ`` it loses the units the solver left just below ``λ``. With these
+        thresholds the rule ``u_k = 1[u_{k−1} @ coefs_[k] ≥ intercepts_[k]]`` (then the class of the largest
+        ``u @ coefs_[-1] − intercepts_[-1]``) is exactly :meth:`predict`. ``weights_`` keeps the MILP's own ``λ``.
+        """
+        check_is_fitted(self, "weights_")
+        return [np.asarray(lam, dtype=np.float64) - EPSILON / 2 for _, lam in self.weights_]
 
     def decision_function(self, X):
         """Output margins ``W_K u_{K−1} − λ_K`` (binary: margin of class 1 minus that of class 0)."""

@@ -177,6 +177,9 @@ def build_bnn_milp(X, y, layers: Sequence[int], *, loss: str = "hamming", weight
         _add_symmetry_rows(m, fixed)
     m.meta["Y"] = Y
     m.meta["X"] = X
+    # carried by the model, so that the public mipnn.solve.solve(model) is as safe as solve_bnn_milp
+    m.mipnn_safe_tolerance = safe_tolerance
+    m.mipnn_verify = _verify_loaded
     return m
 
 
@@ -221,11 +224,18 @@ def solve_bnn_milp(model, *, time_limit: float = 60.0, mip_gap: float = OPTIMALI
     tol = safe_tolerance(model) if feasibility_tolerance is None else feasibility_tolerance
     record = solve(model, time_limit=time_limit, mip_gap=mip_gap, warm_start=warm_start, threads=threads,
                    solver=solver, feasibility_tolerance=tol, options=options, build_time=build_time, log=log)
+    if getattr(model, "mipnn_verify", None) is not _verify_loaded:  # a model built before the hook: same checks
+        _verify_loaded(model, record)
+    return record
+
+
+def _verify_loaded(model, record: SolveRecord) -> None:
+    """The check :func:`mipnn.solve.solve` runs on a loaded BNN-MILP solution (``model.mipnn_verify``): weights in
+    no row are set to 0, then :func:`verify_bnn_solution`."""
     for v in model.W.values():
         if v.value is None:
             v.set_value(0.0)
     verify_bnn_solution(model, record)
-    return record
 
 
 def threshold_expr(m, k: int, j: int):

@@ -12,6 +12,8 @@ shows a schema as a table; ``python -m mipnn.experiments.parameters [notebook]``
 
 from __future__ import annotations
 
+import ast
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +21,7 @@ from typing import Any
 from ..backends import BACKENDS
 from ..validation import Param, check_parameters
 
-__all__ = ["NotebookSchema", "SCHEMAS", "check_notebook_parameters", "parameter_table", "main"]
+__all__ = ["NotebookSchema", "SCHEMAS", "check_notebook_parameters", "injected_parameters", "parameter_table", "main"]
 
 INF = float("inf")
 #: Notebook 02's training methods (``mipnn.experiments.adult.METHODS``, written out so that this module stays light;
@@ -27,6 +29,11 @@ INF = float("inf")
 ADULT_METHODS = ("max_correct", "min_hinge", "sat_margin", "gd_nn")
 #: Where a notebook's sweep runs (mipnn.executors); the results and their files do not depend on it.
 EXECUTOR_HELP = "where the sweep's runs go: 'local' processes, 'dask' (a LocalCluster) or a scheduler address"
+#: The largest training set of notebook 02: Adult's 32,561 training records less the 20 % validation hold-out
+#: (:func:`mipnn.data.adult_split`, written out so that this module stays light; a test keeps the two equal).
+ADULT_MAX_N = 26_049
+#: The largest seed numpy and HiGHS's ``random_seed`` accept (:func:`mipnn.validation.check_random_state`).
+MAX_SEED = 2**31 - 1
 #: The most grid points notebook 01's value-function sweep may have (one small MILP per point).
 MAX_B_GRID = 20_000
 
@@ -61,7 +68,8 @@ SCHEMAS: dict[str, NotebookSchema] = {
             "m": Param("integer", low=2, help="example (10): X1 sums the first m units (2 ≤ m ≤ n − 1)"),
             "b_min": Param("number", low=-1e6, high=1e6, help="left end of the right-hand-side grid"),
             "b_max": Param("number", low=-1e6, high=1e6, help="right end of the grid (> b_min)"),
-            "b_step": Param("number", low=0.0, low_open=True, help=f"grid step (> 0, ≤ {MAX_B_GRID} points)"),
+            "b_step": Param("number", low=0.0, high=INF, low_open=True, high_open=True,
+                            help=f"grid step (> 0, ≤ {MAX_B_GRID} points)"),
             "K_values": Param("integers", low=1, help="segments of the trained dual functions"),
             "random_state": Param("seed", help="seed of every random draw"),
         },
@@ -69,10 +77,10 @@ SCHEMAS: dict[str, NotebookSchema] = {
     "02_mip_training_adult": NotebookSchema(
         params={
             "profile": Param("choice", ("default", "session", "paper"), help="run size (see the PROFILES cell)"),
-            "sample_sizes": Param("integers", low=2, allow_none=True, help="training set sizes N"),
+            "sample_sizes": Param("integers", low=2, high=ADULT_MAX_N, allow_none=True, help="training set sizes N"),
             "objectives": Param("choices", ADULT_METHODS, allow_none=True, help="training methods"),
             "P_values": Param("integers", low=1, allow_none=True, help="weight ranges {−P..P}"),
-            "random_states": Param("integers", low=0, allow_none=True, help="seeds, one run each"),
+            "random_states": Param("integers", low=0, high=MAX_SEED, allow_none=True, help="seeds, one run each"),
             "time_limit": Param("number", low=0.0, high=INF, low_open=True, high_open=True, allow_none=True,
                                 help="seconds per fit"),
             "hidden": Param("integers", low=1, allow_none=True, help="hidden layer widths"),
@@ -102,12 +110,50 @@ def _schema(notebook: str) -> NotebookSchema:
     return SCHEMAS[notebook]
 
 
+#: The first line of the cell papermill injects (its ``injected-parameters`` cell; papermill's Python translator).
+PAPERMILL_COMMENT = "# Parameters"
+
+
+def injected_parameters(values: Mapping[str, Any]) -> list[str]:
+    """The names papermill injected into this kernel (``papermill -p NAME VALUE``), in order.
+
+    Papermill runs its injected cell — the comment ``# Parameters`` then one assignment per ``-p`` — right after
+    the notebook's ``parameters`` cell; IPython keeps the source of every cell it ran in ``In``, which ``values``
+    (the notebook's ``globals()``) holds. Outside IPython (no ``In``), or in a run without papermill's cell (nbval,
+    Jupyter), there is nothing injected.
+    """
+    history = values.get("In")
+    if not isinstance(history, list):
+        return []
+    names: list[str] = []
+    for source in history:
+        if not (isinstance(source, str) and source.lstrip().startswith(PAPERMILL_COMMENT)):
+            continue
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+            names.extend(t.id for t in targets if isinstance(t, ast.Name) and t.id not in names)
+    return names
+
+
 def check_notebook_parameters(notebook: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """Check the parameters of ``notebook`` found in ``values`` (its ``globals()``); return them normalised.
 
-    Raises ``ValueError`` naming the first parameter that is wrong and what it may be.
+    Raises ``ValueError`` naming the first parameter that is wrong and what it may be, or the parameters papermill
+    was given that the notebook does not declare (:func:`injected_parameters`: ``-p nn 5`` for ``n`` would
+    otherwise run the default profile and rewrite its tracked outputs).
     """
     schema = _schema(notebook)
+    unknown = [name for name in injected_parameters(values) if name not in schema.params]
+    if unknown:
+        hints = [f"{u!r} (did you mean {close[0]!r}?)" if (close := difflib.get_close_matches(u, schema.params, 1))
+                 else repr(u) for u in unknown]
+        raise ValueError(f"unknown parameter{'s' if len(unknown) > 1 else ''} {', '.join(hints)} for notebook "
+                         f"{notebook}: it declares {', '.join(schema.params)} (papermill -p NAME VALUE; "
+                         "python -m mipnn.experiments.parameters lists them)")
     return check_parameters(values, schema.params, schema.rules)
 
 

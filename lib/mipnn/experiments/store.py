@@ -51,12 +51,30 @@ def run_key(params: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _flat_keys(result: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """The frame's column names of a result: nested dicts flattened with ``"."`` (as :meth:`ResultStore.to_frame`)."""
+    keys = []
+    for k, v in result.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, Mapping) and v:
+            keys.extend(_flat_keys(v, name + "."))
+        else:
+            keys.append(name)
+    return keys
+
+
 def check_result_keys(params: Mapping[str, Any], result: Mapping[str, Any]) -> None:
-    """Refuse a result whose keys would overwrite a parameter or a reserved column in the frame of the runs."""
-    clash = sorted(set(result) & (set(params) | set(RESERVED_COLUMNS)))
+    """Refuse a result whose keys would overwrite a parameter or a reserved column in the frame of the runs, or
+    each other once nested results are flattened (``{"a": {"b": 1}, "a.b": 2}`` both become column ``a.b``)."""
+    flat = _flat_keys(result)
+    clash = sorted((set(result) | set(flat)) & (set(params) | set(RESERVED_COLUMNS)))
     if clash:
         raise ValueError(f"result keys {clash} clash with the run's parameters or the reserved columns "
                          f"{list(RESERVED_COLUMNS)}: rename them in the run function")
+    twice = sorted({k for k in flat if flat.count(k) > 1})
+    if twice:
+        raise ValueError(f"result keys {twice} occur twice once nested results are flattened into columns "
+                         f"(a nested key and a dotted key of the same name): rename them in the run function")
 
 
 class ResultStore:

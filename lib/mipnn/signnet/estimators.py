@@ -20,16 +20,14 @@ from ..validation import (
     check_bool,
     check_choice,
     check_int_sequence,
-    check_number,
     check_positive_int,
-    check_random_state,
 )
 from .credit import final_stage
 from .model import check_params
 from .network import EPSILON, sign_forward
 from .objectives import MARGIN, STOP_RULES
 from .search import STARTS, mip_start
-from .ste import train_ste
+from .ste import _check_ste_params, train_ste
 from .train import train_sign_net
 
 __all__ = ["MIPNetClassifier", "STEBinaryNetClassifier"]
@@ -189,16 +187,8 @@ class STEBinaryNetClassifier(BaseNetClassifier):
         self.random_state = random_state
 
     def _validate_hyperparameters(self):
-        check_int_sequence("hidden", self.hidden, minimum=1)
-        check_positive_int("P", self.P)
-        check_number("lr", self.lr, low=0.0, low_open=True)
-        check_number("decay", self.decay, low=0.0, low_open=True, high=1.0)
-        check_positive_int("decay_steps", self.decay_steps)
-        check_positive_int("max_epochs", self.max_epochs)
-        check_number("margin", self.margin, low=0.0, low_open=True)
-        check_number("target_loss", self.target_loss, low=0.0, allow_none=True)
-        check_number("time_limit", self.time_limit, low=0.0, low_open=True, allow_none=True)
-        check_random_state(self.random_state)
+        _check_ste_params(self.hidden, self.P, self.lr, self.decay, self.decay_steps, self.max_epochs, self.margin,
+                          self.target_loss, self.time_limit, self.random_state)
 
     def _forward_scores(self, X):
         return sign_forward(X, self.weights_, tol=0.0)[-1]

@@ -102,13 +102,14 @@ class _Adam:
 def _check_ste_params(hidden, P, lr, decay, decay_steps, max_epochs, margin, target_loss, time_limit, random_state):
     hidden = check_int_sequence("hidden", hidden, minimum=1)
     check_positive_int("P", P)
-    check_number("lr", lr, low=0.0, low_open=True)
+    # every float finite and in range: lr = inf gave int64-min weights, margin = inf a "target" stop after one epoch
+    check_number("lr", lr, low=0.0, low_open=True, high=1e6)
     check_number("decay", decay, low=0.0, low_open=True, high=1.0)
     check_positive_int("decay_steps", decay_steps)
     check_positive_int("max_epochs", max_epochs)
-    check_number("margin", margin, low=0.0, low_open=True)
-    check_number("target_loss", target_loss, low=0.0, allow_none=True)
-    check_number("time_limit", time_limit, low=0.0, low_open=True, allow_none=True)
+    check_number("margin", margin, low=0.0, low_open=True, high=1e6)
+    check_number("target_loss", target_loss, low=0.0, high=1e300, allow_none=True)
+    check_number("time_limit", time_limit, low=0.0, low_open=True, high=1e7, allow_none=True)
     check_random_state(random_state)
     return hidden
 

@@ -14,8 +14,17 @@ SCHEDULER ?=
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 NAMES := $(notdir $(basename $(NOTEBOOKS)))
 LIB := $(shell find lib -name '*.py' -o -name '*.json' 2>/dev/null)
-# Data: ../shared/datasets beside the checkout when present (CI, development), unless the caller set one.
-export MIPNN_DATA_DIR ?= $(if $(wildcard ../shared/datasets),$(abspath ../shared/datasets),$(abspath data))
+# ---- data location -------------------------------------------------------------------------------------------
+# Data: the caller's MIPNN_DATA_DIR; else ../shared/datasets beside the checkout when present (CI, development);
+# else nothing is set and the loaders use the cache data/<dataset>/ (`make data` fills it or says what is missing).
+# MIPNN_DATA_DIR_ORIGIN lets the loaders' messages say that the Makefile, not the user, chose the folder.
+ifeq ($(origin MIPNN_DATA_DIR),undefined)
+ifneq ($(wildcard ../shared/datasets),)
+export MIPNN_DATA_DIR := $(abspath ../shared/datasets)
+export MIPNN_DATA_DIR_ORIGIN := set by the Makefile: the datasets folder found beside the checkout
+endif
+endif
+# ---- end data location ----------------------------------------------------------------------------------------
 export PATH := $(abspath $(BIN)):$(PATH)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export MPLBACKEND := Agg
@@ -37,15 +46,29 @@ help:
 	@echo "make outputs                    re-execute notebooks/ in place (refresh stored outputs)"
 	@echo "make clean                      remove .venv and executed copies under results/"
 
-# The environment is (re)built whenever pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml
+# ---- environment: env, lock --------------------------------------------------------------------------------------
+# The environment is (re)built from requirements.lock (exact versions and hashes of every package, the ones that
+# produced the stored outputs), then mipnn itself without dependencies; it is rebuilt whenever the lock or
+# pyproject.toml changes. `make lock` re-resolves pyproject.toml's ranges to the newest versions (pip-tools) and
+# rewrites the lock: re-run the notebooks afterwards (tests/test_lock.py compares the lock with the versions
+# recorded in results/*/summary.json).
+LOCK := requirements.lock
+LOCK_EXTRAS := test,docs
+$(VENV)/.installed: $(LOCK) pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (mipnn)" >/dev/null
 	@touch $@
 
 env: $(VENV)/.installed
+
+lock: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet "pip-tools>=7.4"
+	$(BIN)/pip-compile --quiet --upgrade --generate-hashes --strip-extras --allow-unsafe --extra $(LOCK_EXTRAS) \
+		--no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
+	$(MAKE) env
+# ---- end environment --------------------------------------------------------------------------------------------
 
 # Each executed notebook is written to a temporary file and moved into place only when the run succeeded, so an
 # interrupted `make reproduce` re-runs exactly the notebooks that did not finish.

@@ -36,12 +36,15 @@ export OPENBLAS_CORETYPE ?= Haswell
 # node-capped MILP's incumbent in notebook 03 (benchmarks/bench_03_blas_threads.py). 2 is what CI has.
 export OPENBLAS_NUM_THREADS ?= 2
 
-.PHONY: env reproduce test lint unit notebooks-test lab outputs clean help
+.PHONY: env lock data report reproduce test lint unit notebooks-test lab outputs clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make reproduce [PROFILE=paper] [SCHEDULER=dask|tcp://host:8786]  run every notebook, write figures/ and results/"
 	@echo "make test                       ruff, unit tests and notebook validation (nbval)"
+	@echo "make env / make lock            install the locked environment / re-resolve and rewrite requirements.lock"
+	@echo "make data                       check (or download) every dataset the notebooks need"
+	@echo "make report                     static HTML site of the executed notebooks and docs/ (docs/_build/html)"
 	@echo "make lab                        open JupyterLab on notebooks/"
 	@echo "make outputs                    re-execute notebooks/ in place (refresh stored outputs)"
 	@echo "make clean                      remove .venv and executed copies under results/"
@@ -70,15 +73,24 @@ lock: $(VENV)/.installed
 	$(MAKE) env
 # ---- end environment --------------------------------------------------------------------------------------------
 
+# ---- data --------------------------------------------------------------------------------------------------------
+# Every dataset file the notebooks read, verified by SHA256: found via MIPNN_DATA_DIR or data/<dataset>/, else
+# downloaded from the mirrors in lib/mipnn/data/checksums.json; else it stops here, before any notebook runs, with one
+# message naming what is missing and how to supply it. DATA_ARGS=--no-download forbids the network.
+DATA_ARGS ?=
+data: $(VENV)/.installed
+	@$(BIN)/python -m mipnn.data.ensure $(DATA_ARGS)
+# ---- end data ----------------------------------------------------------------------------------------------------
+
 # Each executed notebook is written to a temporary file and moved into place only when the run succeeded, so an
 # interrupted `make reproduce` re-runs exactly the notebooks that did not finish.
-results/%/executed_$(PROFILE).ipynb: notebooks/%.ipynb $(LIB) | $(VENV)/.installed
+results/%/executed_$(PROFILE).ipynb: notebooks/%.ipynb $(LIB) | $(VENV)/.installed data
 	@mkdir -p $(dir $@)
 	$(BIN)/papermill --kernel python3 --progress-bar -p profile $(PROFILE) $(if $(SCHEDULER),-p executor $(SCHEDULER)) \
 		--cwd notebooks $< $(@:.ipynb=.partial.ipynb)
 	@mv $(@:.ipynb=.partial.ipynb) $@
 
-reproduce: $(VENV)/.installed $(foreach n,$(NAMES),results/$(n)/executed_$(PROFILE).ipynb)
+reproduce: $(VENV)/.installed data $(foreach n,$(NAMES),results/$(n)/executed_$(PROFILE).ipynb)
 	$(BIN)/python -m mipnn.status --write
 	@echo "Executed notebooks: results/<notebook>/executed_$(PROFILE).ipynb; figures in figures/; summaries in results/<notebook>/summary.json; README status table regenerated"
 
@@ -92,12 +104,12 @@ unit: lint
 
 # nbval executes each stored notebook once (default parameters) and compares the outputs of its result cells with
 # the ones stored in notebooks/ (timings, progress bars and memory addresses are sanitised or ignored per cell).
-notebooks-test: $(VENV)/.installed
+notebooks-test: $(VENV)/.installed data
 	@test -n "$(NOTEBOOKS)" || { echo "no notebooks to validate"; exit 1; }
 	$(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		--nbval-cell-timeout 900 --nbval-current-env -p no:cacheprovider -q
 
-test: unit notebooks-test
+test: data unit notebooks-test
 
 # JupyterLab refuses to run as root unless told: a container's usual user is root, so pass --allow-root then.
 # LAB_ARGS adds options, e.g. make lab LAB_ARGS="--no-browser --ip=127.0.0.1 --port=8899".

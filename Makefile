@@ -92,7 +92,7 @@ results/%/executed_$(PROFILE).ipynb: notebooks/%.ipynb $(LIB) | $(VENV)/.install
 
 reproduce: $(VENV)/.installed data $(foreach n,$(NAMES),results/$(n)/executed_$(PROFILE).ipynb)
 	$(BIN)/python -m mipnn.status --write
-	@echo "Executed notebooks: results/<notebook>/executed_$(PROFILE).ipynb; figures in figures/; summaries in results/<notebook>/summary.json; README status table regenerated"
+	@echo "Executed notebooks: results/<notebook>/executed_$(PROFILE).ipynb; figures in figures/; summaries in results/<notebook>/summary.json; README results at a glance and docs/status.md regenerated"
 
 # ruff (configured in pyproject.toml) keeps the layout honest before any test runs: import order, unused names,
 # bugbear's pitfalls and a complexity cap per function.

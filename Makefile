@@ -94,6 +94,14 @@ reproduce: $(VENV)/.installed data $(foreach n,$(NAMES),results/$(n)/executed_$(
 	$(BIN)/python -m mipnn.status --write
 	@echo "Executed notebooks: results/<notebook>/executed_$(PROFILE).ipynb; figures in figures/; summaries in results/<notebook>/summary.json; README results at a glance and docs/status.md regenerated"
 
+# ---- report ------------------------------------------------------------------------------------------------------
+# A static HTML site of the executed notebooks (their stored outputs, not re-run) and docs/, MathJax served locally
+# (renders offline): docs/_build/html/index.html. See docs/report.md for publishing it (GitHub Pages).
+report: $(VENV)/.installed
+	$(BIN)/sphinx-build -q -W --keep-going -b html -c docs . docs/_build/html
+	@echo "Report: docs/_build/html/index.html"
+# ---- end report --------------------------------------------------------------------------------------------------
+
 # ruff (configured in pyproject.toml) keeps the layout honest before any test runs: import order, unused names,
 # bugbear's pitfalls and a complexity cap per function.
 lint: $(VENV)/.installed
@@ -123,4 +131,4 @@ outputs: $(VENV)/.installed
 	done
 
 clean:
-	rm -rf $(VENV) results/*/executed_*.ipynb results/*/*.partial.ipynb notebooks/*.partial.ipynb
+	rm -rf $(VENV) docs/_build results/*/executed_*.ipynb results/*/*.partial.ipynb notebooks/*.partial.ipynb

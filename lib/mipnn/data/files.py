@@ -36,6 +36,8 @@ from ..exceptions import ChecksumError, DataError, DataNotFoundError
 from ..validation import check_bool
 
 ENV_VAR = "MIPNN_DATA_DIR"
+#: Who set ``MIPNN_DATA_DIR`` when not the user (the Makefile sets it, and says so here, so that messages can tell).
+ORIGIN_VAR = "MIPNN_DATA_DIR_ORIGIN"
 _CHECKSUMS_FILE = Path(__file__).with_name("checksums.json")
 _FETCH_TIMEOUT_S = 60.0
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -116,6 +118,12 @@ def env_data_root() -> Path | None:
     """The folder named by ``$MIPNN_DATA_DIR``, or ``None`` if the variable is unset or empty."""
     value = os.environ.get(ENV_VAR, "").strip()
     return Path(value).expanduser() if value else None
+
+
+def env_origin() -> str:
+    """Where ``$MIPNN_DATA_DIR`` came from: ``$MIPNN_DATA_DIR_ORIGIN`` (e.g. "set by the Makefile: ...") when a
+    tool that set it says so, else "set in your environment"."""
+    return os.environ.get(ORIGIN_VAR, "").strip() or "set in your environment"
 
 
 def search_dirs(dataset: str, data_dir=None) -> list[Path]:
@@ -228,7 +236,7 @@ def _not_found_message(dataset: str, spec: FileSpec, candidates: list[Path], dat
         note = "" if path.parent.is_dir() else "   (folder does not exist)"
         lines.append(f"  - {path}{note}")
     env_root = env_data_root()
-    lines.append(f"{ENV_VAR} is " + (f"set to {env_root}." if env_root else "not set."))
+    lines.append(f"{ENV_VAR} is " + (f"set to {env_root} ({env_origin()})." if env_root else "not set."))
     size = f" ({spec.size:,} bytes)" if spec.size is not None else ""
     lines.append(f"Expected SHA256 of the decompressed content: {spec.sha256}{size}.")
     if spec.source:
@@ -240,7 +248,8 @@ def _not_found_message(dataset: str, spec: FileSpec, candidates: list[Path], dat
     lines.append(f"  - set {ENV_VAR} to a folder that holds {dataset}/{spec.name} (or {spec.name}.gz);")
     lines.append(f"  - copy the file (plain or gzip-compressed) into {download_dir(dataset, data_dir)}/;")
     if spec.urls:
-        lines.append(f"  - call the loader with download=True to fetch it from: {', '.join(spec.urls)}.")
+        lines.append(f"  - run `make data` (or call the loader with download=True) on a machine with internet "
+                     f"access to fetch and verify it from: {', '.join(spec.urls)}.")
     else:
         lines.append("  - (no download mirror is known for this file.)")
     return "\n".join(lines)

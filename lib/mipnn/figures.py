@@ -227,4 +227,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # run the imported module's main: the renderers register into ``mipnn.figures``, not into ``__main__``
+    from mipnn.figures import main as _main
+
+    sys.exit(_main())

@@ -36,7 +36,7 @@ def demo_figure(tmp_path, monkeypatch):
         return fig, d.assign(y=d.x ** power)
 
     yield tmp_path
-    mf._REGISTRY.pop(("00_demo", "curve"), None)
+    mf.unregister("00_demo", "curve")
 
 
 def _write_points(root):
@@ -65,6 +65,8 @@ def test_render_writes_byte_stable_png_pdf_csv(demo_figure):
 def test_renderer_parameters_must_be_keyword_only_with_defaults():
     with pytest.raises(TypeError, match="keyword-only"):
         mf.register("00_demo", "bad", stores=[], command="x")(lambda K: None)
+    with pytest.raises(ValueError, match="command"):
+        mf.register("00_demo", "bad", stores=[], command="")
 
 
 def test_no_solve_guard(monkeypatch):
@@ -192,3 +194,7 @@ def test_live_demo_is_deterministic_under_a_cpu_hogging_neighbour():
             hog.kill()
             hog.wait()
     assert loaded == (row["status"], row["loss"], row["bound"], row["nodes"])
+
+
+def test_table_width_counts_missing_values():
+    assert report.table_width(pd.DataFrame({"a": [1.0, np.nan], "b": ["x", None]})) > 0

@@ -87,8 +87,7 @@ def markdown_table(df: pd.DataFrame):
 
 
 def _col_width(series: pd.Series, name) -> int:
-    values = series.astype(str)
-    return max([len(str(name))] + [len(v) for v in values]) + 2
+    return max([len(str(name))] + [len(str(v)) for v in series]) + 2
 
 
 def table_width(df: pd.DataFrame) -> int:

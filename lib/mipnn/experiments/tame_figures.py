@@ -4,8 +4,8 @@ the results-at-a-glance table.
 Stores (``results/01_tame_bnn_dual/``, written by a default-profile run of the notebook; :data:`COMMAND`):
 
 * ``explore_value_function.csv`` — example (10) for every ``(n, m)`` of :data:`EXPLORE_N` (``1 < m < n``, as the
-  paper asks) on the notebook's ``b`` grid: ``z`` (bounded primal, by enumeration), ``z_lp`` (its LP relaxation, closed form),
-  ``z_unbounded`` and the approximation (12) (:func:`write_value_function_grid`);
+  paper asks) on the notebook's ``b`` grid: ``z`` (bounded primal, by enumeration), ``z_lp`` (its LP relaxation,
+  closed form), ``z_unbounded`` and the approximation (12) (:func:`write_value_function_grid`);
 * ``explore_pwl.csv`` — for every number of segments ``K`` of the fixed-grid family: the function reached by the
   conservative-subgradient steps (9) and the exact LP optimum, beside ``z`` (:func:`write_pwl_grid`);
 * ``summary.json`` — the notebook's summary (:func:`glance`).

@@ -4,8 +4,9 @@ Layout — a core that knows no paper, and one subpackage per network family:
 
 * core: :mod:`mipnn.solve` (HiGHS behind one :class:`~mipnn.solve.SolveRecord`), :mod:`mipnn.validation`,
   :mod:`mipnn.exceptions`, :mod:`mipnn.numerics`, :mod:`mipnn.paths`, :mod:`mipnn.plotting`,
-  :mod:`mipnn.estimator` (the estimators' base classes), :mod:`mipnn.data` and the sweep machinery of
-  :mod:`mipnn.experiments`;
+  :mod:`mipnn.estimator` (the estimators' base classes), :mod:`mipnn.data`, the sweep machinery of
+  :mod:`mipnn.experiments`, the figure registry :mod:`mipnn.figures` (``make figures``) and the notebooks' page
+  helpers :mod:`mipnn.report`;
 * :mod:`mipnn.bnn` — Aspman et al.'s Theorem 1 BNN-MILP and Kurtz & Bah's BDNNs (notebooks 01 and 04);
 * :mod:`mipnn.duality` — Aspman et al.'s value functions, subadditive duals and conservative fields (notebook 01);
 * :mod:`mipnn.signnet` — Thorbjarnarson & Yorke-Smith's sign networks (notebook 02);

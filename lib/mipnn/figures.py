@@ -53,7 +53,7 @@ import pandas as pd
 
 from .paths import REPO_ROOT, check_name
 
-__all__ = ["FIGURE_MODULES", "PaperFigure", "StoreMissingError", "register", "registered", "store_path",
+__all__ = ["FIGURE_MODULES", "PaperFigure", "StoreMissingError", "register", "unregister", "registered", "store_path",
            "read_store", "draw", "render", "render_all", "main"]
 
 #: Where each notebook's renderers live: the registry imports these modules on first use. A new notebook adds
@@ -108,6 +108,11 @@ def register(notebook: str, name: str, *, stores: Sequence[str], command: str, t
         return func
 
     return deco
+
+
+def unregister(notebook: str, name: str) -> None:
+    """Remove a registered figure (tests register throw-away ones)."""
+    _REGISTRY.pop((notebook, name), None)
 
 
 def _load(notebook: str | None = None) -> None:
@@ -227,4 +232,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # run the imported module's main: the renderers register into ``mipnn.figures``, not into ``__main__``
+    from mipnn.figures import main as _main
+
+    sys.exit(_main())

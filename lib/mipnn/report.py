@@ -4,6 +4,7 @@
   per claim, columns ``claim · paper · ours · verdict``, every cell ≤ :data:`MAX_CELL` characters, the verdict
   decided by :func:`mipnn.verdict.verdict` from the two :class:`~mipnn.verdict.Side` s (a claim the paper gives no
   number for gets the rule's ``"no reference"``, optionally followed by what we found);
+* :func:`markdown_table` — a short table as Markdown (cells wrap: for the glance table);
 * :func:`show_table` — displays a table only if it fits: longer than ``max_rows`` (~25) rows or wider than the page
   (``max_width`` characters), it writes the whole table to a CSV, shows a page of it (or the columns split into
   groups that fit) and names the CSV;
@@ -22,8 +23,8 @@ import pandas as pd
 from .paths import check_name, figures_dir
 from .verdict import Side, verdict
 
-__all__ = ["MAX_CELL", "MAX_ROWS", "MAX_WIDTH", "GLANCE_COLUMNS", "glance_row", "glance_table", "table_width",
-           "show_table", "markdown"]
+__all__ = ["MAX_CELL", "MAX_ROWS", "MAX_WIDTH", "GLANCE_COLUMNS", "glance_row", "glance_table", "markdown_table",
+           "table_width", "show_table", "markdown"]
 
 #: Longest cell of a glance table (characters).
 MAX_CELL = 120
@@ -69,9 +70,24 @@ def glance_table(rows: Sequence[Mapping[str, str]]) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=list(GLANCE_COLUMNS))
 
 
+def markdown_table(df: pd.DataFrame):
+    """``IPython.display.Markdown`` of a short table (e.g. the glance table): its cells wrap on the page, so a table
+    of ≤ :data:`MAX_CELL`-character cells is never wider than the page. Refuses more than :data:`MAX_ROWS` rows."""
+    from IPython.display import Markdown
+
+    if len(df) > MAX_ROWS:
+        raise ValueError(f"{len(df)} rows: a Markdown table shows at most {MAX_ROWS}; use show_table")
+
+    def cell(v) -> str:
+        return str(v).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(cell(c) for c in df.columns) + " |", "|" + "---|" * len(df.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return Markdown("\n".join(lines))
+
+
 def _col_width(series: pd.Series, name) -> int:
-    values = series.astype(str)
-    return max([len(str(name))] + [len(v) for v in values]) + 2
+    return max([len(str(name))] + [len(str(v)) for v in series]) + 2
 
 
 def table_width(df: pd.DataFrame) -> int:

@@ -14,7 +14,8 @@ Per-paper drivers and readers (import them by module; they build on the family s
 * :mod:`mipnn.experiments.layerwise` — resumable Goebbels runs on MNIST: initialisation screening, Algorithm 1;
 * :mod:`mipnn.experiments.parameters` — every notebook's declared parameters, checked in its second cell.
 * :mod:`mipnn.experiments.tame` — Aspman, Korpas & Marecek: a BNN trained by conservative fields, MILP targets,
-  the STE and the primal MILP (notebook 01).
+  the STE and the primal MILP (notebook 01); :mod:`mipnn.experiments.tame_figures` — its explore stores, registered
+  figures and results-at-a-glance table.
 """
 
 import importlib

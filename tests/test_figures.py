@@ -198,3 +198,13 @@ def test_live_demo_is_deterministic_under_a_cpu_hogging_neighbour():
 
 def test_table_width_counts_missing_values():
     assert report.table_width(pd.DataFrame({"a": [1.0, np.nan], "b": ["x", None]})) > 0
+
+
+def test_cli_names_the_command_of_every_missing_store(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MIPNN_STORES_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv(NO_SOLVE_ENV, "1")
+    assert mf.main(["--notebook", "01_tame_bnn_dual"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("which is missing; produce it with: make reproduce") == len(mf.registered("01_tame_bnn_dual"))
+    with pytest.raises(ValueError, match="no figures"):
+        mf.registered("99_nothing")

@@ -121,6 +121,9 @@ def test_summary_is_byte_stable_and_volatile_provenance_goes_to_the_sidecar(monk
     tracked = json.loads(before)
     assert not set(prov_mod.VOLATILE_KEYS) & set(tracked["provenance"]), "volatile keys in a tracked summary"
     assert tracked["provenance"]["versions"]["numpy"]
+    keys = ("internal_api", "version", "architecture")
+    blas = [tuple(str(lib[k]) for k in keys) for lib in tracked["provenance"]["blas"]]
+    assert blas == sorted(blas)  # not in load order, which differs between processes
     side = json.loads(sidecar_path(second).read_text())
     assert side["git_commit"] == "0" * 40 and side["hostname"] == "elsewhere" and side["volatile"] == {"solve_s": 9.75}
     assert sidecar_path(second).name == "summary.provenance.json"

@@ -17,7 +17,7 @@ import pytest  # noqa: E402
 from mipnn import figures as mf  # noqa: E402
 from mipnn import report  # noqa: E402
 from mipnn.exceptions import SolvesDisabledError  # noqa: E402
-from mipnn.paths import REPO_ROOT  # noqa: E402
+from mipnn.paths import REPO_ROOT, figures_dir  # noqa: E402
 from mipnn.solve import NO_SOLVE_ENV, solve_matrices  # noqa: E402
 from mipnn.verdict import Side  # noqa: E402
 
@@ -121,8 +121,8 @@ def test_show_table_pages_long_and_splits_wide_tables(monkeypatch):
     assert report.show_table(small) is None and shown[-1] is small
     shown.clear()
     long = pd.DataFrame({"a": range(60), "b": range(60)})
-    path = report.show_table(long, notebook="00_demo", name="long")
-    assert pd.read_csv(path).equals(long)
+    assert report.show_table(long, notebook="00_demo", name="long") is None
+    assert pd.read_csv(figures_dir("00_demo") / "long.csv").equals(long)
     assert "page 1 of 3" in shown[0].data and "figures/00_demo/long.csv" in shown[0].data
     assert len(shown[1]) == report.MAX_ROWS
     shown.clear()
@@ -168,12 +168,12 @@ def test_explore_lp_relaxation_closed_form_is_highs(n, m):
 
 def _demo_solve():
     """One computation of notebook 01's live demo (default profile): the plain Theorem 1 MILP on N = 12 XOR points
-    with its 1,000-node cap and the 120 s safety net, exactly as in the scaling table."""
+    with its 1,000-node cap and the 600 s safety net, exactly as in the scaling table."""
     from mipnn import bnn as bm
     from mipnn.experiments.tame import xor_data
 
     X, y = xor_data(12, np.random.default_rng(1))
-    rec = bm.solve_bnn_milp(bm.build_bnn_milp(X, y, (2, 3, 3, 2)), time_limit=120,
+    rec = bm.solve_bnn_milp(bm.build_bnn_milp(X, y, (2, 3, 3, 2)), time_limit=600,
                             options={"mip_max_nodes": 1000})
     return rec.status, rec.objective, rec.bound, rec.node_count
 
@@ -184,7 +184,7 @@ def test_live_demo_is_deterministic_under_a_cpu_hogging_neighbour():
     those of the committed default run (results/01_tame_bnn_dual/summary.json, its scaling table)."""
     committed = json.loads((REPO_ROOT / "results" / "01_tame_bnn_dual" / "summary.json").read_text())
     row = next(r for r in committed["bnn_plain_scaling"] if r["N"] == 12)
-    assert row["status"] == "work_limit", row  # the node cap binds, far before the 120 s safety net
+    assert row["status"] == "work_limit", row  # the node cap binds, far before the 600 s safety net
     hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 2)]
     try:
         time.sleep(0.5)
@@ -193,8 +193,18 @@ def test_live_demo_is_deterministic_under_a_cpu_hogging_neighbour():
         for hog in hogs:
             hog.kill()
             hog.wait()
-    assert loaded == (row["status"], row["loss"], row["bound"], row["nodes"])
+    assert loaded == (row["status"], row["loss"], row["bound"], row["nodes"]), f"under load: {loaded}, committed: {row}"
 
 
 def test_table_width_counts_missing_values():
     assert report.table_width(pd.DataFrame({"a": [1.0, np.nan], "b": ["x", None]})) > 0
+
+
+def test_cli_names_the_command_of_every_missing_store(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MIPNN_STORES_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv(NO_SOLVE_ENV, "1")
+    assert mf.main(["--notebook", "01_tame_bnn_dual"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("which is missing; produce it with: make reproduce") == len(mf.registered("01_tame_bnn_dual"))
+    with pytest.raises(ValueError, match="no figures"):
+        mf.registered("99_nothing")

@@ -220,14 +220,21 @@ def main(argv=None) -> int:
         for f in registered(args.notebook):
             print(f"{f.notebook}/{f.name}: {', '.join(f.stores)}")
         return 0
-    try:
-        written = render_all(args.notebook, progress=True)
-    except StoreMissingError as err:
-        print(err, file=sys.stderr)
-        return 2
+    from tqdm.auto import tqdm
+
     root = Path(os.environ.get("MIPNN_FIGURES_DIR") or REPO_ROOT / "figures")
-    for paths in written:
+    missing = []
+    for f in tqdm(registered(args.notebook), desc="figures", unit="fig"):
+        try:  # a missing store skips its figure (and is reported), the others are still rendered
+            paths = render(f.notebook, f.name, show=False)
+        except StoreMissingError as err:
+            missing.append(str(err))
+            continue
         print(", ".join(str(p.relative_to(root)) if p.is_relative_to(root) else str(p) for p in paths.values()))
+    for msg in missing:
+        print(msg, file=sys.stderr)
+    if missing:
+        return 2
     return 0
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import pandas as pd
 
@@ -114,10 +113,11 @@ def _column_groups(df: pd.DataFrame, keys: Sequence[str], max_width: int) -> lis
 
 
 def show_table(df: pd.DataFrame, *, notebook: str | None = None, name: str | None = None, keys: Sequence[str] = (),
-               max_rows: int = MAX_ROWS, max_width: int = MAX_WIDTH, page: int = 0) -> Path | None:
+               max_rows: int = MAX_ROWS, max_width: int = MAX_WIDTH, page: int = 0) -> None:
     """Display ``df`` if it fits (≤ ``max_rows`` rows, ≤ ``max_width`` characters wide); otherwise write it whole to
     ``figures/<notebook>/<name>.csv`` and display page ``page`` of ``max_rows`` rows, its columns split into groups
-    that fit (each repeating the ``keys`` columns), with a line naming the CSV. Returns the CSV's path (or None)."""
+    that fit (each repeating the ``keys`` columns), with a line naming the CSV. Returns nothing (a notebook cell
+    ending in it shows only the table)."""
     from IPython.display import Markdown, display
 
     if not isinstance(df, pd.DataFrame):
@@ -128,7 +128,7 @@ def show_table(df: pd.DataFrame, *, notebook: str | None = None, name: str | Non
     too_long, too_wide = len(df) > max_rows, table_width(df) > max_width
     if not (too_long or too_wide):
         display(df)
-        return None
+        return
     if notebook is None or name is None:
         raise ValueError(f"the table has {len(df)} rows and is {table_width(df)} characters wide (limits {max_rows} "
                          f"rows, {max_width} characters): pass notebook= and name= so that it is written to a CSV")
@@ -147,7 +147,6 @@ def show_table(df: pd.DataFrame, *, notebook: str | None = None, name: str | Non
     display(Markdown(note))
     for cols in groups:
         display(part[cols])
-    return path
 
 
 def markdown(template: str, /, **values):

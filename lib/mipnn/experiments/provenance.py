@@ -65,8 +65,10 @@ def _blas_info() -> list[dict[str, Any]]:
         from threadpoolctl import threadpool_info
     except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
         return []
-    return [{k: info.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
+    libs = [{k: info.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
             for info in threadpool_info() if info.get("user_api") == "blas"]
+    # sorted: the order in which numpy's and scipy's copies were loaded differs between processes
+    return sorted(libs, key=lambda lib: tuple(str(lib[k]) for k in ("internal_api", "version", "architecture")))
 
 
 #: Keys of :func:`provenance` that change with the machine, the commit or the moment (never in tracked files).

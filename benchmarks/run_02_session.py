@@ -13,7 +13,9 @@ holds the store.
 ``sweep`` solves the session profile again on the authors' protocol — inputs min-max scaled over train and test and
 rounded to 4 decimals, ties at random, min-hinge's authors' stop rule — into the same store (resumable: a rerun skips
 what is stored), for both the plain MIP and the STE + local-search start. Points go cheapest first (by the time
-their earlier runs took), one point (its three seeds) at a time, until ``--until`` (UTC, HH:MM) has passed.
+their earlier runs took), one point (its three seeds) at a time, until ``--until`` (UTC, HH:MM) has passed;
+``--max-run-seconds S`` keeps only the points whose every earlier run took at most S seconds. Every run records the
+machine's load (``load_1min``): the limit is wall-clock, so on a loaded machine it buys less CPU.
 
 ``summaries`` rewrites ``summary_session.json`` (plain MIP) and ``summary_session_search.json`` (search start)
 from the store with the verdict rule (:func:`mipnn.experiments.adult.reproduction_table`), each point on the
@@ -70,18 +72,21 @@ def _point(p):
     return (p["objective"], p["P"], p["N"], p.get("start"))
 
 
-def sweep(until: dt.datetime, path: Path = STORE) -> None:
+def sweep(until: dt.datetime, path: Path = STORE, max_run_seconds: float | None = None) -> None:
     old = ResultStore(path).to_frame()
     old = old[old["scaling"].fillna(ae.LEGACY_SCALING) == ae.LEGACY_SCALING] if "scaling" in old else old
-    cost = {}
+    cost, longest = {}, {}
     for r in old.to_dict("records"):
         start = r.get("start") if isinstance(r.get("start"), str) else None
         key = (r["objective"], r["P"], r["N"], start)
         cost[key] = cost.get(key, 0.0) + float(r["wall_time"])
+        longest[key] = max(longest.get(key, 0.0), float(r["wall_time"]))
     points: dict = {}
     for p in _grid(None) + _grid("search"):
         points.setdefault(_point(p), []).append(p)
     order = sorted(points, key=lambda k: (cost.get(k, float("inf")), str(k)))
+    if max_run_seconds is not None:  # only points whose every earlier run took at most this long
+        order = [k for k in order if longest.get(k, float("inf")) <= max_run_seconds]
     for k in order:
         if dt.datetime.now(dt.timezone.utc) >= until:
             print(f"stopped at {until:%H:%M} UTC before {k}", flush=True)
@@ -121,6 +126,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=["rescore", "sweep", "summaries"])
     parser.add_argument("--until", default=None, help="sweep: stop starting points after this UTC time (HH:MM)")
+    parser.add_argument("--max-run-seconds", type=float, default=None,
+                        help="sweep: only the points whose every earlier run took at most this many seconds (on a "
+                             "loaded machine the 60 s wall-clock limit buys less CPU: keep the re-solves to points "
+                             "far below it)")
     args = parser.parse_args(argv)
     if args.command == "rescore":
         rescore()
@@ -134,7 +143,7 @@ def main(argv=None):
             until = now.replace(hour=h, minute=m, second=0, microsecond=0)
             if until <= now:
                 until += dt.timedelta(days=1)
-        sweep(until)
+        sweep(until, max_run_seconds=args.max_run_seconds)
 
 
 if __name__ == "__main__":

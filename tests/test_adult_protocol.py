@@ -120,3 +120,24 @@ def test_sweep_grid_records_the_scaling():
     assert len(grid) == 4 and all(p["scaling"] == "authors" for p in grid)
     assert [p for p in grid if p["objective"] == "min_hinge"][0]["stop_rule"] == "authors"
     assert "solver_options" not in [p for p in grid if p["objective"] == "gd_nn"][0]
+
+
+def _table(test_accs, stop="target"):
+    runs = pd.DataFrame([{"objective": o, "P": P, "N": N, "random_state": s, "train_acc": 95.0, "test_acc": acc,
+                          "runtime": 1.0, "stop_reason": stop}
+                         for (o, P, N), acc in test_accs.items() for s in (0, 1, 2)])
+    return ae.reproduction_table(ae.aggregate_runs(runs))
+
+
+def test_page_width_tables():
+    a = _table({("sat_margin", 1, 40): 72.5, ("sat_margin", 3, 40): 72.0, ("sat_margin", 1, 280): 79.6})
+    b = _table({("sat_margin", 1, 40): 60.0, ("sat_margin", 3, 40): 72.0, ("sat_margin", 1, 280): 79.6})
+    grid = ae.verdict_grid(a)
+    assert list(grid.index) == ["sat-margin P=1", "sat-margin P=3"] and list(grid.columns) == [40, 280]
+    assert grid.loc["sat-margin P=1", 280] == "REPRO" and grid.loc["sat-margin P=3", 280] == ""
+    tt = ae.train_test_table({"x": a, "y": b}, min_N=200)
+    assert len(tt) == 1 and tt.loc[0, "paper at 10 h"] == "all"  # the authors' sat-margin P=1 N=280 ran 10 h
+    assert tt.loc[0, "test: paper / x / y"] == "79.6 / 79.6 / 79.6" and tt.loc[0, "verdict: x / y"] == "REPRO / REPRO"
+    ch = ae.verdict_changes(a, b, names=("a", "b"))
+    assert list(ch["point"]) == ["sat-margin P=1 N=40"] and ch.loc[0, "verdict b"] == "short"
+    assert max(len(str(c)) for c in tt.columns) < 30

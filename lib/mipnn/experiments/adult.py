@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -44,7 +45,8 @@ from ..validation import check_choice, check_int_sequence, check_random_state
 from ..verdict import CATEGORIES, Side, verdict
 
 __all__ = ["METHODS", "run_experiment", "score_network", "sweep_grid", "rescore_record", "LEGACY_SCALING",
-           "prefer_scaling", "SCALINGS", "TIE_RULES", "load_reference", "aggregate_runs", "reproduction_table",
+           "prefer_scaling", "verdict_grid", "train_test_table", "verdict_changes", "SHORT", "PAPER_LIMIT_S",
+           "SCALINGS", "TIE_RULES", "load_reference", "aggregate_runs", "reproduction_table",
            "deterministic_view", "LIMIT_REASONS", "PAPER_STOPS", "majority_share", "plot_vs_reference",
            "summary_points", "points_frame", "reproduction_from_summary", "verdict_counts", "STAGES", "credit",
            "credit_table", "runtime_by_P", "status_rows", "REFERENCE_CSV", "LABELS"]
@@ -123,7 +125,8 @@ def run_experiment(objective: str, P: int, N: int, random_state: int, *, time_li
     check_choice("ties", ties, TIE_RULES)
     sample = adult_split(N, random_state, scaling=scaling)
     Y = _pm_one_hot(sample.y_train)
-    out: dict[str, Any] = {}
+    # the machine's load when the run started: limits are wall-clock, so a loaded machine stops runs earlier
+    out: dict[str, Any] = {"load_1min": float(os.getloadavg()[0])}
     if objective == "gd_nn":
         fit = train_ste(sample.X_train, Y, hidden=hidden, P=P, max_epochs=max_epochs, time_limit=time_limit,
                         random_state=random_state)
@@ -148,7 +151,8 @@ def run_experiment(objective: str, P: int, N: int, random_state: int, *, time_li
                 solver=solver)
         except NoSolutionError as err:  # the limit struck before any incumbent: a result, not a crash
             r = err.record
-            return dict(runtime=r.wall_time + start_time, solve_time=r.wall_time, start_time=start_time,
+            return dict(load_1min=out["load_1min"], runtime=r.wall_time + start_time, solve_time=r.wall_time,
+                        start_time=start_time,
                         build_time=None, stop_reason="no_solution", objective_value=None, bound=r.bound,
                         gap=None, node_count=r.node_count, guaranteed_train_acc=None, n_variables=r.n_variables,
                         n_constraints=r.n_constraints, status=r.status, train_acc=None, val_acc=None,
@@ -357,9 +361,25 @@ def _verdict_runtime(row) -> str:
     return "faster than paper" if ratio < 1 else f"{ratio:.3g}× paper's runtime"
 
 
+#: The authors' time limit (s): a run with this runtime returned Gurobi's incumbent, not a network at the cut-off.
+PAPER_LIMIT_S = 36_000.0
+
+
+def _at_limit(mean, most) -> str:
+    """How many of the authors' runs of a point ended at their 10 h limit, from the mean and max runtime."""
+    if pd.isna(mean) or pd.isna(most):
+        return ""
+    if mean >= PAPER_LIMIT_S - 1:
+        return "all"
+    return "some" if most >= PAPER_LIMIT_S - 1 else "none"
+
+
 def reproduction_table(ours: pd.DataFrame, reference: pd.DataFrame | None = None) -> pd.DataFrame:
     """Paper vs ours per (objective, P, N) present in ``ours`` (from :func:`aggregate_runs`), with the verdict of
-    :func:`mipnn.verdict.verdict` on test accuracy (columns ``verdict`` and ``verdict_accuracy``)."""
+    :func:`mipnn.verdict.verdict` on test accuracy (columns ``verdict`` and ``verdict_accuracy``). Training
+    accuracies of both sides stand beside the test ones, ``paper_at_10h`` says whether none, some or all of the
+    authors' runs of the point ended at their 10 h limit (their network is then Gurobi's incumbent, not the first
+    one to meet the cut-off), and ``test_ties_ours`` the mean number of tied test records where recorded."""
     ref = load_reference() if reference is None else reference
     if ours.empty:
         return pd.DataFrame()
@@ -371,8 +391,12 @@ def reproduction_table(ours: pd.DataFrame, reference: pd.DataFrame | None = None
         "test_acc_paper": m["test_acc_mean_paper"], "test_acc_std_paper": m["test_acc_std_paper"],
         "test_acc_ours": m["test_acc_mean_ours"], "test_acc_std_ours": m["test_acc_std_ours"],
         "runtime_paper": m["runtime_s_mean_paper"], "runtime_ours": m["runtime_s_mean_ours"],
+        "paper_at_10h": [_at_limit(a, b) for a, b in zip(m["runtime_s_mean_paper"], m["runtime_s_max_paper"],
+                                                          strict=True)],
         "stop_reasons": m["stop_reasons"], "limit_runs": m["limit_runs"], "trivial_runs": m["trivial_runs"],
     })
+    if "test_ties_mean" in m:
+        table.insert(table.columns.get_loc("test_acc_std_ours") + 1, "test_ties_ours", m["test_ties_mean"])
     trivial = ours.attrs.get("trivial")
     verdicts = [verdict(Side(r["test_acc_paper"], r["test_acc_std_paper"], int(n_p)),
                         Side(r["test_acc_ours"], r["test_acc_std_ours"], int(n_o)),
@@ -383,6 +407,70 @@ def reproduction_table(ours: pd.DataFrame, reference: pd.DataFrame | None = None
     table["verdict_accuracy"] = [v.text for v in verdicts]
     table["verdict_runtime"] = [_verdict_runtime(r) for _, r in table.iterrows()]
     return table
+
+
+#: Short verdict names for the page-width grids of :func:`verdict_grid`.
+SHORT = {"no reference": "no ref", "no result": "none", "stopped by our limit": "limit", "trivial predictor": "trivial",
+         "short": "short", "above": "above", "inconclusive": "inconcl.", "reproduced": "REPRO"}
+
+
+def _row_label(objective: str, P) -> str:
+    return f"{LABELS.get(objective, objective)} P={int(P)}"
+
+
+def verdict_grid(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`reproduction_table` as a page-width grid: one row per objective and P, one column per N, the
+    verdict's short name (:data:`SHORT`) in each cell."""
+    t = table.assign(row=[_row_label(o, P) for o, P in zip(table["objective"], table["P"], strict=True)],
+                     short=table["verdict"].map(SHORT))
+    order = list(dict.fromkeys(t.sort_values(["objective", "P"])["row"]))
+    return t.pivot(index="row", columns="N", values="short").reindex(order).fillna("")
+
+
+def _joined(values) -> str:
+    return " / ".join("-" if pd.isna(v) else f"{v:.1f}" for v in values)
+
+
+def train_test_table(tables: dict[str, pd.DataFrame], *, min_N: int = 200) -> pd.DataFrame:
+    """Training beside test accuracy (%) for the points with ``N >= min_N``: the authors' (and whether none, some or
+    all of their runs ended at the 10 h limit) and ours from each of ``tables`` (name → :func:`reproduction_table`),
+    so a reader sees which networks are compared: theirs may be Gurobi's incumbents after 10 h, ours the first
+    network that met the cut-off or the incumbent at our limit. Page-width: the accuracies of the sources are
+    joined in one column ("paper / name1 / name2"), the verdicts in short form (:data:`SHORT`)."""
+    first = next(iter(tables.values()))
+    out = first[first["N"] >= min_N][["objective", "P", "N", "paper_at_10h", "train_acc_paper", "test_acc_paper"]]
+    for name, t in tables.items():
+        part = t[["objective", "P", "N", "train_acc_ours", "test_acc_ours", "verdict"]].rename(columns={
+            "train_acc_ours": f"train {name}", "test_acc_ours": f"test {name}", "verdict": f"verdict {name}"})
+        out = out.merge(part, on=["objective", "P", "N"], how="left")
+    names = " / ".join(tables)
+    return pd.DataFrame({
+        "point": [f"{_row_label(o, P)} N={int(n)}" for o, P, n in zip(out["objective"], out["P"], out["N"],
+                                                                       strict=True)],
+        "paper at 10 h": out["paper_at_10h"],
+        f"train: paper / {names}": [_joined(r) for r in out[["train_acc_paper"] + [f"train {k}" for k in tables]]
+                                    .itertuples(index=False)],
+        f"test: paper / {names}": [_joined(r) for r in out[["test_acc_paper"] + [f"test {k}" for k in tables]]
+                                   .itertuples(index=False)],
+        f"verdict: {names}": [" / ".join(SHORT.get(v, "-") for v in r) for r in
+                              out[[f"verdict {k}" for k in tables]].itertuples(index=False)],
+    })
+
+
+def verdict_changes(before: pd.DataFrame, after: pd.DataFrame, *, names=("before", "after")) -> pd.DataFrame:
+    """The points whose verdict differs between two :func:`reproduction_table` results: the authors' and both of
+    our test accuracies (%), both numbers of trivial runs and both verdicts (page-width column names)."""
+    keys = ["objective", "P", "N"]
+    m = before[keys + ["test_acc_paper", "test_acc_ours", "trivial_runs", "verdict"]].merge(
+        after[keys + ["test_acc_ours", "trivial_runs", "verdict"]], on=keys, suffixes=("_a", "_b"))
+    m = m[m["verdict_a"] != m["verdict_b"]]
+    a, b = names
+    return pd.DataFrame({
+        "point": [f"{_row_label(o, P)} N={int(n)}" for o, P, n in zip(m["objective"], m["P"], m["N"], strict=True)],
+        "test paper": m["test_acc_paper"].round(2), f"test {a}": m["test_acc_ours_a"].round(2),
+        f"test {b}": m["test_acc_ours_b"].round(2), f"trivial {a}/{b}": [f"{x}/{y}" for x, y in zip(
+            m["trivial_runs_a"], m["trivial_runs_b"], strict=True)],
+        f"verdict {a}": m["verdict_a"].map(SHORT), f"verdict {b}": m["verdict_b"].map(SHORT)}).reset_index(drop=True)
 
 
 def _stage(r) -> str:
@@ -479,18 +567,25 @@ def status_rows(default: pd.DataFrame, session: dict[str, pd.DataFrame], credit_
                  "verdict": f"reproduced at {int((gd['verdict'] == 'reproduced').sum())} of {len(gd)} points"})
     c = credit(credit_runs)
     stages = c["stage"].value_counts()
+    by_mip = int(sum(stages.get(s, 0) for s in ("MIP from scratch", "MIP took the start to the target",
+                                                  "MIP improved the start")))
     rows.append({"paper": PAPER_NAME, "claim": "(beyond the paper) who trains the network when the MIP gets an STE + "
                                                "local-search start",
                  "ours": ", ".join(f"{int(stages[s])} {s}" for s in STAGES if s in stages) + f" (of {len(c)} runs)",
-                 "verdict": "the MIP solver improved none of the networks: the heuristic did the training"})
+                 "verdict": (f"the MIP solver produced or improved {by_mip} of {len(c)} networks: the heuristic did "
+                             "the training" if 2 * by_mip < len(c) else
+                             f"the MIP solver produced or improved {by_mip} of {len(c)} networks")})
     fast = by_P.sort_values("runtime_ours_s")
+    paper = by_P.set_index("P")["runtime_paper_s"]
     rows.append({"paper": PAPER_NAME, "claim": "Experiment 2: a larger P solves much faster above 150 samples "
-                                               "(mean 17,962 s at P = 1 to 502 s at P = 15)",
+                                               f"(mean {paper.iloc[0]:,.0f} s at P = {int(paper.index[0])} to "
+                                               f"{paper.iloc[-1]:,.0f} s at P = {int(paper.index[-1])})",
                  "ours": "with the search start, mean time " + ", ".join(
                      f"P = {int(r.P)}: {r.runtime_ours_s:.0f} s ({r.runs_at_paper_rule} at the rule)"
-                     for r in by_P.itertuples()) + "; plain HiGHS hits the 60 s limit at every P",
+                     for r in by_P.itertuples()),
                  "verdict": f"not confirmed (fastest P = {int(fast['P'].iloc[0])}, slowest P = "
-                            f"{int(fast['P'].iloc[-1])})"})
+                            f"{int(fast['P'].iloc[-1])})" if fast["P"].iloc[0] != by_P["P"].max() else
+                            f"consistent: P = {int(fast['P'].iloc[0])} fastest"})
     return rows
 
 

@@ -136,8 +136,9 @@ def test_page_width_tables():
     assert list(grid.index) == ["sat-margin P=1", "sat-margin P=3"] and list(grid.columns) == [40, 280]
     assert grid.loc["sat-margin P=1", 280] == "REPRO" and grid.loc["sat-margin P=3", 280] == ""
     tt = ae.train_test_table({"x": a, "y": b}, min_N=200)
-    assert len(tt) == 1 and tt.loc[0, "paper at 10 h"] == "all"  # the authors' sat-margin P=1 N=280 ran 10 h
-    assert tt.loc[0, "test: paper / x / y"] == "79.6 / 79.6 / 79.6" and tt.loc[0, "verdict: x / y"] == "REPRO / REPRO"
+    assert len(tt) == 1 and tt.loc[0, "paper 10 h"] == "all"  # the authors' sat-margin P=1 N=280 ran 10 h
+    assert tt.loc[0, "test %"] == "79.6 / 79.6 / 79.6" and tt.loc[0, "verdict"] == "REPRO / REPRO"
+    assert tt.attrs["order"] == "paper / x / y"
     ch = ae.verdict_changes(a, b, names=("a", "b"))
     assert list(ch["point"]) == ["sat-margin P=1 N=40"] and ch.loc[0, "verdict b"] == "short"
     assert max(len(str(c)) for c in tt.columns) < 30

@@ -436,25 +436,27 @@ def train_test_table(tables: dict[str, pd.DataFrame], *, min_N: int = 200) -> pd
     all of their runs ended at the 10 h limit) and ours from each of ``tables`` (name → :func:`reproduction_table`),
     so a reader sees which networks are compared: theirs may be Gurobi's incumbents after 10 h, ours the first
     network that met the cut-off or the incumbent at our limit. Page-width: the accuracies of the sources are
-    joined in one column ("paper / name1 / name2"), the verdicts in short form (:data:`SHORT`)."""
+    joined in one column ("paper / name1 / name2", also in ``attrs["order"]``), the verdicts ("name1 / name2") in
+    short form (:data:`SHORT`)."""
     first = next(iter(tables.values()))
     out = first[first["N"] >= min_N][["objective", "P", "N", "paper_at_10h", "train_acc_paper", "test_acc_paper"]]
     for name, t in tables.items():
         part = t[["objective", "P", "N", "train_acc_ours", "test_acc_ours", "verdict"]].rename(columns={
             "train_acc_ours": f"train {name}", "test_acc_ours": f"test {name}", "verdict": f"verdict {name}"})
         out = out.merge(part, on=["objective", "P", "N"], how="left")
-    names = " / ".join(tables)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "point": [f"{_row_label(o, P)} N={int(n)}" for o, P, n in zip(out["objective"], out["P"], out["N"],
                                                                        strict=True)],
-        "paper at 10 h": out["paper_at_10h"],
-        f"train: paper / {names}": [_joined(r) for r in out[["train_acc_paper"] + [f"train {k}" for k in tables]]
-                                    .itertuples(index=False)],
-        f"test: paper / {names}": [_joined(r) for r in out[["test_acc_paper"] + [f"test {k}" for k in tables]]
-                                   .itertuples(index=False)],
-        f"verdict: {names}": [" / ".join(SHORT.get(v, "-") for v in r) for r in
-                              out[[f"verdict {k}" for k in tables]].itertuples(index=False)],
+        "paper 10 h": out["paper_at_10h"],
+        "train %": [_joined(r) for r in out[["train_acc_paper"] + [f"train {k}" for k in tables]]
+                    .itertuples(index=False)],
+        "test %": [_joined(r) for r in out[["test_acc_paper"] + [f"test {k}" for k in tables]]
+                   .itertuples(index=False)],
+        "verdict": [" / ".join(SHORT.get(v, "-") for v in r) for r in
+                    out[[f"verdict {k}" for k in tables]].itertuples(index=False)],
     })
+    out.attrs["order"] = "paper / " + " / ".join(tables)  # the order of the joined columns
+    return out
 
 
 def verdict_changes(before: pd.DataFrame, after: pd.DataFrame, *, names=("before", "after")) -> pd.DataFrame:

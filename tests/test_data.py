@@ -119,8 +119,12 @@ def test_adult_features_108(adult):
     assert X_train.dtype == X_test.dtype == np.float64
     assert names[:6] == ["age", "fnlwgt", "education-num", "capital-gain", "capital-loss", "hours-per-week"]
     assert {"workclass_?", "occupation_?", "native-country_?", "sex_Male"} <= set(names)
-    # scaled with the training min/max
-    assert np.allclose(X_train[:, :6].min(axis=0), 0) and np.allclose(X_train[:, :6].max(axis=0), 1)
+    # scaled (by default) with the min/max of train and test together, as the authors' loader
+    joint = np.vstack([X_train[:, :6], X_test[:, :6]])
+    assert np.allclose(joint.min(axis=0), 0) and np.allclose(joint.max(axis=0), 1)
+    # or with the training min/max alone
+    X_tr = adult_features(*adult, scaling="train").X_train
+    assert np.allclose(X_tr[:, :6].min(axis=0), 0) and np.allclose(X_tr[:, :6].max(axis=0), 1)
     # exactly one category per categorical column is hot
     assert np.all(X_train[:, 6:].sum(axis=1) == 8) and np.all(X_test[:, 6:].sum(axis=1) == 8)
     # the test set lacks Holand-Netherlands: the column exists and is all zero there

@@ -17,9 +17,10 @@ only when called with ``download=True`` (into ``<data_dir>/<dataset>/`` or the c
 Public API::
 
     load_adult(split="train", data_dir=None, download=False) -> pandas.DataFrame
-    adult_features(train_df, test_df) -> AdultFeatures(X_train, y_train, X_test, y_test, feature_names)
-    load_adult_features(data_dir=None, download=False) -> AdultFeatures
-    adult_split(N, random_state, val_fraction=0.2) -> Split (Thorbjarnarson & Yorke-Smith's sampling)
+    adult_features(train_df, test_df, scaling="authors") -> AdultFeatures(X_train, y_train, X_test, y_test, names)
+    load_adult_features(data_dir=None, download=False, scaling="authors") -> AdultFeatures
+    adult_split(N, random_state, val_fraction=0.2, scaling="authors") -> Split (Thorbjarnarson & Yorke-Smith's
+        sampling; SCALINGS: "authors" = min-max over train and test, 4 decimals; "train" = training statistics)
     load_mnist(split="train", data_dir=None, download=False) -> MnistData(images, labels, split, source, sha256)
     pool_mnist(images, size=4) -> float64 array (..., 28/size, 28/size)
     scale_pixels(images, dtype=numpy.float64) -> images / 255
@@ -33,6 +34,7 @@ from .adult import (
     ADULT_COLUMNS,
     CATEGORICAL_COLUMNS,
     NUMERIC_COLUMNS,
+    SCALINGS,
     VAL_FRACTION,
     AdultFeatures,
     adult_features,
@@ -49,6 +51,7 @@ __all__ = [
     "ADULT_COLUMNS",
     "CATEGORICAL_COLUMNS",
     "NUMERIC_COLUMNS",
+    "SCALINGS",
     "AdultFeatures",
     "adult_features",
     "load_adult",

@@ -4,6 +4,15 @@
 the numeric design matrices used by the authors' public code (one-hot categoricals, min-max scaled numerics,
 labels ±1). Unlike that code we keep the first record of each file (their ``read_csv`` call used it as a header),
 so the row counts are the full 32,561 / 16,281.
+
+Scaling (:data:`SCALINGS`). ``"authors"`` (the default) is the authors' loader: each numeric column is min-max scaled
+with its minimum and maximum over the training *and* test files together, then rounded to :data:`DECIMALS` (4)
+decimals. With the MIP's ε = 1e-4 the rounding makes the strict inequality exact: every input is a multiple of 1e-4,
+so with integer weights every first-layer pre-activation is too, and none can fall in the open band (−ε, 0). The
+price is a leak: the test file's range enters the training inputs (for Adult only ``fnlwgt`` changes — its test
+maximum, 1,490,400, exceeds the training one, 1,484,705 — so the leak is small, but it is there). ``"train"`` is
+the textbook alternative: training statistics only, no rounding (test values may then leave [0, 1], and a
+pre-activation may fall inside (−ε, 0)).
 """
 
 from __future__ import annotations
@@ -30,13 +39,19 @@ ADULT_COLUMNS: tuple[str, ...] = (
 CATEGORICAL_COLUMNS: tuple[str, ...] = (
     "workclass", "education", "marital-status", "occupation", "relationship", "race", "sex", "native-country",
 )
-#: Columns min-max scaled by :func:`adult_features` with the training set's minimum and maximum.
+#: Columns min-max scaled by :func:`adult_features` (see :data:`SCALINGS`).
 NUMERIC_COLUMNS: tuple[str, ...] = (
     "age", "fnlwgt", "education-num", "capital-gain", "capital-loss", "hours-per-week",
 )
 LABEL_COLUMN = "income"
 POSITIVE_LABEL = ">50K"
 LABELS: tuple[str, ...] = ("<=50K", ">50K")
+
+#: How :func:`adult_features` scales the numeric columns: ``"authors"`` (min-max over train and test together,
+#: rounded to :data:`DECIMALS` decimals, as the authors' loader) or ``"train"`` (training statistics, no rounding).
+SCALINGS: tuple[str, ...] = ("authors", "train")
+#: Decimals kept by the authors' scaling: ε = 1e-4 of the MIP, so the band (−ε, 0) holds no pre-activation.
+DECIMALS = 4
 
 _SPLIT_FILES = {"train": "adult.data", "test": "adult.test"}
 EXPECTED_ROWS = {"train": 32_561, "test": 16_281}
@@ -120,11 +135,14 @@ def _check_frame(name: str, df) -> None:
         raise ValueError(f"{name}['{LABEL_COLUMN}'] has labels {bad}; allowed: {list(LABELS)}")
 
 
-def adult_features(train_df: pd.DataFrame, test_df: pd.DataFrame) -> AdultFeatures:
+def adult_features(train_df: pd.DataFrame, test_df: pd.DataFrame, *, scaling: str = "authors") -> AdultFeatures:
     """Encode Adult as in the authors' public code: 108 features, labels ±1.
 
-    * the six :data:`NUMERIC_COLUMNS` come first, min-max scaled with the *training* minimum and maximum (so
-      test values may fall slightly outside [0, 1]; a constant training column is mapped to 0);
+    * the six :data:`NUMERIC_COLUMNS` come first, min-max scaled: with ``scaling="authors"`` (default) by the
+      minimum and maximum over both frames together and rounded to :data:`DECIMALS` decimals (the authors' loader;
+      it leaks the test set's range into the training inputs, see the module docstring); with ``"train"`` by the
+      *training* minimum and maximum, unrounded (test values may then fall slightly outside [0, 1]). A constant
+      column is mapped to 0;
     * then ``pd.get_dummies`` of the eight :data:`CATEGORICAL_COLUMNS` with names ``<column>_<category>``,
       categories sorted, '?' kept as a category. The test matrix uses exactly the training columns: a training
       category absent from the test set (native-country 'Holand-Netherlands') is an all-zero column, and a test
@@ -135,6 +153,7 @@ def adult_features(train_df: pd.DataFrame, test_df: pd.DataFrame) -> AdultFeatur
     """
     _check_frame("train_df", train_df)
     _check_frame("test_df", test_df)
+    check_choice("scaling", scaling, SCALINGS)
 
     def encode(df: pd.DataFrame) -> pd.DataFrame:
         features = df[list(NUMERIC_COLUMNS) + list(CATEGORICAL_COLUMNS)]
@@ -144,11 +163,15 @@ def adult_features(train_df: pd.DataFrame, test_df: pd.DataFrame) -> AdultFeatur
     enc_test = encode(test_df).reindex(columns=enc_train.columns, fill_value=0.0).astype(np.float64)
 
     numeric = list(NUMERIC_COLUMNS)
-    low = enc_train[numeric].min()
-    span = enc_train[numeric].max() - low
+    basis = enc_train[numeric] if scaling == "train" else pd.concat([enc_train[numeric], enc_test[numeric]])
+    low = basis.min()
+    span = basis.max() - low
     span = span.where(span > 0, 1.0)
     enc_train[numeric] = (enc_train[numeric] - low) / span
     enc_test[numeric] = (enc_test[numeric] - low) / span
+    if scaling == "authors":
+        enc_train[numeric] = enc_train[numeric].round(DECIMALS)
+        enc_test[numeric] = enc_test[numeric].round(DECIMALS)
 
     def labels(df: pd.DataFrame) -> np.ndarray:
         return np.where(df[LABEL_COLUMN].to_numpy() == POSITIVE_LABEL, 1.0, -1.0)
@@ -162,37 +185,41 @@ def adult_features(train_df: pd.DataFrame, test_df: pd.DataFrame) -> AdultFeatur
     )
 
 
-def load_adult_features(data_dir=None, download: bool = False) -> AdultFeatures:
-    """``adult_features(load_adult("train", ...), load_adult("test", ...))``: the 108-feature matrices."""
+def load_adult_features(data_dir=None, download: bool = False, *, scaling: str = "authors") -> AdultFeatures:
+    """``adult_features(load_adult("train", ...), load_adult("test", ...), scaling=scaling)``: the 108-feature
+    matrices (``scaling``: :data:`SCALINGS`)."""
     files.check_data_dir(data_dir)
     check_bool("download", download)
+    check_choice("scaling", scaling, SCALINGS)
     return adult_features(load_adult("train", data_dir=data_dir, download=download),
-                          load_adult("test", data_dir=data_dir, download=download))
+                          load_adult("test", data_dir=data_dir, download=download), scaling=scaling)
 
 
 #: Share of the training file held out for validation in Thorbjarnarson & Yorke-Smith's protocol.
 VAL_FRACTION = 0.2
 
 
-@lru_cache(maxsize=1)
-def _default_features() -> AdultFeatures:
-    return load_adult_features()
+@lru_cache(maxsize=len(SCALINGS))
+def _default_features(scaling: str) -> AdultFeatures:
+    return load_adult_features(scaling=scaling)
 
 
 def adult_split(N: int, random_state: int, *, val_fraction: float = VAL_FRACTION,
-                features: AdultFeatures | None = None) -> Split:
+                features: AdultFeatures | None = None, scaling: str = "authors") -> Split:
     """The sampling of Thorbjarnarson & Yorke-Smith's Adult experiments (after the authors' code).
 
     The 32,561 training records are shuffled with ``numpy.random.default_rng(random_state)``; the first
     ``val_fraction`` (20 %, 6,512 records) are the validation hold-out and the ``N`` training samples are the
     first ``N`` of the rest, so for one ``random_state`` the sample of size 40 is contained in the one of size 80.
     The test set is the full ``adult.test`` (16,281 records). ``features`` defaults to
-    :func:`load_adult_features` (loaded once per process). Labels are ±1.
+    ``load_adult_features(scaling=scaling)`` (loaded once per process and scaling; ``scaling`` is ignored when
+    ``features`` is given). Labels are ±1.
     """
     check_positive_int("N", N)
+    check_choice("scaling", scaling, SCALINGS)
     random_state = check_random_state(random_state, allow_none=False)
     check_number("val_fraction", val_fraction, low=0.0, high=1.0, high_open=True)
-    d = _default_features() if features is None else features
+    d = _default_features(scaling) if features is None else features
     n = len(d.y_train)
     n_val = int(round(val_fraction * n))
     if N > n - n_val:

@@ -10,7 +10,17 @@ straight-through gradient baseline) and :mod:`~mipnn.signnet.estimators` (the sc
 from .credit import SOLVER_STOPS, STAGES, final_stage
 from .estimators import MIPNetClassifier, STEBinaryNetClassifier
 from .model import build_sign_net, check_params, extract_weights, safe_tolerance, set_start
-from .network import EPSILON, check_data, check_weights, predict_index, sign_forward, sort_hidden, zero_input_mask
+from .network import (
+    EPSILON,
+    TIE_RULES,
+    check_data,
+    check_weights,
+    predict_index,
+    sign_forward,
+    sort_hidden,
+    tied,
+    zero_input_mask,
+)
 from .objectives import (
     MARGIN,
     OBJECTIVES,
@@ -31,7 +41,8 @@ __all__ = [
     "MIPNetClassifier", "STEBinaryNetClassifier",
     "SOLVER_STOPS", "STAGES", "final_stage",
     "build_sign_net", "check_params", "extract_weights", "safe_tolerance", "set_start",
-    "EPSILON", "check_data", "check_weights", "predict_index", "sign_forward", "sort_hidden", "zero_input_mask",
+    "EPSILON", "TIE_RULES", "check_data", "check_weights", "predict_index", "sign_forward", "sort_hidden", "tied",
+    "zero_input_mask",
     "MARGIN", "OBJECTIVES", "STOP_RULES", "guaranteed_accuracy", "hinge_pwl", "hinge_values", "margin_level",
     "objective_from_outputs", "objective_target", "output_scale",
     "STARTS", "MIPStart", "SearchResult", "mip_start", "search_sign_net",

@@ -2,7 +2,9 @@
 
 A network is a list ``[(W1, b1), ..., (WL, bL)]`` with ``W`` of shape ``(n_in, n_out)`` and integer entries in
 ``{-P, …, P}``; hidden units are ``sign(a)`` (``+1`` for ``a ≥ 0``), the output layer gives one integer score per
-class and the prediction is the class of the largest score.
+class and the prediction is the class of the largest score. Ties between the largest scores are broken as
+:data:`TIE_RULES` says: ``"lowest"`` (the lowest class index, ``numpy.argmax``) or ``"random"`` (uniformly among the
+tied classes, seeded — the authors' rule; their code reseeds its generator at every evaluation).
 
 The MIP models ``a < 0`` as ``a ≤ −ε`` (:data:`EPSILON`, the authors' 1e-4) and keeps the band ``(−ε, 0)`` empty;
 :func:`sign_forward` therefore puts the threshold at ``−tol`` with ``tol = ε/2`` by default (the middle of the
@@ -16,11 +18,15 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["EPSILON", "sign_forward", "predict_index", "zero_input_mask", "check_data", "check_weights",
-           "sort_hidden"]
+from ..validation import check_choice
+
+__all__ = ["EPSILON", "TIE_RULES", "sign_forward", "predict_index", "tied", "zero_input_mask", "check_data",
+           "check_weights", "sort_hidden"]
 
 #: Gap below zero for a negative pre-activation in (3), (15), (22); the authors' code uses 1e-4.
 EPSILON = 1e-4
+#: How :func:`predict_index` breaks ties between the largest outputs.
+TIE_RULES = ("lowest", "random")
 
 
 def sign_forward(X: np.ndarray, weights: Sequence[tuple[np.ndarray, np.ndarray]], tol: float = EPSILON / 2
@@ -40,9 +46,31 @@ def sign_forward(X: np.ndarray, weights: Sequence[tuple[np.ndarray, np.ndarray]]
     return pre
 
 
-def predict_index(s: np.ndarray) -> np.ndarray:
-    """Class index of the largest output; ties go to the lowest index (the paper breaks ties at random)."""
-    return np.argmax(np.asarray(s), axis=1)
+def tied(s: np.ndarray) -> np.ndarray:
+    """Boolean mask of the rows of ``s`` whose largest output is shared by two or more classes."""
+    s = np.asarray(s)
+    return (s == s.max(axis=1, keepdims=True)).sum(axis=1) > 1
+
+
+def predict_index(s: np.ndarray, ties: str = "lowest", random_state=None) -> np.ndarray:
+    """Class index of the largest output of each row of ``s``.
+
+    ``ties="lowest"`` (default) gives a tie to the lowest index; ``"random"`` picks one of the tied classes
+    uniformly with ``numpy.random.default_rng(random_state)`` (the paper's rule: "if the values are equal, we
+    choose the label randomly"), so the same ``random_state`` always gives the same predictions.
+    """
+    check_choice("ties", ties, TIE_RULES)
+    s = np.asarray(s)
+    idx = np.argmax(s, axis=1)
+    if ties == "random":
+        rows = np.flatnonzero(tied(s))
+        if rows.size:
+            top = s[rows] == s[rows].max(axis=1, keepdims=True)
+            rng = np.random.default_rng(random_state)
+            # a uniform key per tied class; the largest key among the top classes wins
+            keys = np.where(top, rng.random(top.shape), -1.0)
+            idx[rows] = np.argmax(keys, axis=1)
+    return idx
 
 
 def zero_input_mask(X: np.ndarray) -> np.ndarray:

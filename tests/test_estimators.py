@@ -116,6 +116,27 @@ def test_bad_parameters_fail_in_fit(kwargs, match):
         clf.fit(X, y)
 
 
+@pytest.mark.parametrize("cls", ["MIPNetClassifier", "BDNNClassifier"])
+@pytest.mark.parametrize("options,match", [
+    ({"mip_max_nodez": 5}, "no option 'mip_max_nodez'; did you mean 'mip_max_nodes'"),
+    ({"mip_max_nodes": "many"}, r"\['mip_max_nodes'\]='many' was refused"),
+    ({"time_limit": 100}, "conflicts with mipnn's own limit: set time_limit")])
+def test_solver_options_are_checked_before_any_work(cls, options, match, monkeypatch):
+    # before: a typo surfaced after the MIP start phase (19 s in); time_limit in solver_options overrode the fit's
+    import mipnn.bnn.estimator
+    import mipnn.signnet.estimators
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work started before solver_options were checked")
+
+    for mod, name in ((mipnn.signnet.estimators, "train_sign_net"), (mipnn.signnet.estimators, "mip_start"),
+                      (mipnn.bnn.estimator, "iterative_data_splitting"), (mipnn.bnn.estimator, "solve_bdnn")):
+        monkeypatch.setattr(mod, name, no_work)
+    X, y = _toy(n=6)
+    with pytest.raises(ValueError, match=match):
+        getattr(mipnn, cls)(solver_options=options).fit(X, y)
+
+
 def test_unfitted_and_wrong_width():
     X, y = _toy(n=10)
     from sklearn.exceptions import NotFittedError

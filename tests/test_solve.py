@@ -252,3 +252,16 @@ def test_non_finite_or_absurd_model_data_is_refused_by_name(change, match):
     data.update(change)
     with pytest.raises(ValueError, match=match):
         solve_matrices(**data, offset=offset, time_limit=5)
+
+
+def test_raw_errors_are_ours():
+    # before: a ragged A raised numpy's "inhomogeneous shape", solve("model") an AttributeError from Pyomo, a time
+    # limit in options silently overrode time_limit
+    with pytest.raises(ValueError, match="A must be a matrix"):
+        solve_matrices([1.0, 1.0], [[1.0, 1.0], [1.0]], [0.0, 0.0], [1.0, 1.0], [0, 0], [1, 1])
+    with pytest.raises(TypeError, match="model='model' must be a Pyomo model"):
+        solve("model")
+    with pytest.raises(ValueError, match="time_limit"):
+        solve_matrices([1.0], [[1.0]], [0.0], [1.0], [0.0], [1.0], options={"time_limit": 100})
+    with pytest.raises(ValueError, match="did you mean 'presolve'"):
+        solve_matrices([1.0], [[1.0]], [0.0], [1.0], [0.0], [1.0], options={"presolv": "off"})

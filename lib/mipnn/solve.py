@@ -40,6 +40,7 @@ from .backends import (
     MIN_FEASIBILITY_TOLERANCE,
     Outcome,
     backend_version,
+    check_solver_options,
     new_highs,
     require,
     run_gurobi,
@@ -283,6 +284,7 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
         raise ValueError(f"feasibility_tolerance={feasibility_tolerance:g} is below the smallest {solver} accepts "
                          f"({MIN_FEASIBILITY_TOLERANCE[solver]:g}): rescale the model (a smaller big-M) or raise the "
                          "margin epsilon")
+    check_solver_options(solver, options)
     check_number("offset", offset)
     if not math.isfinite(float(offset)) or abs(float(offset)) >= MAX_FINITE_BOUND:
         raise ValueError(f"offset={offset!r}: the objective offset must be finite (|offset| < {MAX_FINITE_BOUND:g})")
@@ -389,7 +391,11 @@ def _use_thread_pool(threads: int | None) -> None:
 
 def _checked_arrays(c, A, row_lower, row_upper, col_lower, col_upper, integrality):
     """The model data as float64 arrays of matching lengths (a CSC matrix for ``A``), or a clear error."""
-    A = sp.csc_matrix(A, dtype=np.float64)
+    try:
+        A = sp.csc_matrix(A, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"A must be a matrix of numbers (a 2-D array with rows of one length, or a scipy sparse "
+                         f"matrix): {err}") from None
     m, n = A.shape
     if n == 0:
         raise ValueError(f"the model has no variables (A is {m} × 0): there is nothing to solve")
@@ -728,8 +734,11 @@ def solve(model, *, time_limit: float = 60.0, mip_gap: float = OPTIMALITY_GAP, t
     default), and ``model.mipnn_verify(model, record)`` checks the loaded solution after the solve (raising
     :class:`~mipnn.exceptions.VerificationError`).
     """
-    from pyomo.core import Suffix
+    from pyomo.core import Block, Suffix
 
+    if not isinstance(model, Block):
+        raise TypeError(f"model={model!r} must be a Pyomo model (pyomo.environ.ConcreteModel); for arrays use "
+                        "mipnn.solve.solve_matrices")
     check_number("time_limit", time_limit, low=0, low_open=True)
     check_choice("solver", solver, BACKENDS)
     for name in ("dual", "rc"):

@@ -265,3 +265,27 @@ def test_raw_errors_are_ours():
         solve_matrices([1.0], [[1.0]], [0.0], [1.0], [0.0], [1.0], options={"time_limit": 100})
     with pytest.raises(ValueError, match="did you mean 'presolve'"):
         solve_matrices([1.0], [[1.0]], [0.0], [1.0], [0.0], [1.0], options={"presolv": "off"})
+
+
+def test_the_model_compile_counts_against_the_time_limit(monkeypatch):
+    # before: solve(model, time_limit=0.5) gave HiGHS the full 0.5 s after compiling (1.7 s in all)
+    import time as _time
+
+    import mipnn.solve as solve_module
+
+    real_compile, real_matrices, seen = solve_module.compile_model, solve_module.solve_matrices, []
+
+    def slow_compile(model):
+        _time.sleep(0.3)
+        return real_compile(model)
+
+    monkeypatch.setattr(solve_module, "compile_model", slow_compile)
+    monkeypatch.setattr(solve_module, "solve_matrices",
+                        lambda *a, **k: seen.append(k["time_limit"]) or real_matrices(*a, **k))
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(within=pyo.Binary)
+    m.o = pyo.Objective(expr=m.x, sense=pyo.maximize)
+    rec = solve(m, time_limit=1.0)
+    assert seen[0] <= 0.7 + 1e-9 and rec.time_limit == 1.0
+    rec = solve(m, time_limit=0.2)  # nothing left: the solver still gets its minimum
+    assert seen[1] == pytest.approx(0.05) and rec.status == "optimal"

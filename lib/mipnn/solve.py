@@ -46,6 +46,7 @@ from .backends import (
     run_gurobi,
     run_scip,
 )
+from .budget import MIN_SOLVE_TIME
 from .exceptions import InfeasibleError, NoSolutionError, SolveError, UnboundedError, VerificationError
 from .numerics import TOL
 from .validation import check_choice, check_number
@@ -307,7 +308,7 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
                             lp_method=lp_method, threads=threads, log=log, feasibility_tolerance=feasibility_tolerance,
                             start=start, objective_target=objective_target, heuristic=heuristic)
     handoff = time.perf_counter() - t0
-    outcome, row_activity, duals = run(time_limit=time_limit, options=options)
+    outcome, row_activity, duals = run(time_limit=time_limit, options=options, deadline=t0 + float(time_limit))
     if is_mip and outcome.x is not None and not _has_reported_objective(outcome, arrays["c"], offset):
         # HiGHS 1.16 can end a MIP started from a complete solution with its optimum as the reported objective but
         # the start as the solution vector (seen after its presolve with some random seeds: a BDNN output-layer
@@ -327,13 +328,17 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
 
 
 def _run_highs(A, arrays, integ, *, offset, sense, time_limit, mip_gap, lp_method, threads, log, feasibility_tolerance,
-               options, start, objective_target, heuristic):
+               options, start, objective_target, heuristic, deadline=None):
     """One HiGHS run of :func:`solve_matrices`: its outcome (with the time to the first incumbent), row activities
-    and LP duals."""
+    and LP duals. ``deadline`` (a :func:`time.perf_counter` value): the solver gets no more than what is left of
+    it once the model is passed (the hand-off counts against the caller's limit), at least
+    :data:`~mipnn.budget.MIN_SOLVE_TIME`."""
     n = A.shape[1]
     is_mip = bool(integ.any())
     h = new_highs()
     _raise_on_status(h.passModel(_highs_lp(A, arrays, integ, offset, sense)), "passing the model to HiGHS")
+    if deadline is not None:
+        time_limit = max(min(float(time_limit), deadline - time.perf_counter()), MIN_SOLVE_TIME)
     _set_options(h, time_limit=time_limit, mip_gap=mip_gap, lp_method=lp_method, threads=threads, log=log,
                  feasibility_tolerance=feasibility_tolerance, options=options)
     if start is not None and is_mip and start[0].size:
@@ -355,6 +360,8 @@ def _run_highs(A, arrays, integ, *, offset, sense, time_limit, mip_gap, lp_metho
         h.cbMipImprovingSolution.subscribe(lambda _e: first or first.append(time.perf_counter() - watchdog.start))
     _use_thread_pool(threads)
     t1 = watchdog.start = time.perf_counter()
+    if user is not None:
+        user.deadline = t1 + float(time_limit)
     with ctrl_c:
         run_status = h.run()
     wall = time.perf_counter() - t1
@@ -551,6 +558,7 @@ class _UserSolutions:
         self.incumbent = None
         self.fresh = True
         self.error: BaseException | None = None
+        self.deadline: float | None = None  # perf_counter value past which the heuristic is not started
 
     def improved(self, event):
         x = np.asarray(event.data_out.mip_solution, dtype=np.float64)
@@ -558,8 +566,8 @@ class _UserSolutions:
             self.incumbent, self.fresh = x.copy(), True
 
     def __call__(self, event):
-        if not self.fresh:
-            return
+        if not self.fresh or (self.deadline is not None and time.perf_counter() >= self.deadline):
+            return  # nothing new, or the solve's time is up: HiGHS is about to stop, the heuristic is not run
         self.fresh = False
         try:
             offer = self.heuristic(None if self.incumbent is None else self.incumbent.copy())
@@ -754,13 +762,16 @@ def solve(model, *, time_limit: float = 60.0, mip_gap: float = OPTIMALITY_GAP, t
     if warm_start:
         start = {j: float(v.value) for j, v in enumerate(columns) if v.value is not None}
     compile_time = time.perf_counter() - t0
+    # the compile counts against the limit: time_limit bounds the whole call (the record keeps the caller's limit)
     record, solution = solve_matrices(
         data["c"], data["A"], data["row_lower"], data["row_upper"], data["col_lower"], data["col_upper"],
-        data["integrality"], sense=data["sense"], offset=data["offset"], time_limit=time_limit,
+        data["integrality"], sense=data["sense"], offset=data["offset"],
+        time_limit=max(float(time_limit) - compile_time, MIN_SOLVE_TIME),
         mip_gap=mip_gap, threads=threads, warm_start=start, objective_target=objective_target, solver=solver,
         lp_method=lp_method, feasibility_tolerance=feasibility_tolerance, options=options, build_time=build_time,
         log=log)
-    record = dataclasses.replace(record, handoff_time=record.handoff_time + compile_time)
+    record = dataclasses.replace(record, handoff_time=record.handoff_time + compile_time,
+                                 time_limit=float(time_limit))
     for v, value in zip(columns, solution.x, strict=True):
         v.set_value(float(value), skip_validation=True)
     dual = getattr(model, "dual", None)

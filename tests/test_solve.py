@@ -289,3 +289,26 @@ def test_the_model_compile_counts_against_the_time_limit(monkeypatch):
     assert seen[0] <= 0.7 + 1e-9 and rec.time_limit == 1.0
     rec = solve(m, time_limit=0.2)  # nothing left: the solver still gets its minimum
     assert seen[1] == pytest.approx(0.05) and rec.status == "optimal"
+
+
+def test_a_heuristic_is_not_started_past_the_time_limit():
+    # before: a heuristic that sleeps 3 s under a 1 s limit made the solve take 6 s (it ran again after the limit)
+    import time as _time
+
+    rng = np.random.default_rng(0)
+    m, n = 4, 40  # a market-split MIP: far from solved in the limit, with new incumbents along the way
+    a = rng.integers(0, 100, size=(m, n)).astype(float)
+    d = np.floor(a.sum(axis=1) / 2)
+    calls = []
+
+    def slow(x):
+        calls.append(_time.perf_counter())
+        _time.sleep(0.6)
+
+    t0 = _time.perf_counter()
+    rec, _ = solve_matrices(np.r_[np.zeros(n), np.ones(2 * m)], np.hstack([a, np.eye(m), -np.eye(m)]), d, d,
+                            np.zeros(n + 2 * m), np.r_[np.ones(n), np.full(2 * m, np.inf)],
+                            np.r_[np.ones(n), np.zeros(2 * m)], time_limit=0.3, heuristic=slow)
+    assert rec.status == "time_limit"
+    assert all(c - t0 < 0.3 + 0.1 for c in calls), [c - t0 for c in calls]  # none started past the limit
+    assert len(calls) == 1

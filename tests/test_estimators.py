@@ -116,6 +116,27 @@ def test_bad_parameters_fail_in_fit(kwargs, match):
         clf.fit(X, y)
 
 
+@pytest.mark.parametrize("cls", ["MIPNetClassifier", "BDNNClassifier"])
+@pytest.mark.parametrize("options,match", [
+    ({"mip_max_nodez": 5}, "no option 'mip_max_nodez'; did you mean 'mip_max_nodes'"),
+    ({"mip_max_nodes": "many"}, r"\['mip_max_nodes'\]='many' was refused"),
+    ({"time_limit": 100}, "conflicts with mipnn's own limit: set time_limit")])
+def test_solver_options_are_checked_before_any_work(cls, options, match, monkeypatch):
+    # before: a typo surfaced after the MIP start phase (19 s in); time_limit in solver_options overrode the fit's
+    import mipnn.bnn.estimator
+    import mipnn.signnet.estimators
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work started before solver_options were checked")
+
+    for mod, name in ((mipnn.signnet.estimators, "train_sign_net"), (mipnn.signnet.estimators, "mip_start"),
+                      (mipnn.bnn.estimator, "iterative_data_splitting"), (mipnn.bnn.estimator, "solve_bdnn")):
+        monkeypatch.setattr(mod, name, no_work)
+    X, y = _toy(n=6)
+    with pytest.raises(ValueError, match=match):
+        getattr(mipnn, cls)(solver_options=options).fit(X, y)
+
+
 def test_unfitted_and_wrong_width():
     X, y = _toy(n=10)
     from sklearn.exceptions import NotFittedError
@@ -207,3 +228,40 @@ def test_the_whole_fit_keeps_time_limit_when_the_search_cannot_meet_its_target()
                                  random_state=0).fit(X, y)
     assert clf.credit_["start_time"] <= 6.0 - 2.0 + 0.3  # the start leaves the MIP its reserve
     assert clf.fit_time_ <= 6.0 + 1.0  # build and read-back on top of the solver's own limit
+
+
+@pytest.mark.parametrize("objective,P,hidden", [("sat_margin", 1, (4,)), ("max_correct", 3, (4, 3)),
+                                                ("min_hinge", 3, (5,))])
+def test_the_model_size_estimate_is_a_close_lower_bound(objective, P, hidden):
+    from mipnn.signnet import build_sign_net
+    from mipnn.signnet.estimators import model_nonzeros
+    from mipnn.solve import compile_model
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 5))
+    Y = np.where(np.eye(2)[(X[:, 0] > 0).astype(int)] > 0, 1.0, -1.0)
+    nnz = compile_model(build_sign_net(X, Y, hidden=hidden, P=P, objective=objective))[0]["A"].nnz
+    est = model_nonzeros(20, 5, hidden, 2, objective=objective, P=P)
+    assert est <= nnz  # a lower bound: a model refused by it is certainly too large
+    if objective != "min_hinge":  # min-hinge's linear pieces are counted at their least
+        assert est >= 0.9 * nnz
+
+
+def test_a_model_that_cannot_be_built_in_the_budget_is_refused_before_any_work(monkeypatch):
+    # before: hidden=(32, 32), N = 280, time_limit=10 took 124 s and 4.9 GB (31 s of build); (64, 64) passed 7.8 GB
+    import time
+
+    import mipnn.signnet.estimators as est
+
+    monkeypatch.setattr(est, "mip_start", lambda *a, **k: (_ for _ in ()).throw(AssertionError("work started")))
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(280, 10))
+    y = (X[:, 0] > 0).astype(int)
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match=r"4\.5 million nonzeros: building it takes at least 22 s, more than "
+                                         r"time_limit=10 s; raise time_limit"):
+        mipnn.MIPNetClassifier(hidden=(32, 32), time_limit=10).fit(X, y)
+    monkeypatch.setattr(est, "_available_memory", lambda: 8e9)
+    with pytest.raises(ValueError, match=r"about 1[0-9]\.[0-9] GB to build and solve, more than the 8\.0 GB"):
+        mipnn.MIPNetClassifier(hidden=(64, 64), time_limit=3600).fit(X, y)
+    assert time.perf_counter() - t0 < 5

@@ -201,3 +201,27 @@ def test_an_unserialisable_result_is_kept_as_text(tmp_path):
     with pytest.warns(UserWarning, match="not JSON-serialisable"):
         df = run_sweep(_unserialisable, [{"x": 1}], tmp_path / "runs.jsonl", progress=False)
     assert df["y"].iloc[0].startswith("<object object")
+
+
+def test_a_run_the_local_workers_cannot_load_is_refused_before_any_run(tmp_path, monkeypatch):
+    # before: a lambda gave a raw pickling error; a function of a notebook cell "worker process died (killed or out
+    # of memory)", the cause only on stderr
+    import sys
+    import types
+
+    with pytest.raises(ValueError, match="cannot be sent to worker processes.*define it.*executor='dask'"):
+        run_sweep(lambda x: {"y": x}, [{"x": 1}, {"x": 2}], tmp_path / "a.jsonl", n_jobs=2, progress=False)
+
+    def cell_function(x):
+        return {"y": x}
+
+    notebook_main = types.ModuleType("__main__")  # a kernel's __main__: no __file__
+    cell_function.__module__, cell_function.__qualname__ = "__main__", "cell_function"
+    notebook_main.cell_function = cell_function
+    monkeypatch.setitem(sys.modules, "__main__", notebook_main)
+    with pytest.raises(ValueError, match="notebook cell.*define it in a module.*executor='dask'"):
+        run_sweep(cell_function, [{"x": 1}, {"x": 2}], tmp_path / "b.jsonl", n_jobs=2, progress=False)
+    for name in ("a.jsonl", "b.jsonl"):
+        assert not (tmp_path / name).exists() or ResultStore(tmp_path / name).records() == []
+    # in-process (n_jobs=1) the same function runs
+    assert list(run_sweep(cell_function, [{"x": 3}], tmp_path / "c.jsonl", progress=False)["y"]) == [3]

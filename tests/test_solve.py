@@ -252,3 +252,63 @@ def test_non_finite_or_absurd_model_data_is_refused_by_name(change, match):
     data.update(change)
     with pytest.raises(ValueError, match=match):
         solve_matrices(**data, offset=offset, time_limit=5)
+
+
+def test_raw_errors_are_ours():
+    # before: a ragged A raised numpy's "inhomogeneous shape", solve("model") an AttributeError from Pyomo, a time
+    # limit in options silently overrode time_limit
+    with pytest.raises(ValueError, match="A must be a matrix"):
+        solve_matrices([1.0, 1.0], [[1.0, 1.0], [1.0]], [0.0, 0.0], [1.0, 1.0], [0, 0], [1, 1])
+    with pytest.raises(TypeError, match="model='model' must be a Pyomo model"):
+        solve("model")
+    with pytest.raises(ValueError, match="time_limit"):
+        solve_matrices([1.0], [[1.0]], [0.0], [1.0], [0.0], [1.0], options={"time_limit": 100})
+    with pytest.raises(ValueError, match="did you mean 'presolve'"):
+        solve_matrices([1.0], [[1.0]], [0.0], [1.0], [0.0], [1.0], options={"presolv": "off"})
+
+
+def test_the_model_compile_counts_against_the_time_limit(monkeypatch):
+    # before: solve(model, time_limit=0.5) gave HiGHS the full 0.5 s after compiling (1.7 s in all)
+    import time as _time
+
+    import mipnn.solve as solve_module
+
+    real_compile, real_matrices, seen = solve_module.compile_model, solve_module.solve_matrices, []
+
+    def slow_compile(model):
+        _time.sleep(0.3)
+        return real_compile(model)
+
+    monkeypatch.setattr(solve_module, "compile_model", slow_compile)
+    monkeypatch.setattr(solve_module, "solve_matrices",
+                        lambda *a, **k: seen.append(k["time_limit"]) or real_matrices(*a, **k))
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(within=pyo.Binary)
+    m.o = pyo.Objective(expr=m.x, sense=pyo.maximize)
+    rec = solve(m, time_limit=1.0)
+    assert seen[0] <= 0.7 + 1e-9 and rec.time_limit == 1.0
+    rec = solve(m, time_limit=0.2)  # nothing left: the solver still gets its minimum
+    assert seen[1] == pytest.approx(0.05) and rec.status == "optimal"
+
+
+def test_a_heuristic_is_not_started_past_the_time_limit():
+    # before: a heuristic that sleeps 3 s under a 1 s limit made the solve take 6 s (it ran again after the limit)
+    import time as _time
+
+    rng = np.random.default_rng(0)
+    m, n = 4, 40  # a market-split MIP: far from solved in the limit, with new incumbents along the way
+    a = rng.integers(0, 100, size=(m, n)).astype(float)
+    d = np.floor(a.sum(axis=1) / 2)
+    calls = []
+
+    def slow(x):
+        calls.append(_time.perf_counter())
+        _time.sleep(0.6)
+
+    t0 = _time.perf_counter()
+    rec, _ = solve_matrices(np.r_[np.zeros(n), np.ones(2 * m)], np.hstack([a, np.eye(m), -np.eye(m)]), d, d,
+                            np.zeros(n + 2 * m), np.r_[np.ones(n), np.full(2 * m, np.inf)],
+                            np.r_[np.ones(n), np.zeros(2 * m)], time_limit=0.3, heuristic=slow)
+    assert rec.status == "time_limit"
+    assert all(c - t0 < 0.3 + 0.1 for c in calls), [c - t0 for c in calls]  # none started past the limit
+    assert len(calls) == 1

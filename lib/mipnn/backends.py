@@ -25,6 +25,7 @@ constraints); a larger model raises :class:`~mipnn.exceptions.SolverUnavailableE
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import math
 import time
@@ -36,7 +37,8 @@ import numpy as np
 
 from .exceptions import SolverUnavailableError
 
-__all__ = ["BACKENDS", "GUROBI_SIZE_LIMIT", "SEED_OPTION", "NODE_LIMIT_OPTION", "translate_options",
+__all__ = ["BACKENDS", "GUROBI_SIZE_LIMIT", "SEED_OPTION", "NODE_LIMIT_OPTION", "TIME_LIMIT_OPTION",
+           "translate_options", "check_solver_options",
            "MIN_FEASIBILITY_TOLERANCE", "Outcome",
            "available_backends", "backend_version", "new_highs", "require",
            "run_gurobi", "run_scip"]
@@ -51,6 +53,8 @@ _EXTRAS = {"gurobi": "pip install 'mipnn[gurobi]' (or pip install gurobipy)",
 SEED_OPTION = {"highs": "random_seed", "gurobi": "Seed", "scip": "randomization/randomseedshift"}
 #: The option that caps each backend's branch-and-bound nodes (a deterministic work limit).
 NODE_LIMIT_OPTION = {"highs": "mip_max_nodes", "gurobi": "NodeLimit", "scip": "limits/totalnodes"}
+#: Each backend's own time-limit option: mipnn sets it from ``time_limit``, so it may not come in ``options``.
+TIME_LIMIT_OPTION = {"highs": "time_limit", "gurobi": "TimeLimit", "scip": "limits/time"}
 #: The smallest feasibility tolerance each backend accepts.
 MIN_FEASIBILITY_TOLERANCE = {"highs": 1e-10, "gurobi": 1e-9, "scip": 1e-12}
 
@@ -78,6 +82,42 @@ def translate_options(options: Mapping[str, Any] | None, solver: str) -> dict[st
         return None if options is None else dict(options)
     names = {NODE_LIMIT_OPTION["highs"]: NODE_LIMIT_OPTION[solver], SEED_OPTION["highs"]: SEED_OPTION[solver]}
     return {names.get(k, k): v for k, v in options.items()}
+
+
+def check_solver_options(solver: str, options: Mapping[str, Any] | None, name: str = "options") -> None:
+    """Check ``options`` before any work: a mapping whose keys are option names; not the backend's time limit
+    (mipnn sets it from ``time_limit``, the budget of the whole solve or fit, and an option would override it);
+    for HiGHS, every name known and every value accepted (a typo used to surface after the model was built and,
+    in an estimator, after its MIP start phase)."""
+    if options is None:
+        return
+    if not isinstance(options, Mapping) or not all(isinstance(k, str) for k in options):
+        raise ValueError(f"{name}={options!r} must be None or a dict of {solver}'s options (names as strings)")
+    limit = TIME_LIMIT_OPTION.get(solver)
+    if limit in options:
+        raise ValueError(f"{name}[{limit!r}]={options[limit]!r} conflicts with mipnn's own limit: set time_limit "
+                         "instead (it bounds the whole solve or fit)")
+    if solver != "highs":
+        return
+    names = None
+    h = new_highs()
+    for key, value in options.items():
+        if h.setOptionValue(key, value) == _highs_ok():
+            continue
+        if names is None:
+            names = [n for n in dir(h.getOptions()) if not n.startswith("_")]
+        if key not in names:
+            close = difflib.get_close_matches(key, names, 1)
+            hint = f"; did you mean {close[0]!r}?" if close else "; see the HiGHS option list"
+            raise ValueError(f"{name}[{key!r}]: HiGHS has no option {key!r}{hint}")
+        raise ValueError(f"{name}[{key!r}]={value!r} was refused by HiGHS (wrong type or out of range); see the "
+                         "HiGHS option list")
+
+
+def _highs_ok():
+    import highspy
+
+    return highspy.HighsStatus.kOk
 
 
 def available_backends() -> tuple[str, ...]:

@@ -26,7 +26,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .backends import BACKENDS, SEED_OPTION, require
+from .backends import BACKENDS, SEED_OPTION, check_solver_options, require, translate_options
 from .exceptions import FitWarning
 from .numerics import TOL
 from .solve import LIMIT_STATUSES, OPTIMALITY_GAP
@@ -143,6 +143,8 @@ class BaseMIPClassifier(BaseNetClassifier):
         if self.solver_options is not None and not isinstance(self.solver_options, dict):
             raise ValueError(f"solver_options={self.solver_options!r} must be None or a dict of {self.solver}'s "
                              "options")
+        # before any work: a typo, a refused value or a time limit that would override the fit's
+        check_solver_options(self.solver, translate_options(self.solver_options, self.solver), "solver_options")
         check_random_state(self.random_state)
 
     def _solver_options(self):

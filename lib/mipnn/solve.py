@@ -41,11 +41,13 @@ from .backends import (
     MIN_FEASIBILITY_TOLERANCE,
     Outcome,
     backend_version,
+    check_solver_options,
     new_highs,
     require,
     run_gurobi,
     run_scip,
 )
+from .budget import MIN_SOLVE_TIME
 from .exceptions import (
     InfeasibleError,
     NoSolutionError,
@@ -307,6 +309,7 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
         raise ValueError(f"feasibility_tolerance={feasibility_tolerance:g} is below the smallest {solver} accepts "
                          f"({MIN_FEASIBILITY_TOLERANCE[solver]:g}): rescale the model (a smaller big-M) or raise the "
                          "margin epsilon")
+    check_solver_options(solver, options)
     check_number("offset", offset)
     if not math.isfinite(float(offset)) or abs(float(offset)) >= MAX_FINITE_BOUND:
         raise ValueError(f"offset={offset!r}: the objective offset must be finite (|offset| < {MAX_FINITE_BOUND:g})")
@@ -329,7 +332,7 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
                             lp_method=lp_method, threads=threads, log=log, feasibility_tolerance=feasibility_tolerance,
                             start=start, objective_target=objective_target, heuristic=heuristic)
     handoff = time.perf_counter() - t0
-    outcome, row_activity, duals = run(time_limit=time_limit, options=options)
+    outcome, row_activity, duals = run(time_limit=time_limit, options=options, deadline=t0 + float(time_limit))
     if is_mip and outcome.x is not None and not _has_reported_objective(outcome, arrays["c"], offset):
         # HiGHS 1.16 can end a MIP started from a complete solution with its optimum as the reported objective but
         # the start as the solution vector (seen after its presolve with some random seeds: a BDNN output-layer
@@ -349,13 +352,17 @@ def solve_matrices(c, A, row_lower, row_upper, col_lower, col_upper, integrality
 
 
 def _run_highs(A, arrays, integ, *, offset, sense, time_limit, mip_gap, lp_method, threads, log, feasibility_tolerance,
-               options, start, objective_target, heuristic):
+               options, start, objective_target, heuristic, deadline=None):
     """One HiGHS run of :func:`solve_matrices`: its outcome (with the time to the first incumbent), row activities
-    and LP duals."""
+    and LP duals. ``deadline`` (a :func:`time.perf_counter` value): the solver gets no more than what is left of
+    it once the model is passed (the hand-off counts against the caller's limit), at least
+    :data:`~mipnn.budget.MIN_SOLVE_TIME`."""
     n = A.shape[1]
     is_mip = bool(integ.any())
     h = new_highs()
     _raise_on_status(h.passModel(_highs_lp(A, arrays, integ, offset, sense)), "passing the model to HiGHS")
+    if deadline is not None:
+        time_limit = max(min(float(time_limit), deadline - time.perf_counter()), MIN_SOLVE_TIME)
     _set_options(h, time_limit=time_limit, mip_gap=mip_gap, lp_method=lp_method, threads=threads, log=log,
                  feasibility_tolerance=feasibility_tolerance, options=options)
     if start is not None and is_mip and start[0].size:
@@ -377,6 +384,8 @@ def _run_highs(A, arrays, integ, *, offset, sense, time_limit, mip_gap, lp_metho
         h.cbMipImprovingSolution.subscribe(lambda _e: first or first.append(time.perf_counter() - watchdog.start))
     _use_thread_pool(threads)
     t1 = watchdog.start = time.perf_counter()
+    if user is not None:
+        user.deadline = t1 + float(time_limit)
     with ctrl_c:
         run_status = h.run()
     wall = time.perf_counter() - t1
@@ -413,7 +422,11 @@ def _use_thread_pool(threads: int | None) -> None:
 
 def _checked_arrays(c, A, row_lower, row_upper, col_lower, col_upper, integrality):
     """The model data as float64 arrays of matching lengths (a CSC matrix for ``A``), or a clear error."""
-    A = sp.csc_matrix(A, dtype=np.float64)
+    try:
+        A = sp.csc_matrix(A, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"A must be a matrix of numbers (a 2-D array with rows of one length, or a scipy sparse "
+                         f"matrix): {err}") from None
     m, n = A.shape
     if n == 0:
         raise ValueError(f"the model has no variables (A is {m} × 0): there is nothing to solve")
@@ -569,6 +582,7 @@ class _UserSolutions:
         self.incumbent = None
         self.fresh = True
         self.error: BaseException | None = None
+        self.deadline: float | None = None  # perf_counter value past which the heuristic is not started
 
     def improved(self, event):
         x = np.asarray(event.data_out.mip_solution, dtype=np.float64)
@@ -576,8 +590,8 @@ class _UserSolutions:
             self.incumbent, self.fresh = x.copy(), True
 
     def __call__(self, event):
-        if not self.fresh:
-            return
+        if not self.fresh or (self.deadline is not None and time.perf_counter() >= self.deadline):
+            return  # nothing new, or the solve's time is up: HiGHS is about to stop, the heuristic is not run
         self.fresh = False
         try:
             offer = self.heuristic(None if self.incumbent is None else self.incumbent.copy())
@@ -752,9 +766,12 @@ def solve(model, *, time_limit: float = 60.0, mip_gap: float = OPTIMALITY_GAP, t
     default), and ``model.mipnn_verify(model, record)`` checks the loaded solution after the solve (raising
     :class:`~mipnn.exceptions.VerificationError`).
     """
-    from pyomo.core import Suffix
+    from pyomo.core import Block, Suffix
 
     check_solves_allowed("solve")
+    if not isinstance(model, Block):
+        raise TypeError(f"model={model!r} must be a Pyomo model (pyomo.environ.ConcreteModel); for arrays use "
+                        "mipnn.solve.solve_matrices")
     check_number("time_limit", time_limit, low=0, low_open=True)
     check_choice("solver", solver, BACKENDS)
     for name in ("dual", "rc"):
@@ -770,13 +787,16 @@ def solve(model, *, time_limit: float = 60.0, mip_gap: float = OPTIMALITY_GAP, t
     if warm_start:
         start = {j: float(v.value) for j, v in enumerate(columns) if v.value is not None}
     compile_time = time.perf_counter() - t0
+    # the compile counts against the limit: time_limit bounds the whole call (the record keeps the caller's limit)
     record, solution = solve_matrices(
         data["c"], data["A"], data["row_lower"], data["row_upper"], data["col_lower"], data["col_upper"],
-        data["integrality"], sense=data["sense"], offset=data["offset"], time_limit=time_limit,
+        data["integrality"], sense=data["sense"], offset=data["offset"],
+        time_limit=max(float(time_limit) - compile_time, MIN_SOLVE_TIME),
         mip_gap=mip_gap, threads=threads, warm_start=start, objective_target=objective_target, solver=solver,
         lp_method=lp_method, feasibility_tolerance=feasibility_tolerance, options=options, build_time=build_time,
         log=log)
-    record = dataclasses.replace(record, handoff_time=record.handoff_time + compile_time)
+    record = dataclasses.replace(record, handoff_time=record.handoff_time + compile_time,
+                                 time_limit=float(time_limit))
     for v, value in zip(columns, solution.x, strict=True):
         v.set_value(float(value), skip_validation=True)
     dual = getattr(model, "dual", None)

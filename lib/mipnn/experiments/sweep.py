@@ -14,7 +14,9 @@ import contextlib
 import datetime as _dt
 import fcntl
 import os
+import pickle
 import socket
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -103,6 +105,24 @@ def _exclusive(path: Path):
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
+def _check_sendable(run) -> None:
+    """Refuse, before any run, a ``run`` that spawned local workers cannot load: they receive it by reference
+    (module and name) and import it. A lambda or a local function cannot be pickled; a function defined in a
+    notebook cell or an interactive session lives in a ``__main__`` the workers do not have (they died as
+    "killed or out of memory", the cause only on stderr)."""
+    where = "use executor='dask' (it sends the function itself), or n_jobs=1"
+    try:
+        pickle.dumps(run)
+    except Exception as err:  # noqa: BLE001 - any pickling failure means the same thing here
+        raise ValueError(f"run={run!r} cannot be sent to worker processes ({type(err).__name__}: {err}): define it "
+                         f"with def at the top level of a module (.py file) and import it, or {where}") from None
+    main = sys.modules.get("__main__")
+    if getattr(run, "__module__", None) == "__main__" and not getattr(main, "__file__", None):
+        raise ValueError(f"run={getattr(run, '__qualname__', run)!r} is defined in a notebook cell or an interactive "
+                         f"session, which the local worker processes cannot import: define it in a module (.py "
+                         f"file) and import it, or {where}")
+
+
 def _sweep(run, grid, store, *, n_jobs, executor, desc, progress) -> pd.DataFrame:
     keys = [run_key(p) for p in grid]
     done = store.done_keys()
@@ -133,6 +153,8 @@ def _sweep(run, grid, store, *, n_jobs, executor, desc, progress) -> pd.DataFram
                 result = run(**params)
                 _store(key, result, time.perf_counter() - t0, dict(worker_info(), executor="in-process"))
         elif todo:
+            if executor == "local":
+                _check_sendable(run)
             ex = open_executor(executor, n_jobs)
             try:
                 ex.run(_call_run, [(key, (run, params)) for key, params in todo], _store,

@@ -13,6 +13,9 @@ base classes of :mod:`mipnn.estimator`.
 
 from __future__ import annotations
 
+import math
+import os
+
 from ..estimator import BaseMIPClassifier, BaseNetClassifier
 from ..numerics import one_hot
 from ..solve import OPTIMALITY_GAP
@@ -31,6 +34,58 @@ from .ste import _check_ste_params, train_ste
 from .train import train_sign_net
 
 __all__ = ["MIPNetClassifier", "STEBinaryNetClassifier"]
+
+
+#: Seconds per nonzero to build and compile a sign-net MIP on a fast machine (measured: 4.5 million nonzeros,
+#: hidden=(32, 32) at N = 280, in 31 s, i.e. about 7 µs; this bound is optimistic on purpose).
+BUILD_SECONDS_PER_NONZERO = 5e-6
+#: Peak bytes per nonzero while the model is built and solved (measured: 4.9 GB for those 4.5 million).
+BYTES_PER_NONZERO = 1_000
+
+
+def model_nonzeros(n_samples: int, n_features: int, hidden, n_classes: int, *, objective: str, P: int) -> int:
+    """A lower bound on the constraint-matrix nonzeros of :func:`mipnn.signnet.build_sign_net`, from its shape
+    (within 2 % of the built model for one hidden layer at N = 100, 7 % for two): the first layer's big-M rows
+    ``2 N h₁ (d₀ + 2)``, ``14 N h_{k−1} h_k`` for the product rows (5)–(8) and pre-activations of every later layer
+    and the output, and at least two terms per sample, output and linear piece of min-hinge."""
+    widths = (int(n_features), *(int(h) for h in hidden), int(n_classes))
+    total = 2 * n_samples * widths[1] * (widths[0] + 2)
+    total += sum(14 * n_samples * widths[k - 1] * widths[k] for k in range(2, len(widths)))
+    if objective == "min_hinge":
+        total += 2 * n_samples * n_classes * (2 * P * (widths[-2] + 1) + 1)
+    return int(total)
+
+
+def _available_memory() -> float:
+    """Bytes of memory available to a new allocation (``MemAvailable``; the physical memory elsewhere)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return math.inf
+
+
+def check_model_size(n_samples: int, n_features: int, hidden, n_classes: int, *, objective: str, P: int,
+                     time_limit: float) -> int:
+    """Refuse, before any work, a sign-net MIP that cannot be built within ``time_limit`` even on a fast machine
+    (:data:`BUILD_SECONDS_PER_NONZERO`) or within the memory available; return its estimated nonzeros."""
+    nnz = model_nonzeros(n_samples, n_features, hidden, n_classes, objective=objective, P=P)
+    seconds, memory = nnz * BUILD_SECONDS_PER_NONZERO, nnz * BYTES_PER_NONZERO
+    what = (f"the MIP for N={n_samples} samples, {n_features} features, hidden={tuple(hidden)} would have about "
+            f"{nnz / 1e6:.1f} million nonzeros")
+    if memory > _available_memory():
+        raise ValueError(f"{what}, about {memory / 1e9:.1f} GB to build and solve, more than the "
+                         f"{_available_memory() / 1e9:.1f} GB available: use fewer samples or smaller hidden layers")
+    if seconds > time_limit:
+        raise ValueError(f"{what}: building it takes at least {seconds:.0f} s, more than time_limit={time_limit:g} "
+                         f"s; raise time_limit above {seconds:.0f} s, or use fewer samples or smaller hidden layers")
+    return nnz
 
 
 def start_budget(time_limit: float) -> float:
@@ -129,6 +184,8 @@ class MIPNetClassifier(BaseMIPClassifier):
         Y = one_hot(y_index, len(self.classes_), off=-1.0)  # ±1 one-hot, as in the authors' code
         hidden = check_int_sequence("hidden", self.hidden, minimum=1)
         limit = float(self.time_limit)
+        check_model_size(X.shape[0], X.shape[1], hidden, len(self.classes_), objective=self.objective, P=self.P,
+                         time_limit=limit)
         kind = self._start_kind(hidden)
         start = mip_start(X, Y, kind, objective=self.objective, hidden=hidden, P=self.P,
                           time_limit=start_budget(limit), target_accuracy=self.target_train_accuracy,

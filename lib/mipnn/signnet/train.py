@@ -10,12 +10,15 @@ numpy forward pass: ``recomputed_objective`` must equal the solver's objective
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from ..budget import MIN_SOLVE_TIME
+from ..exceptions import NoSolutionError
 from ..solve import OPTIMALITY_GAP, SolveRecord, solve, verify_objective
 from ..validation import check_number
 from .model import build_sign_net, check_params, extract_weights, safe_tolerance, set_start
@@ -81,9 +84,17 @@ def train_sign_net(X: np.ndarray, Y: np.ndarray, *, hidden: Sequence[int] = (16,
     # objectives (max-correct, sat-margin) get a half-unit slack: obj > target − ½ ⇔ obj ≥ target.
     highs_target = None if target is None else (target - 0.5 if objective != "min_hinge" else target)
     tol = safe_tolerance(model) if feasibility_tolerance is None else feasibility_tolerance
-    record = solve(model, time_limit=time_limit, mip_gap=mip_gap, threads=threads, warm_start=start_used,
-                   objective_target=highs_target, solver=solver, feasibility_tolerance=tol, options=options,
-                   build_time=build_time)
+    # the model build counts against time_limit (the solve gets the rest; the record keeps the caller's limit)
+    left = time_limit - (time.perf_counter() - t0)
+    try:
+        record = solve(model, time_limit=max(left, MIN_SOLVE_TIME), mip_gap=mip_gap, threads=threads,
+                       warm_start=start_used, objective_target=highs_target, solver=solver,
+                       feasibility_tolerance=tol, options=options, build_time=build_time)
+    except NoSolutionError as err:
+        raise NoSolutionError(f"no feasible network within time_limit={time_limit:g} s: building the model took "
+                              f"{build_time:.1f} s and the solver found none in the {max(left, 0.0):.1f} s left; "
+                              "raise time_limit or give the solver a MIP start", err.record) from None
+    record = dataclasses.replace(record, time_limit=float(time_limit))
     weights = extract_weights(model)
     s = sign_forward(X, weights, epsilon / 2)[-1]
     train_acc = float(np.mean(predict_index(s) == np.argmax(Y, axis=1)))

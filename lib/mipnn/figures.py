@@ -60,6 +60,7 @@ __all__ = ["FIGURE_MODULES", "PaperFigure", "StoreMissingError", "register", "re
 #: one line here (and nothing else in this file).
 FIGURE_MODULES: dict[str, tuple[str, ...]] = {
     "01_tame_bnn_dual": ("mipnn.experiments.tame_figures",),
+    "03_layerwise_relu_mnist": ("mipnn.experiments.layerwise_figures",),
 }
 
 
@@ -227,4 +228,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # run as `python -m mipnn.figures` this file is `__main__`, a second copy of the module: the renderers register
+    # with `mipnn.figures`, so its main (and registry) must be the one that runs
+    from mipnn.figures import main as _main
+
+    sys.exit(_main())

@@ -120,3 +120,18 @@ def test_closing_note_and_hypotheses_are_rendered_from_data():
     assert "0.4785" in note and "bench_03_batches.py" in note
     hyp = lf.hypothesis_markdown(BENCH).data.splitlines()
     assert len(hyp) == 2 + 11 and hyp[-1].startswith("| 11. the scale of the initial weights")
+
+
+def test_show_table_measures_columns_with_missing_values(monkeypatch):
+    """An object column with a NaN (a benchmark table where one run lacks a field) is measured, not a TypeError."""
+    import numpy as np
+    import pandas as pd
+
+    from mipnn import report
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    df = pd.DataFrame({"run": ["a", "b"], "note": ["x", np.nan]})
+    assert report.table_width(df) > 0
+    report.show_table(df)
+    assert shown[-1] is df

@@ -70,7 +70,7 @@ def glance_table(rows: Sequence[Mapping[str, str]]) -> pd.DataFrame:
 
 
 def _col_width(series: pd.Series, name) -> int:
-    values = series.astype(str)
+    values = series.map(str)  # astype(str) keeps NaN as a float in an object column
     return max([len(str(name))] + [len(v) for v in values]) + 2
 
 

@@ -135,3 +135,12 @@ def test_show_table_measures_columns_with_missing_values(monkeypatch):
     assert report.table_width(df) > 0
     report.show_table(df)
     assert shown[-1] is df
+
+
+def test_markdown_outputs_carry_their_text_for_nbval():
+    """The glance table and the closing note display as Markdown whose plain-text form is the text itself, so a
+    stored notebook whose numbers drifted from the stores fails nbval."""
+    table = lf.glance_markdown(SESSION, BENCH)
+    assert repr(table) == table.data and table.data.startswith("| claim | paper | ours | verdict |")
+    note = lf.closing_note(SESSION, BENCH)
+    assert repr(note).startswith("## Closing note")

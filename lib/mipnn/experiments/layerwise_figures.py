@@ -373,17 +373,27 @@ def glance(session: dict | None = None, folder=None) -> pd.DataFrame:
     return glance_table(br.glance_rows(s, _folder() if folder is None else folder))
 
 
-def markdown_table(df: pd.DataFrame):
-    """``IPython.display.Markdown`` of a small table (``|`` in cells escaped): wraps in the page where a wide
-    DataFrame would not."""
+def _text_markdown(text: str):
+    """``IPython.display.Markdown`` whose plain-text form is the Markdown itself (not ``<…Markdown object>``), so
+    that nbval compares the numbers in a stored output with a fresh run's."""
     from IPython.display import Markdown
+
+    class MarkdownText(Markdown):
+        def __repr__(self) -> str:
+            return self.data
+
+    return MarkdownText(text)
+
+
+def markdown_table(df: pd.DataFrame):
+    """Markdown of a small table (``|`` in cells escaped): wraps in the page where a wide DataFrame would not."""
 
     def cell(v) -> str:
         return str(v).replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(map(cell, df.columns)) + " |", "|" + "---|" * len(df.columns)]
     lines += ["| " + " | ".join(map(cell, row)) + " |" for row in df.itertuples(index=False)]
-    return Markdown("\n".join(lines))
+    return _text_markdown("\n".join(lines))
 
 
 def glance_markdown(session: dict | None = None, folder=None):
@@ -419,14 +429,14 @@ def closing_note(session: dict | None = None, folder=None):
     start = ("no run from a smaller start is committed yet" if small.empty else
              f"from smaller starts inside that interval {int((small >= 0.95).sum())} of {len(small)} runs reach "
              f"≥ 0.95 (best {small.max():.2f})")
-    return markdown(
+    return _text_markdown(markdown(
         "## Closing note\n\n{lines}\n\n{n_short} of {n_rows} claims are short of the paper; these hold: {held}. "
         "The paper leaves the scale of the start open (\"random values in [−1, 1]\"): from U[−1, 1] the best exact "
         "run of Algorithm 1 reaches {literal:.2f}; {start}. The companion notebook "
         "`03b_layerwise_relu_investigation` gives the {n_hyp} hypotheses we measured and what each found; the "
         "scripts are in `benchmarks/`.",
         lines="\n".join(lines), n_short=int(short.sum()), n_rows=len(table), held="; ".join(held),
-        literal=float(literal.max()), start=start, n_hyp=len(br.hypothesis_rows(folder)))
+        literal=float(literal.max()), start=start, n_hyp=len(br.hypothesis_rows(folder))).data)
 
 
 def hypothesis_markdown(folder=None):

@@ -11,7 +11,8 @@ PROFILE ?= default
 # Where the notebooks' sweeps and per-neuron MILPs run: empty (each notebook's default, local processes), dask (a
 # LocalCluster on this machine) or a Dask scheduler address, e.g. make reproduce PROFILE=paper SCHEDULER=tcp://host:8786
 SCHEDULER ?=
-NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+# 03b_… (a companion notebook) too: two digits, optionally a letter, then "_"
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb notebooks/[0-9][0-9][a-z]_*.ipynb))
 NAMES := $(notdir $(basename $(NOTEBOOKS)))
 LIB := $(shell find lib -name '*.py' -o -name '*.json' 2>/dev/null)
 # ---- data location -------------------------------------------------------------------------------------------

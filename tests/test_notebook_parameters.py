@@ -166,6 +166,7 @@ PAPERMILL_BAD = {
     "01_tame_bnn_dual": {"b_step": 0},
     "02_mip_training_adult": {"P_values": "abc"},
     "03_layerwise_relu_mnist": {"profile": "big"},
+    "03b_layerwise_relu_investigation": {"profile": "big"},
     "04_data_splitting_heuristic": {"n_jbos": 2},  # an unknown name (papermill itself only warns)
 }
 

@@ -86,7 +86,8 @@ def markdown_table(df: pd.DataFrame):
 
 
 def _col_width(series: pd.Series, name) -> int:
-    return max([len(str(name))] + [len(str(v)) for v in series]) + 2
+    values = series.map(str)  # astype(str) keeps NaN as a float in an object column
+    return max([len(str(name))] + [len(v) for v in values]) + 2
 
 
 def table_width(df: pd.DataFrame) -> int:

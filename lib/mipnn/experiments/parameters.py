@@ -96,6 +96,9 @@ SCHEMAS: dict[str, NotebookSchema] = {
                 "n_jobs": Param("integer", low=1, help="local worker processes / LocalCluster workers"),
                 "inits": Param("choices", ("uniform", "glorot_uniform", "uniform:0.1"), allow_none=True,
                                help="kinds of random start the screening compares (None: the profile's)")}),
+    "03b_layerwise_relu_investigation": NotebookSchema(
+        params={"profile": Param("choice", ("default", "session", "paper"),
+                                 help="accepted for `make reproduce`; every profile reads the same committed stores")}),
     "04_data_splitting_heuristic": NotebookSchema(
         params={"profile": Param("choice", ("default", "medium", "paper"), help="run size (see PROFILES)"),
                 "solver": Param("choice", BACKENDS, help="MIP backend (gurobi: pip's license, small models)"),

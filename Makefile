@@ -1,7 +1,8 @@
 # mipnn — two commands do everything on a fresh machine:
 #   make reproduce   create/refresh .venv, execute every notebook (PROFILE=default|paper), write figures + summaries
 #   make test        create/refresh .venv, run the unit tests, then execute and validate every notebook with nbval
-# Also: make lab, make outputs (refresh the outputs stored in notebooks/), make clean.
+# Also: make env, make lock, make data, make report, make lab, make outputs (refresh the outputs stored in
+# notebooks/), make clean; `make help` lists them.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -55,7 +56,7 @@ help:
 # The environment is (re)built from requirements.lock (exact versions and hashes of every package, the ones that
 # produced the stored outputs), then mipnn itself without dependencies; it is rebuilt whenever the lock or
 # pyproject.toml changes. `make lock` re-resolves pyproject.toml's ranges to the newest versions (pip-tools) and
-# rewrites the lock: re-run the notebooks afterwards (tests/test_lock.py compares the lock with the versions
+# rewrites the lock: re-run the notebooks afterwards (tests/test_packaging.py compares the lock with the versions
 # recorded in results/*/summary.json).
 LOCK := requirements.lock
 LOCK_EXTRAS := test,docs
@@ -127,7 +128,7 @@ LAB_ARGS ?=
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-outputs: $(VENV)/.installed
+outputs: $(VENV)/.installed data
 	@for nb in $(NOTEBOOKS); do \
 		$(BIN)/papermill --kernel python3 --cwd notebooks $$nb $${nb%.ipynb}.partial.ipynb && mv $${nb%.ipynb}.partial.ipynb $$nb || exit 1; \
 	done

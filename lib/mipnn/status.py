@@ -174,7 +174,8 @@ def headline_rows(rows: list[dict[str, str]], paper: Paper) -> list[dict[str, st
     for claim, ours in paper.headlines:
         hits = [r for r in mine if r["claim"].startswith(claim) and r["ours"].startswith(ours)]
         if len(hits) != 1:
-            raise ValueError(f"{paper.key}: headline ({claim!r}, {ours!r}) matches {len(hits)} status rows, not 1")
+            raise ValueError(f"{paper.key}: headline ({claim!r}, {ours!r}) matches {len(hits)} status rows, not 1; "
+                             f"a notebook renamed its claim: update PAPERS in mipnn/status.py")
         picked.append(hits[0])
     return picked
 

@@ -14,7 +14,8 @@ license fits every weight MILP at this size; the input MILPs and LPs on HiGHS), 
         [--states 1 0 2 3 4] [--solver gurobi] [--mip-nodes 0] [--max-iterations 50] [--time-limit 60] [--n-jobs 1]
 
 Writes results/benchmarks/bench_03_init<tag>.jsonl (one run per start, written as it finishes; a rerun resumes),
-.csv and .json, and figures/benchmarks/bench_03_init<tag>.png/.pdf/.csv (final training accuracy per start).
+.csv and .json, and figures/benchmarks/bench_03_init<tag>.png/.pdf/.csv (final training accuracy per start);
+``--report-only`` writes the last three from the runs the store holds so far, without solving.
 """
 
 import argparse
@@ -41,6 +42,8 @@ def main(argv=None):
     ap.add_argument("--time-limit", type=float, default=60.0, help="seconds per MILP")
     ap.add_argument("--max-iterations", type=int, default=MAX_ITERATIONS)
     ap.add_argument("--n-jobs", type=int, default=1)
+    ap.add_argument("--report-only", action="store_true",
+                    help="no solve: write the table, summary and figure of the runs the store holds so far")
     args = ap.parse_args(argv)
     inits = [check_init(i) for i in args.inits]
     nodes = None if args.mip_nodes <= 0 else args.mip_nodes
@@ -50,7 +53,8 @@ def main(argv=None):
     grid = [dict(init=i, random_state=s, solver=args.solver, max_iterations=args.max_iterations, mip_nodes=nodes,
                  time_limit=args.time_limit, evaluate=True) for s in args.states for i in inits]
     out = benchmarks_dir()
-    run_sweep(run_algorithm1, grid, out / f"bench_03_init{tag}.jsonl", n_jobs=args.n_jobs, desc="starts")
+    if not args.report_only:
+        run_sweep(run_algorithm1, grid, out / f"bench_03_init{tag}.jsonl", n_jobs=args.n_jobs, desc="starts")
     table = init_runs(out, name=f"bench_03_init{tag}")
     table.to_csv(out / f"bench_03_init{tag}.csv", index=False, float_format="%.6g")
     summary = write_summary(f"bench_03_init{tag}", table, "init", ["train_accuracy", "test_accuracy", "iterations",

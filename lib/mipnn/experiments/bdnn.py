@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..backends import NODE_LIMIT_OPTION
 from ..baselines import adam_mlp_validated
-from ..bnn import ATTACK_EPSILONS, METHODS, BDNNClassifier, random_sign_attack
+from ..bnn import ATTACK_EPSILONS, METHODS, BDNNClassifier, predict_bdnn, random_sign_attack
 from ..data import make_splits
 from ..solve import LIMIT_STATUSES
 from ..validation import check_choice
@@ -36,7 +36,8 @@ def run_bdnn_experiment(dataset: str, method: str, random_state: int, *, hidden=
                         max_train: int | None = None, max_eval: int | None = None, time_limit: float = 60.0,
                         node_limit: int | None = None, max_splits: int = 5, max_rounds: int = 5,
                         batch_size: int | None = None, robust_radius: float = 0.0, attack_trials: int = 0,
-                        epochs: int = 30, n_iter_no_change: int | None = None, solver: str = "highs") -> dict:
+                        epochs: int = 30, n_iter_no_change: int | None = None, solver: str = "highs",
+                        scale: str | None = None) -> dict:
     """One run of notebook 04's comparison: train ``method`` on split ``random_state`` of ``dataset``, evaluate it.
 
     ``method`` is ``"exact"``, ``"local_search"``, ``"data_splitting"`` (BDNN, via
@@ -44,6 +45,9 @@ def run_bdnn_experiment(dataset: str, method: str, random_state: int, *, hidden=
     ``node_limit`` caps every MIP's branch-and-bound nodes (deterministic work limit; ``solver`` picks the
     backend, :data:`mipnn.backends.NODE_LIMIT_OPTION` names its option),
     ``time_limit`` is the wall-clock safety net per MIP (the whole fit gets the sum over its MIPs).
+    ``scale`` (``"standard"``, ``"minmax"``, ``"none"``; ``None``: ``"minmax"`` for robust runs — the authors' robust
+    script scales to [0, 1], so the attack strengths ε mean what they meant — and ``"standard"`` otherwise) is the
+    feature scaling, fitted on the training part.
     ``attack_trials > 0`` adds the random-sign attack
     accuracies on the test set. ``epochs`` and ``n_iter_no_change`` go to the Adam baseline (``None``: exactly
     ``epochs`` epochs, the authors' 30; an integer: until the training loss converges, ``epochs`` as the cap).
@@ -52,16 +56,22 @@ def run_bdnn_experiment(dataset: str, method: str, random_state: int, *, hidden=
     best-validation iteration, local search its best-validation round, Adam its best-validation epoch; the exact
     method solves one MIP and has nothing to choose. Returns a flat dict of JSON-ready numbers: train /
     validation / test accuracy, ``fit_time`` (the whole training, models built included), ``solve_time`` (the
-    solvers' share), model sizes, statuses and ``capped`` (some MIP stopped at a node or time limit).
+    solvers' share), model sizes, statuses and ``capped`` (some MIP stopped at a node or time limit). A BDNN's
+    accuracies use the authors' prediction rule (argmax of the binary output units, ties to the first class;
+    :func:`mipnn.bnn.predict_bdnn` ``rule="units"``), and so do its model choices on validation;
+    ``test_accuracy_margin`` is the test accuracy under our margin rule, for comparison.
     """
     check_choice("method", method, (*METHODS, "adam"))
-    split = make_splits(dataset, 1, random_state=random_state, max_train=max_train, max_eval=max_eval)[0]
+    if scale is None:
+        scale = "minmax" if robust_radius > 0 or attack_trials else "standard"
+    split = make_splits(dataset, 1, random_state=random_state, max_train=max_train, max_eval=max_eval,
+                        scale=scale)[0]
     t0 = time.perf_counter()
     out = {"n_train": len(split.y_train), "n_test": len(split.y_test), "n_features": split.n_features}
     if method == "adam":
         info = adam_mlp_validated(split.X_train, split.y_train, split.X_val, split.y_val, hidden=hidden,
                                   epochs=epochs, n_iter_no_change=n_iter_no_change, random_state=random_state)
-        predict = info["model"].predict
+        predict = margin_predict = info["model"].predict
         out.update(solve_time=info["wall_time"], fit_time=info["wall_time"], best_epoch=info["best_epoch"],
                    epochs_run=info["epochs_run"], converged=info["converged"], n_binaries=0, n_constraints=0,
                    status="trained", capped=False)
@@ -69,14 +79,17 @@ def run_bdnn_experiment(dataset: str, method: str, random_state: int, *, hidden=
         options = {NODE_LIMIT_OPTION[solver]: int(node_limit)} if node_limit is not None else None
         # Kurtz & Bah cap each MIP; the fit's own limit is the sum of those caps, so it never ends a run that the
         # per-MIP caps would let finish (up to the model builds between the solves).
-        n_mips = {"exact": 1, "data_splitting": max_splits + 1, "local_search": 2 * max_rounds}[method]
+        n_mips = {"exact": 1, "data_splitting": max_splits, "local_search": 2 * max_rounds}[method]
         clf = BDNNClassifier(method=method, hidden=hidden, weight_domain=weight_domain, robust_radius=robust_radius,
                              max_splits=max_splits, max_rounds=max_rounds, batch_size=batch_size,
                              validation_data=(split.X_val, split.y_val), time_limit=n_mips * float(time_limit),
                              mip_time_limit=time_limit, solver_options=options, solver=solver,
                              random_state=random_state)
         clf.fit(split.X_train, split.y_train)
-        predict = clf.predict
+        margin_predict = clf.predict
+
+        def predict(X, clf=clf):  # the authors' rule: argmax of the binary output units, ties to the first class
+            return clf.classes_[predict_bdnn(X, clf.weights_, rule="units")]
         hist = clf.history_
         if method == "exact":
             rec = clf.solve_record_
@@ -89,8 +102,9 @@ def run_bdnn_experiment(dataset: str, method: str, random_state: int, *, hidden=
                        stop_reason=clf.stop_reason_)
             out["best_iteration"] = clf.best_iteration_
             if method == "data_splitting":
-                out["history"] = [{k: h[k] for k in ("n_clusters", "n_binaries", "n_constraints", "train_loss",
-                                                     "train_accuracy", "val_accuracy", "status")} for h in hist]
+                out["history"] = [{k: h[k] for k in ("n_clusters", "n_batch_clusters", "n_binaries", "n_constraints",
+                                                     "train_loss", "train_accuracy", "val_accuracy", "status",
+                                                     "solve_time")} for h in hist]
         out["solve_time"] = clf.solve_time_
         out["fit_time"] = clf.fit_time_
         out["capped"] = bool(set(out["status"].split(",")) & LIMIT_STATUSES)
@@ -98,6 +112,9 @@ def run_bdnn_experiment(dataset: str, method: str, random_state: int, *, hidden=
     out["train_accuracy"] = float(np.mean(predict(split.X_train) == split.y_train))
     out["val_accuracy"] = float(np.mean(predict(split.X_val) == split.y_val))
     out["test_accuracy"] = float(np.mean(predict(split.X_test) == split.y_test))
+    # our margin rule beside the authors' (it can only be right more often; equal for Adam)
+    out["test_accuracy_margin"] = float(np.mean(margin_predict(split.X_test) == split.y_test))
+    out["scale"] = scale
     if attack_trials:
         df = random_sign_attack(predict, split.X_test, split.y_test, ATTACK_EPSILONS, n_trials=attack_trials,
                                 random_state=random_state)

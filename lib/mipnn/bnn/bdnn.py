@@ -171,8 +171,8 @@ PREDICTION_RULES = ("units", "margin")
 def predict_bdnn(X, network, *, rule: str = "margin", epsilon: float = EPSILON) -> np.ndarray:
     """Predicted class. ``rule="margin"``: the output unit with the largest margin (equals the active unit when
     exactly one fires); ``rule="units"``: Kurtz & Bah's rule, the argmax of the binary output units, so a tie
-    (no unit or several units firing) goes to the lowest class index. The margin rule can only be right more
-    often: it agrees with the units rule whenever exactly one unit fires and breaks the ties by the margins."""
+    (no unit or several units firing) goes to the lowest class index. The two rules agree whenever exactly one
+    unit fires; the margin rule breaks the ties by the margins instead of sending them to class 0."""
     check_choice("rule", rule, PREDICTION_RULES)
     if rule == "units":
         return np.argmax(bnn_forward(np.asarray(X, dtype=np.float64), network, tol=epsilon / 2)[-1], axis=1)

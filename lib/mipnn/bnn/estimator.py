@@ -50,7 +50,8 @@ class BDNNClassifier(BaseMIPClassifier):
     robust_radius : ρ ≥ 0 of the L∞-robust model (0: nominal).
     max_splits : splits of the data-splitting heuristic (≥ 1; one MIP each).
     max_rounds : rounds of the local search.
-    batch_size : data splitting only: solve on a random batch of this many training points (``None``: all).
+    batch_size : data splitting only: solve each split's MIP on a new batch of this many training points (a
+        contiguous window at a random offset, as Kurtz & Bah; ``None``: all).
     validation_data : optional ``(X_val, y_val)`` used by data splitting and local search to pick their best
         iteration / round (the exact method solves one MIP, so there is nothing to choose).
     time_limit : seconds for the whole fit (every MIP, model build and k-means step included).

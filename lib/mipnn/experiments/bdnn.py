@@ -149,15 +149,16 @@ def comparison_grid(profile: dict, solver: str = "highs") -> list[dict]:
 
 
 def robust_grid(profile: dict, solver: str = "highs") -> list[dict]:
-    """Notebook 04's robust runs: data splitting with each radius of ``profile["robust_radii"]`` (features scaled to
-    [0, 1], as the authors' robust script) and the random-sign attack on the test part."""
+    """Notebook 04's robust runs: data splitting with each radius of ``profile["robust_radii"]`` and the random-sign
+    attack on the test part (so :func:`run_bdnn_experiment` scales the features to [0, 1], as the authors' robust
+    script, also for ρ = 0; the run records it as ``scale``)."""
     P = profile
     extra = {"solver": solver} if solver != "highs" else {}
     wd = {} if P.get("weight_domain", "continuous") == "continuous" else {"weight_domain": P["weight_domain"]}
     return [dict(dataset=P["robust_dataset"], method="data_splitting", random_state=rs, hidden=P["robust_hidden"],
                  max_train=P["robust_max_train"], time_limit=P["time_limit"], node_limit=P["node_limit"],
                  max_splits=P.get("robust_max_splits", P["max_splits"]), batch_size=P["batch_size"],
-                 robust_radius=rho, attack_trials=P["attack_trials"], scale="minmax", **wd, **extra)
+                 robust_radius=rho, attack_trials=P["attack_trials"], **wd, **extra)
             for rs in range(P["repetitions"]) for rho in P["robust_radii"]]
 
 

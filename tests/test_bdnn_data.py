@@ -9,6 +9,7 @@ from mipnn.data import DATASETS, load_dataset, make_splits, split_dataset
 
 @pytest.mark.parametrize("name,shape,n_classes", [
     ("digits", (1797, 64), 10), ("iris", (150, 4), 3), ("breast_cancer", (569, 30), 2),
+    ("breast_cancer_wisconsin", (699, 9), 2),
     ("random_200x100", (200, 100), 2), ("random_1000x10", (1000, 10), 2)])
 def test_shapes(name, shape, n_classes):
     X, y = load_dataset(name)
@@ -96,3 +97,33 @@ def test_adam_baseline_trains_to_convergence():
     assert not any(improved[-20:]) and any(improved[:-20])
     assert conv["val_accuracy"][conv["best_epoch"] - 1] == max(conv["val_accuracy"])
     assert conv["train_accuracy"] > fixed["train_accuracy"]
+
+
+def test_original_wisconsin_is_vendored_and_verified(monkeypatch):
+    monkeypatch.delenv("MIPNN_DATA_DIR", raising=False)  # the vendored copy in data/bdnn/ alone
+    X, y = load_dataset("breast_cancer_wisconsin")
+    assert X.shape == (699, 9) and np.bincount(y).tolist() == [458, 241]
+    assert X.min() == 1 and X.max() == 10
+    s = make_splits("breast_cancer_wisconsin", 1)[0]
+    assert s.sizes() == {"train": 349, "val": 175, "test": 175}
+
+
+def test_credit_card_missing_or_corrupt_file_gives_a_clear_error(monkeypatch, tmp_path):
+    from mipnn.exceptions import ChecksumError, DataNotFoundError
+
+    monkeypatch.delenv("MIPNN_DATA_DIR", raising=False)
+    with pytest.raises(DataNotFoundError) as err:
+        load_dataset("credit_card", data_dir=tmp_path)
+    msg = str(err.value)
+    assert "default_of_credit_card_clients.csv" in msg and str(tmp_path / "bdnn") in msg
+    assert "cd1fc9efd3bb27b32c5e6b35539ceee93d3accd20556d5065b4cf586026881c7" in msg and "MIPNN_DATA_DIR" in msg
+    (tmp_path / "bdnn").mkdir()
+    (tmp_path / "bdnn" / "default_of_credit_card_clients.csv").write_text("1;2;0\n")
+    with pytest.raises(ChecksumError, match="default_of_credit_card_clients.csv"):
+        load_dataset("credit_card", data_dir=tmp_path)
+
+
+def test_minmax_scaling_maps_the_training_part_to_unit_box():
+    s = make_splits("breast_cancer_wisconsin", 1, scale="minmax")[0]
+    np.testing.assert_allclose(s.X_train.min(axis=0), 0.0)
+    np.testing.assert_allclose(s.X_train.max(axis=0), 1.0)

@@ -225,3 +225,31 @@ def test_a_trivial_fit_that_ran_out_of_time_warns_even_when_its_mips_were_optima
     with pytest.warns(FitWarning, match="time_limit"):
         clf = BDNNClassifier(method="data_splitting", hidden=(2,), time_limit=1).fit(X, y)
     assert clf.stop_reason_ == "time_limit"
+
+
+def test_robust_runs_scale_to_the_unit_box_and_report_both_prediction_rules():
+    from mipnn.experiments.bdnn import robust_grid, run_bdnn_experiment
+
+    P = dict(robust_dataset="breast_cancer_wisconsin", robust_hidden=(2,), robust_max_train=20, time_limit=10.0,
+             node_limit=50, max_splits=4, robust_max_splits=1, batch_size=None, robust_radii=[0.0, 0.1],
+             attack_trials=1, repetitions=1, weight_domain="integer")
+    grid = robust_grid(P)
+    assert [g["robust_radius"] for g in grid] == [0.0, 0.1] and all("scale" not in g for g in grid)
+    assert {g["max_splits"] for g in grid} == {1} and {g["weight_domain"] for g in grid} == {"integer"}
+    out = run_bdnn_experiment(**grid[0])                                 # ρ = 0 with the attack: [0, 1] too
+    assert out["scale"] == "minmax" and out["n_mips"] == 1
+    assert 0 <= out["test_accuracy"] <= 1 and 0 <= out["test_accuracy_margin"] <= 1
+    assert [a["epsilon"] for a in out["attack"]] == [0.0, 0.5, 1.0, 1.5, 2.0]
+
+
+def test_status_rows_without_exact_runs():
+    from mipnn.experiments.bdnn import status_rows
+
+    entry = {"repetitions": 3, "test_accuracy_mean": 0.9, "test_accuracy_std": 0.01, "fit_time_mean_s": 10.0}
+    summary = {"methods": {"iris": {"data_splitting": entry, "adam": {**entry, "test_accuracy_mean": 0.95}}},
+               "best_bdnn": {"iris": "data_splitting"},
+               "robustness": {"dataset": "iris", "rho=0": {"eps=0": 0.9, "eps=1": 0.5, "eps=2": 0.3},
+                              "rho=0.1": {"eps=0": 0.9, "eps=1": 0.6, "eps=2": 0.3}}}
+    rows = status_rows(summary, "medium", {"cases": [{"claim_holds": True}, {"claim_holds": False}]})
+    assert "data splitting only" in rows[0]["ours"] and rows[0]["verdict"].endswith("partly")
+    assert "behind" in rows[1]["ours"] and len(rows) == 3                # no exact runs: no yardstick row

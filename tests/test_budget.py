@@ -56,11 +56,12 @@ def _data(seed=0, n=12):
 def test_data_splitting_stops_at_the_fit_limit(monkeypatch):
     X, y = _data()
     calls = _slow_solves(monkeypatch, ds_module, delay=0.4)
-    res = iterative_data_splitting(X, y, X, y, hidden=(2,), max_splits=10, time_limit=30, fit_time_limit=1.0)
+    # 4 s: each split also runs k-means with the authors' 25 restarts (slow on a loaded machine)
+    res = iterative_data_splitting(X, y, X, y, hidden=(2,), max_splits=10, time_limit=30, fit_time_limit=4.0)
     assert res.stop_reason == "time_limit"
-    assert 2 <= len(res.history) == len(calls) < 11
-    assert all(limit <= 1.0 - elapsed + 0.05 for elapsed, limit in calls)  # never more than what is left
-    assert res.total_time < 1.0 + 0.4 + 0.5  # the last MIP's extra delay and one model build at most
+    assert 2 <= len(res.history) == len(calls) < 10
+    assert all(limit <= 4.0 - elapsed + 0.05 for elapsed, limit in calls)  # never more than what is left
+    assert res.total_time < 4.0 + 0.4 + 0.5  # the last MIP's extra delay and one model build at most
     without = iterative_data_splitting(X, y, X, y, hidden=(2,), max_splits=2, time_limit=30)
     assert without.stop_reason == "max_splits"
 

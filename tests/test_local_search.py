@@ -18,7 +18,7 @@ def test_local_search_is_monotone_and_consistent(weight_domain):
     X, y = _data(0)
     res = local_search(X, y, hidden=(3,), weight_domain=weight_domain, n_classes=3, max_rounds=4, time_limit=20,
                        random_state=1)
-    assert res.stop_reason in ("no_change", "repeated_objective", "zero_loss", "max_rounds")
+    assert res.stop_reason in ("no_change", "unchanged_objective", "zero_loss", "max_rounds")
     losses = [h["train_loss"] for h in res.history]
     assert all(a >= b - 1e-9 for a, b in zip(losses, losses[1:], strict=False))       # no step makes things worse
     # the solver's objective of every optimal step is the numpy loss of the network it returned
@@ -54,7 +54,7 @@ def test_local_search_keeps_the_best_validation_round():
     rounds = [h for h in res.history if h["step"] == "output"]
     accs = [h["val_accuracy"] for h in rounds]
     assert res.best_round == int(np.argmax(accs))                       # earliest round of the best accuracy
-    assert np.mean(predict_bdnn(X_val, res.network) == y_val) == pytest.approx(max(accs))
+    assert np.mean(predict_bdnn(X_val, res.network, rule="units") == y_val) == pytest.approx(max(accs))
     with pytest.raises(ValueError, match="X_val and y_val"):
         local_search(X, y, X_val=X_val)
 
@@ -66,3 +66,27 @@ def test_local_search_first_step_always_has_an_incumbent():
     res = local_search(X, y, hidden=(3,), n_classes=3, max_rounds=1, time_limit=20, options={"mip_max_nodes": 1})
     assert res.history[0]["objective"] is not None
     assert res.history[0]["train_loss"] <= len(y) * 3
+
+
+def test_step_a_optimises_the_output_thresholds_and_patience_ends_the_search(monkeypatch):
+    import importlib
+
+    ls_module = importlib.import_module("mipnn.bnn.local_search")
+    X, y = _data(2, n=12, d=2, classes=2)
+    real, calls = ls_module.solve_bdnn, []
+
+    def spy(*args, **kw):
+        calls.append(kw)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(ls_module, "solve_bdnn", spy)
+    res = local_search(X, y, hidden=(2,), max_rounds=50, time_limit=20, random_state=0, patience=1)
+    step_a = [kw for kw in calls if kw.get("hidden") != ()]
+    assert step_a and all("fixed_thresholds" not in kw and set(kw["fixed_weights"]) == {2} for kw in step_a)
+    # patience=1: one repeated objective ends the search (the authors' 100 in a row)
+    assert res.stop_reason in ("unchanged_objective", "no_change", "zero_loss")
+    losses = [h["train_loss"] for h in res.history]
+    if res.stop_reason == "unchanged_objective":
+        assert losses[-1] == losses[-2]
+    with pytest.raises(ValueError, match="patience"):
+        local_search(X, y, patience=0)

@@ -8,6 +8,7 @@ the random-sign attack), :mod:`~mipnn.bnn.local_search`, :mod:`~mipnn.bnn.data_s
 """
 
 from .bdnn import (
+    PREDICTION_RULES,
     BDNNResult,
     build_bdnn,
     output_margins,
@@ -18,7 +19,9 @@ from .bdnn import (
     trivial_network,
 )
 from .data_splitting import (
+    KMEANS_N_INIT,
     DataSplittingResult,
+    batch_window,
     choose_cluster_to_split,
     clusters_to_groups,
     iterative_data_splitting,
@@ -50,10 +53,10 @@ from .milp import (
 from .robust import ATTACK_EPSILONS, add_robust_first_layer, random_sign_attack
 
 __all__ = [
-    "BDNNResult", "build_bdnn", "output_margins", "point_losses", "predict_bdnn", "solve_bdnn", "threshold_bound",
-    "trivial_network",
-    "DataSplittingResult", "choose_cluster_to_split", "clusters_to_groups", "iterative_data_splitting",
-    "split_cluster",
+    "PREDICTION_RULES", "BDNNResult", "build_bdnn", "output_margins", "point_losses", "predict_bdnn", "solve_bdnn",
+    "threshold_bound", "trivial_network",
+    "KMEANS_N_INIT", "DataSplittingResult", "batch_window", "choose_cluster_to_split", "clusters_to_groups",
+    "iterative_data_splitting", "split_cluster",
     "METHODS", "BDNNClassifier",
     "LocalSearchResult", "local_search",
     "BIG_M", "EPSILON", "LOSSES", "THRESHOLDS", "WEIGHT_DOMAINS", "big_m_constants", "bnn_forward", "bnn_loss",

@@ -9,8 +9,9 @@ paper is available to us as its abstract only; the settings follow the authors' 
   threshold per unit bounded by ``B = max(max_i ‖xⁱ‖₁, widest layer)`` (:func:`threshold_bound`), big-M
   ``‖xⁱ‖₁ + B`` in the first layer and ``d_{k−1} + B`` after it, optional activation sharing (data splitting),
   fixed weights (local search), MIP starts and the robust rows of :mod:`mipnn.bnn.robust`;
-* :func:`output_margins`, :func:`predict_bdnn`, :func:`point_losses` — numpy prediction (the class of the output
-  unit with the largest margin ``W_K u_{K−1} − λ_K``) and per-point Hamming losses, with the forward pass
+* :func:`output_margins`, :func:`predict_bdnn`, :func:`point_losses` — numpy prediction (the authors' argmax of
+  the binary output units, ties to the lowest class, or the class of the output unit with the largest margin
+  ``W_K u_{K−1} − λ_K``) and per-point Hamming losses, with the forward pass
   :func:`mipnn.bnn.bnn_forward`.
 """
 
@@ -40,8 +41,8 @@ from .milp import (
 )
 from .robust import add_robust_first_layer
 
-__all__ = ["BDNNResult", "threshold_bound", "build_bdnn", "solve_bdnn", "output_margins", "predict_bdnn",
-           "point_losses", "trivial_network"]
+__all__ = ["PREDICTION_RULES", "BDNNResult", "threshold_bound", "build_bdnn", "solve_bdnn", "output_margins",
+           "predict_bdnn", "point_losses", "trivial_network"]
 
 
 def threshold_bound(X, widths) -> float:
@@ -162,8 +163,19 @@ def output_margins(X, network, *, epsilon: float = EPSILON) -> np.ndarray:
     return hidden @ np.asarray(W).T - np.asarray(lam) + epsilon / 2
 
 
-def predict_bdnn(X, network, *, epsilon: float = EPSILON) -> np.ndarray:
-    """Predicted class: the output unit with the largest margin (equals the active unit when exactly one fires)."""
+#: Prediction rules of :func:`predict_bdnn`: ``"units"`` — the authors' argmax of the binary output units (ties,
+#: including no unit firing, go to the lowest class index); ``"margin"`` — argmax of the output margins.
+PREDICTION_RULES = ("units", "margin")
+
+
+def predict_bdnn(X, network, *, rule: str = "margin", epsilon: float = EPSILON) -> np.ndarray:
+    """Predicted class. ``rule="margin"``: the output unit with the largest margin (equals the active unit when
+    exactly one fires); ``rule="units"``: Kurtz & Bah's rule, the argmax of the binary output units, so a tie
+    (no unit or several units firing) goes to the lowest class index. The two rules agree whenever exactly one
+    unit fires; the margin rule breaks the ties by the margins instead of sending them to class 0."""
+    check_choice("rule", rule, PREDICTION_RULES)
+    if rule == "units":
+        return np.argmax(bnn_forward(np.asarray(X, dtype=np.float64), network, tol=epsilon / 2)[-1], axis=1)
     return np.argmax(output_margins(X, network, epsilon=epsilon), axis=1)
 
 

@@ -1,22 +1,34 @@
 """Iterative data splitting for BDNN training (Kurtz & Bah, 2021).
 
 Kurtz & Bah's data-splitting heuristic (the paper is available to us as its abstract only; the steps follow the
-authors' code, REFERENCE.md §4). The exact BDNN MILP has one set of activation variables per training point and
-layer, so it grows with the data. Kurtz & Bah shrink it by grouping the training points into clusters whose members
-must all follow the *same* activation pattern: each cluster gets one set of activation (and product) variables —
-rows 3–7 of Theorem 1 once per cluster (``share_activations`` of :func:`mipnn.bnn.build_bnn_milp`) — while every
-point still keeps its own first-layer rows 1–2 and its own loss terms, so the shared first-layer pattern has to be
-consistent with each member's input. The loss of a cluster is the sum of its members' Hamming losses against their
-own labels.
-The heuristic starts with one cluster holding all points and, in each iteration,
+authors' public code, function ``trainBDNN``). The exact BDNN MILP has one set of activation variables per
+training point and layer, so it grows with the data. Kurtz & Bah shrink it by grouping the training points into
+*sets* whose members must all follow the *same* activation pattern: each set gets one set of activation (and
+product) variables — rows 3–7 of Theorem 1 once per set (``share_activations`` of
+:func:`mipnn.bnn.build_bnn_milp`) — while every point of the MIP keeps its own first-layer rows 1–2 and its own loss
+terms. The sets partition the **whole** training set; each MIP only sees a batch of it:
 
-1. solves the clustered MILP, warm-started from the previous network (whose weights stay feasible, because a
-   split only removes sharing constraints);
-2. keeps the network if its validation accuracy is the best so far;
-3. splits, with k-means (k = 2), the cluster with more than one point that has the largest loss under the best
-   network so far (loss evaluated point by point with the real forward pass);
+1. the list of sets starts as one set holding every training point;
+2. each iteration takes the chosen set out of the list, splits it with k-means (k = 2, ``n_init=25``, on the
+   training features) and appends the two halves (so the first MIP already has two sets);
+3. one MIP is solved on a **new batch** of ``batch_size`` training points — a contiguous window of rows at a
+   random offset of the training set, which a split hands over in random order — each batch point sharing the
+   pattern of the set it belongs to (the threshold bound and big-M use the whole training set, as the authors'
+   code does);
+4. the network's Hamming loss is computed on **every** training point; the network is kept if its validation
+   accuracy (prediction rule of :func:`mipnn.bnn.predict_bdnn`, ``rule="units"`` as the authors') beats the best
+   so far, and the loss kept is that of the best network;
+5. the next set to split is the one with more than one point whose summed loss under the best network is largest
+   (the first such set in list order on ties);
 
-until ``max_splits`` splits were made or every cluster is a singleton (then the model is the exact MILP).
+until ``max_splits`` splits (= MIPs) were made or no set has more than one point.
+
+**Start network.** The authors build a fresh, all-zero network for every split and hand it to the solver as the
+MIP start (their BDNN class initialises every weight and bias to 0). We do the same
+(:func:`mipnn.bnn.trivial_network`): the all-zero network is feasible for every batch and every partition — every
+pre-activation is 0 ≥ λ = 0, so every unit fires on every point and all members of a set agree. The previous
+split's network is *not* a valid start in general, since on a new batch two points of one set may activate it
+differently; a start from it would be rejected or need repairs.
 """
 
 from __future__ import annotations
@@ -28,11 +40,14 @@ import numpy as np
 from sklearn.cluster import KMeans
 
 from ..budget import TimeBudget
-from ..validation import check_number, check_positive_int, check_random_state
-from .bdnn import point_losses, predict_bdnn, solve_bdnn
+from ..validation import check_int_sequence, check_number, check_positive_int, check_random_state
+from .bdnn import point_losses, predict_bdnn, solve_bdnn, threshold_bound, trivial_network
 
-__all__ = ["split_cluster", "clusters_to_groups", "choose_cluster_to_split", "DataSplittingResult",
-           "iterative_data_splitting"]
+__all__ = ["KMEANS_N_INIT", "split_cluster", "clusters_to_groups", "choose_cluster_to_split", "batch_window",
+           "DataSplittingResult", "iterative_data_splitting"]
+
+#: k-means restarts per split (the authors' ``n_init``).
+KMEANS_N_INIT = 25
 
 
 def clusters_to_groups(clusters, n_points: int) -> np.ndarray:
@@ -49,7 +64,8 @@ def clusters_to_groups(clusters, n_points: int) -> np.ndarray:
 
 
 def split_cluster(X, idx, *, random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Split the points ``X[idx]`` in two with k-means (k = 2); return the two index arrays (sorted).
+    """Split the points ``X[idx]`` in two with k-means (k = 2, :data:`KMEANS_N_INIT` restarts); return the two index
+    arrays (sorted).
 
     If k-means cannot separate them (all points identical), the cluster is cut into two halves so that the
     heuristic always makes progress.
@@ -60,7 +76,7 @@ def split_cluster(X, idx, *, random_state: int = 0) -> tuple[np.ndarray, np.ndar
     pts = np.asarray(X, dtype=np.float64)[idx]
     labels = None
     if np.unique(pts, axis=0).shape[0] >= 2:
-        km = KMeans(n_clusters=2, n_init=10, random_state=random_state).fit(pts)
+        km = KMeans(n_clusters=2, n_init=KMEANS_N_INIT, random_state=random_state).fit(pts)
         labels = km.labels_
     if labels is None or labels.min() == labels.max():
         labels = np.zeros(idx.size, dtype=np.int64)
@@ -91,59 +107,73 @@ class DataSplittingResult:
     """Outcome of :func:`iterative_data_splitting`.
 
     ``network`` (list of ``(W, λ)``) is the network with the best validation accuracy (found at
-    ``best_iteration``); ``history`` has one dict per iteration (number of clusters, model size, solve status
-    and time, training loss and accuracy, validation accuracy); ``clusters`` is the final partition.
+    ``best_iteration``, 0-based: after ``best_iteration + 1`` splits); ``history`` has one dict per MIP (number of
+    sets, how many of them the batch touched, model size, solve status and time, training loss and accuracy over
+    the whole training set, validation accuracy); ``clusters`` is the final partition of the training set;
+    ``batches`` the rows of each MIP's batch.
     """
 
     network: list
     best_iteration: int
     history: list = field(default_factory=list)
     clusters: list = field(default_factory=list)
+    batches: list = field(default_factory=list)
     total_time: float = 0.0
     solve_time: float = 0.0
     stop_reason: str = "max_splits"
 
 
+def batch_window(rng, n: int, batch_size: int | None) -> np.ndarray:
+    """The authors' batch: ``batch_size`` contiguous rows starting at a random offset (all rows if ``None`` or
+    ``batch_size ≥ n``)."""
+    if batch_size is None or batch_size >= n:
+        return np.arange(n)
+    start = int(rng.integers(0, n - batch_size + 1))
+    return np.arange(start, start + batch_size)
+
+
 def iterative_data_splitting(X, y, X_val, y_val, *, hidden=(10,), weight_domain: str = "continuous",
-                             n_classes: int | None = None, max_splits: int = 10, batch_size: int | None = None,
+                             n_classes: int | None = None, max_splits: int = 20, batch_size: int | None = 64,
                              time_limit: float = 60.0, robust_radius: float = 0.0, random_state: int = 0,
                              options=None, progress: bool = False, solver: str = "highs",
                              threads: int | None = None, fit_time_limit: float | None = None) -> DataSplittingResult:
     """Train a BDNN with the iterative data-splitting heuristic (see the module docstring).
 
-    ``batch_size`` (``None``: all) draws that many training points at random once (the authors give each MIP
-    a batch of 64 points). ``time_limit`` is per MIP; ``fit_time_limit`` (``None``: none) bounds the whole
-    heuristic, k-means and model builds included: each MIP gets the smaller of ``time_limit`` and what is left, and
-    no further split starts once it is used up (``stop_reason`` ``"time_limit"``; the first MIP always runs).
-    ``options`` go to HiGHS (e.g. ``{"mip_max_nodes": 500}`` for deterministic work limits). ``robust_radius`` > 0
-    trains the L∞-robust variant. ``stop_reason`` is ``"max_splits"``, ``"singletons"`` (nothing left to split) or
-    ``"time_limit"``.
+    ``max_splits`` (≥ 1) is the number of splits, one MIP each. ``batch_size`` (``None``: all training points) is
+    the size of each MIP's batch (the authors: 64). ``time_limit`` is per MIP; ``fit_time_limit`` (``None``: none)
+    bounds the whole heuristic, k-means and model builds included: each MIP gets the smaller of ``time_limit`` and
+    what is left, and no further split starts once it is used up (``stop_reason`` ``"time_limit"``; the first MIP
+    always runs). ``options`` go to the solver (e.g. ``{"mip_max_nodes": 500}`` for deterministic work limits).
+    ``robust_radius`` > 0 trains the L∞-robust variant. ``stop_reason`` is ``"max_splits"``, ``"singletons"``
+    (nothing left to split) or ``"time_limit"``.
     """
-    check_positive_int("max_splits", max_splits, minimum=0)
+    check_positive_int("max_splits", max_splits, minimum=1)
     check_positive_int("batch_size", batch_size, minimum=1, allow_none=True)
     check_number("time_limit", time_limit, low=0, low_open=True)
     check_number("fit_time_limit", fit_time_limit, low=0, low_open=True, allow_none=True)
     check_number("robust_radius", robust_radius, low=0.0)
+    hidden = check_int_sequence("hidden", hidden)
     random_state = check_random_state(random_state, allow_none=False)
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y).astype(np.int64)
     y_val = np.asarray(y_val)
+    n = len(y)
+    if n < 2:
+        raise ValueError(f"X must hold at least 2 training points to be split, got {n}")
     if n_classes is None:
         n_classes = int(max(y.max(), y_val.max()) + 1)
     rng = np.random.default_rng(random_state)
-    if batch_size is not None and batch_size < len(y):
-        pick = np.sort(rng.choice(len(y), size=batch_size, replace=False))
-        X, y = X[pick], y[pick]
-    n = len(y)
-    clusters = [np.arange(n)]
+    bound = threshold_bound(X, (*hidden, n_classes))  # over the whole training set, as the authors' code
+    start = trivial_network(X.shape[1], (*hidden, n_classes))  # the authors' fresh all-zero network
+    sets = [np.arange(n)]
+    to_split = 0
     t_start = time.perf_counter()
     budget = TimeBudget(time_limit, fit_time_limit, t_start)
     stop = "max_splits"
-    best = None  # (val_acc, iteration, network)
-    prev = None
-    history = []
+    best = None  # (val_acc, iteration, network, loss over all training points)
+    history, batches = [], []
     solve_time = 0.0
-    iterator = range(max_splits + 1)
+    iterator = range(max_splits)
     if progress:
         from tqdm.auto import tqdm
         iterator = tqdm(iterator, desc="data splitting", leave=False)
@@ -152,30 +182,33 @@ def iterative_data_splitting(X, y, X_val, y_val, *, hidden=(10,), weight_domain:
         if limit is None:
             stop = "time_limit"
             break
-        groups = clusters_to_groups(clusters, n)
-        # The previous network stays feasible after a split, so it is a valid MIP start.
-        fit = solve_bdnn(X, y, hidden=hidden, weight_domain=weight_domain, n_classes=n_classes, groups=groups,
-                            robust_radius=robust_radius, time_limit=limit, start=prev, options=options,
-                            solver=solver, threads=threads, deadline=budget.deadline)
+        chosen = sets.pop(to_split)
+        sets += list(split_cluster(X, chosen, random_state=int(rng.integers(2**31 - 1))))
+        batch = batch_window(rng, n, batch_size)
+        batches.append(batch)
+        groups = clusters_to_groups(sets, n)[batch]
+        limit = budget.next_limit(first=it == 0) or limit  # what is left after k-means (the first MIP always runs)
+        fit = solve_bdnn(X[batch], y[batch], hidden=hidden, weight_domain=weight_domain, n_classes=n_classes,
+                         groups=groups, robust_radius=robust_radius, time_limit=limit, start=start,
+                         options=options, solver=solver, threads=threads, deadline=budget.deadline, bound=bound)
         solve_time += fit.record.wall_time
         net = fit.network
-        val_acc = float(np.mean(predict_bdnn(X_val, net) == y_val))
-        history.append({"iteration": it, "n_clusters": len(clusters), "status": fit.record.status,
-                        "objective": fit.record.objective, "bound": fit.record.bound,
+        loss = point_losses(X, y, net, n_classes)
+        val_acc = float(np.mean(predict_bdnn(X_val, net, rule="units") == y_val))
+        history.append({"iteration": it, "n_clusters": len(sets), "n_batch_clusters": int(np.unique(groups).size),
+                        "status": fit.record.status, "objective": fit.record.objective, "bound": fit.record.bound,
                         "solve_time": fit.record.wall_time, "n_binaries": fit.record.n_binaries,
                         "n_variables": fit.record.n_variables, "n_constraints": fit.record.n_constraints,
-                        "train_loss": float(point_losses(X, y, net, n_classes).sum()),
-                        "train_accuracy": float(np.mean(predict_bdnn(X, net) == y)), "val_accuracy": val_acc})
+                        "train_loss": float(loss.sum()),
+                        "train_accuracy": float(np.mean(predict_bdnn(X, net, rule="units") == y)),
+                        "val_accuracy": val_acc})
         if best is None or val_acc > best[0]:
-            best = (val_acc, it, net)
-        prev = net
-        if it == max_splits:
-            break
-        c = choose_cluster_to_split(clusters, point_losses(X, y, best[2], n_classes))
+            best = (val_acc, it, net, loss)
+        c = choose_cluster_to_split(sets, best[3])
         if c is None:
             stop = "singletons"
             break
-        a, b = split_cluster(X, clusters[c], random_state=random_state)
-        clusters = clusters[:c] + [a, b] + clusters[c + 1:]
-    return DataSplittingResult(network=best[2], best_iteration=best[1], history=history, clusters=clusters,
-                               total_time=time.perf_counter() - t_start, solve_time=solve_time, stop_reason=stop)
+        to_split = c
+    return DataSplittingResult(network=best[2], best_iteration=best[1], history=history, clusters=sets,
+                               batches=batches, total_time=time.perf_counter() - t_start, solve_time=solve_time,
+                               stop_reason=stop)

@@ -48,9 +48,10 @@ class BDNNClassifier(BaseMIPClassifier):
     hidden : hidden layer widths.
     weight_domain : ``"continuous"`` ([−1, 1]) or ``"integer"`` ({−1, 0, 1}).
     robust_radius : ρ ≥ 0 of the L∞-robust model (0: nominal).
-    max_splits : splits of the data-splitting heuristic.
+    max_splits : splits of the data-splitting heuristic (≥ 1; one MIP each).
     max_rounds : rounds of the local search.
-    batch_size : data splitting only: solve on a random batch of this many training points (``None``: all).
+    batch_size : data splitting only: solve each split's MIP on a new batch of this many training points (a
+        contiguous window at a random offset, as Kurtz & Bah; ``None``: all).
     validation_data : optional ``(X_val, y_val)`` used by data splitting and local search to pick their best
         iteration / round (the exact method solves one MIP, so there is nothing to choose).
     time_limit : seconds for the whole fit (every MIP, model build and k-means step included).
@@ -100,7 +101,7 @@ class BDNNClassifier(BaseMIPClassifier):
         check_int_sequence("hidden", self.hidden, minimum=1)
         check_choice("weight_domain", self.weight_domain, WEIGHT_DOMAINS)
         check_number("robust_radius", self.robust_radius, low=0.0)
-        check_positive_int("max_splits", self.max_splits, minimum=0)
+        check_positive_int("max_splits", self.max_splits, minimum=1)
         check_positive_int("max_rounds", self.max_rounds)
         check_positive_int("batch_size", self.batch_size, allow_none=True)
         check_number("mip_time_limit", self.mip_time_limit, low=0.0, low_open=True, high=1e7, allow_none=True)

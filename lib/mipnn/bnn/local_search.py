@@ -3,15 +3,16 @@
 Kurtz & Bah's local search heuristic (the paper is available to us as its abstract only; the steps follow the
 authors' code, REFERENCE.md §4). Instead of one MILP over all layers, two smaller problems are solved in turn:
 
-* **step A** — the output layer ``(W_K, λ_K)`` is fixed; the MILP (Theorem 1 of :mod:`mipnn.bnn.milp`, its
-  output-layer weights and thresholds fixed) chooses the hidden layers' weights, thresholds and activations. With
-  ``W_K`` fixed the product rows 5–7 of the output layer no longer couple two unknowns, so the hardest part of
-  the exact model disappears;
+* **step A** — the output weights ``W_K`` are fixed; the MILP (Theorem 1 of :mod:`mipnn.bnn.milp`, its
+  output-layer weights fixed) chooses the hidden layers' weights, thresholds and activations **and the output
+  thresholds** ``λ_K`` (as the authors' first problem does). With ``W_K`` fixed the product rows 5–7 of the output
+  layer no longer couple two unknowns, so the hardest part of the exact model disappears;
 * **step B** — the hidden layers (hence every point's hidden activations ``u_{K−1}``) are fixed; the MILP
   chooses the output layer only. This is a one-layer BDNN (rows 1–2 only) on the binary hidden representation.
 
 The search starts from random output weights (seeded) and stops when a full round changes nothing, when the
-training loss repeats a value seen after an earlier round, when the loss is 0, or after ``max_rounds`` rounds.
+objective stayed the same for ``patience`` MIPs in a row (the authors: 100; both steps count), when the loss is 0,
+or after ``max_rounds`` rounds.
 Each step never increases the training loss (the current network is handed to HiGHS as a start), so the last
 network is a local optimum with respect to these two neighbourhoods. With validation data the network returned is
 the one, after a full round, with the best validation accuracy (the authors select every model on validation
@@ -30,13 +31,17 @@ from ..validation import check_choice, check_int_sequence, check_number, check_p
 from .bdnn import point_losses, predict_bdnn, solve_bdnn, threshold_bound, trivial_network
 from .milp import EPSILON, WEIGHT_DOMAINS, bnn_forward
 
-__all__ = ["LocalSearchResult", "local_search"]
+__all__ = ["PATIENCE", "LocalSearchResult", "local_search"]
+
+#: MIPs in a row with the same objective that end the local search (the authors' code).
+PATIENCE = 100
 
 
 @dataclass
 class LocalSearchResult:
     """Outcome of :func:`local_search`: the selected ``network`` (found after round ``best_round``, 0-based), the
-    ``stop_reason`` (``"no_change"``, ``"repeated_objective"``, ``"zero_loss"``, ``"max_rounds"`` or
+    ``stop_reason`` (``"no_change"``, ``"unchanged_objective"`` (``patience`` equal objectives in a row),
+    ``"zero_loss"``, ``"max_rounds"`` or
     ``"time_limit"``) and one
     ``history`` dict per MIP step (the output step carries the round's validation accuracy when there is one)."""
 
@@ -59,17 +64,21 @@ def _random_output_layer(rng, d_in, d_out, weight_domain):
 def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_classes: int | None = None,
                  max_rounds: int = 10, time_limit: float = 60.0, robust_radius: float = 0.0,
                  random_state: int = 0, options=None, X_val=None, y_val=None, solver: str = "highs",
-                 threads: int | None = None, fit_time_limit: float | None = None) -> LocalSearchResult:
+                 threads: int | None = None, fit_time_limit: float | None = None,
+                 patience: int = PATIENCE) -> LocalSearchResult:
     """Train a BDNN by alternating the two MIPs of the module docstring; ``time_limit`` is per MIP.
 
     ``fit_time_limit`` (``None``: none) bounds the whole search, builds included: each MIP gets the smaller of
     ``time_limit`` and what is left, and no step starts once it is used up (``stop_reason`` ``"time_limit"``; the
     first round always runs, so there is a network). A round cut after step A keeps the network of step A.
 
-    ``X_val, y_val`` (both or neither) select the returned network on validation accuracy."""
+    ``X_val, y_val`` (both or neither) select the returned network on validation accuracy (the authors'
+    prediction rule, ``predict_bdnn(..., rule="units")``). ``patience`` is the number of MIPs in a row with the same
+    objective that ends the search (the authors' 100)."""
     hidden = check_int_sequence("hidden", hidden)
     check_choice("weight_domain", weight_domain, WEIGHT_DOMAINS)
     check_positive_int("max_rounds", max_rounds)
+    check_positive_int("patience", patience)
     check_number("time_limit", time_limit, low=0, low_open=True)
     check_number("fit_time_limit", fit_time_limit, low=0, low_open=True, allow_none=True)
     check_number("robust_radius", robust_radius, low=0.0)
@@ -90,7 +99,8 @@ def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_cla
     # random output layer; without one, HiGHS can end step A at its time limit with no incumbent at all (seen on
     # digits, 898 points). It only guarantees an incumbent; the random output layer still defines the search.
     start = [*trivial_network(X.shape[1], hidden), out_layer]
-    history, seen = [], []
+    history = []
+    same, last = 0, None  # MIPs in a row whose objective equals the previous one
     t0, solve_time = time.perf_counter(), 0.0
     budget = TimeBudget(time_limit, fit_time_limit, t0)
     stop = "max_rounds"
@@ -99,18 +109,21 @@ def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_cla
         if limit is None:
             stop = "time_limit"
             break
-        # Step A: output layer fixed, hidden layers free.
+        # Step A: output weights fixed; hidden layers and the output thresholds free.
         fit = solve_bdnn(X, y, hidden=hidden, weight_domain=weight_domain, n_classes=n_classes,
-                            fixed_weights={K: out_layer[0]}, fixed_thresholds={K: out_layer[1]},
-                            robust_radius=robust_radius, start=network if network is not None else start,
+                            fixed_weights={K: out_layer[0]}, robust_radius=robust_radius,
+                            start=network if network is not None else start,
                             time_limit=limit, options=options, bound=B, solver=solver, threads=threads,
                             deadline=budget.deadline)
         solve_time += fit.record.wall_time
         net_a = fit.network
+        loss_a = float(point_losses(X, y, net_a, n_classes).sum())
         history.append({"round": rnd, "step": "hidden", "status": fit.record.status,
                         "objective": fit.record.objective, "solve_time": fit.record.wall_time,
                         "n_binaries": fit.record.n_binaries, "n_constraints": fit.record.n_constraints,
-                        "train_loss": float(point_losses(X, y, net_a, n_classes).sum())})
+                        "train_loss": loss_a})
+        same = same + 1 if last is not None and loss_a == last else 0
+        last = loss_a
         # Step B: hidden activations fixed (they are the data now), output layer free.
         limit = budget.next_limit(first=rnd == 0)
         if limit is None:
@@ -128,7 +141,7 @@ def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_cla
                         "n_binaries": fit_b.record.n_binaries, "n_constraints": fit_b.record.n_constraints,
                         "train_loss": loss})
         if X_val is not None:
-            val_acc = float(np.mean(predict_bdnn(X_val, new) == np.asarray(y_val)))
+            val_acc = float(np.mean(predict_bdnn(X_val, new, rule="units") == np.asarray(y_val)))
             history[-1]["val_accuracy"] = val_acc
             if best is None or val_acc > best[0]:
                 best = (val_acc, rnd, new)
@@ -143,10 +156,11 @@ def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_cla
         if unchanged:
             stop = "no_change"
             break
-        if loss in seen:
-            stop = "repeated_objective"
+        same = same + 1 if loss == last else 0
+        last = loss
+        if same >= patience:
+            stop = "unchanged_objective"
             break
-        seen.append(loss)
     best_round, chosen = (best[1], best[2]) if best is not None else (rnd, network)
     return LocalSearchResult(network=chosen, stop_reason=stop, history=history, best_round=best_round,
                              total_time=time.perf_counter() - t0, solve_time=solve_time)

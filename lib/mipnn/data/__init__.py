@@ -6,7 +6,8 @@ Where files are looked for (first hit wins; ``<name>`` or ``<name>.gz`` in each 
 
 1. ``<data_dir>/<dataset>/`` if a loader is called with ``data_dir=``;
 2. ``$MIPNN_DATA_DIR/<dataset>/`` (e.g. ``MIPNN_DATA_DIR=/work/shared/datasets``);
-3. the repository cache ``data/<dataset>/`` (Adult is vendored there; MNIST never is). Outside a source
+3. the repository cache ``data/<dataset>/`` (Adult and the original Breast Cancer Wisconsin file ``bdnn/`` are
+   vendored there; MNIST and the credit-card file never are). Outside a source
    checkout the cache is ``$XDG_CACHE_HOME/mipnn/<dataset>/``.
 
 Every file is verified by the SHA256 of its decompressed content (``checksums.json`` in this package). A corrupt
@@ -25,7 +26,8 @@ Public API::
     pool_mnist(images, size=4) -> float64 array (..., 28/size, 28/size)
     scale_pixels(images, dtype=numpy.float64) -> images / 255
     parse_idx(content, kind=...), read_idx(path, kind=..., sha256=None) -> numpy array
-    load_dataset(name, random_state=0) -> (X, y)  for DATASETS (digits, iris, breast_cancer, random_*)
+    load_dataset(name, random_state=0, data_dir=None) -> (X, y)  for DATASETS (breast_cancer_wisconsin and
+        credit_card from the authors' files, scikit-learn's digits, iris, breast_cancer, random_*)
     make_splits(name, n_repetitions, random_state=0, ...) -> list of Split (Kurtz & Bah's 50/25/25 splits)
     split_dataset(X, y, random_state=0, ...) -> Split
 """
@@ -42,7 +44,7 @@ from .adult import (
     load_adult,
     load_adult_features,
 )
-from .bdnn import DATASETS, load_dataset, make_splits
+from .bdnn import DATASETS, FILE_DATASETS, load_dataset, make_splits
 from .files import ENV_VAR, FileSpec, file_spec
 from .mnist import MnistData, load_mnist, parse_idx, pool_mnist, read_idx, scale_pixels
 from .split import SCALES, Split, split_dataset
@@ -59,6 +61,7 @@ __all__ = [
     "adult_split",
     "VAL_FRACTION",
     "DATASETS",
+    "FILE_DATASETS",
     "load_dataset",
     "make_splits",
     "SCALES",

@@ -35,7 +35,10 @@ def _interrupt(script, tmp_path, *, after=1.5, timeout=60, header=True):
     later; return (return code, stdout, stderr, seconds from the signal to the child's ``caught_at=<time.time()>``
     print, or to its exit)."""
     path = tmp_path / "child.py"
-    path.write_text((HARD_MIP if header else "") + textwrap.dedent(script))
+    # Python's own SIGINT handler, as in a terminal or a Jupyter kernel: a child of a non-interactive shell's
+    # background job (a CI runner, say) inherits SIGINT ignored, and Python then keeps it ignored
+    prologue = "import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    path.write_text(prologue + (HARD_MIP if header else "") + textwrap.dedent(script))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     proc = subprocess.Popen([sys.executable, str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env, cwd=tmp_path)

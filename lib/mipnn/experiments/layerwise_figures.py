@@ -406,7 +406,7 @@ _ROW_COMMANDS = {"Algorithm 1": "`bench_03_init.py`, `bench_03_algorithm1.py`, `
                  "20 batches": "`bench_03_batches.py`",
                  "post-processing LP over 60,000 images after": "`bench_03_batches.py --lp-after 10`",
                  "majority vote": "`bench_03_committee.py`", "conv": "`bench_03_batches.py --net conv`",
-                 "Adam": "the session profile of this notebook",
+                 "Adam, 784-8-8-8-10": "`bench_03_adam.py`", "Adam": "the session profile of this notebook",
                  "post-processing LP over 60,000 images:": "`bench_03_postprocess_lp.py`"}
 
 

@@ -99,25 +99,34 @@ class ConvAdamNet:
     def predict(self, X):
         return np.argmax(self.decision(X), axis=1)
 
+    def gradients(self, X, Y) -> dict:
+        """The gradient of the loss on one-hot targets ``Y`` for every parameter, by backpropagation."""
+        P, pre, h, z = self.forward(X)
+        dz = _output_gradient(z, Y, self.output)
+        dpre = (dz @ self.params["W"]) * (pre > 0)
+        return {"W": dz.T @ h, "b": dz.sum(axis=0), "k": np.einsum("npq,np->q", P, dpre)}
+
     def fit(self, X, y, *, epochs: int = 40, learning_rate: float = 0.001, batch_size: int = 100, random_state=4711):
-        X = np.asarray(X, dtype=np.float64)
-        Y = np.eye(self.params["W"].shape[0])[np.asarray(y)]
-        rng = np.random.default_rng(random_state)
-        m = {k: np.zeros_like(v) for k, v in self.params.items()}
-        v2 = {k: np.zeros_like(v) for k, v in self.params.items()}
-        step = 0
-        for _ in range(epochs):
-            order = rng.permutation(X.shape[0])
-            for i in range(0, X.shape[0], batch_size):
-                idx = order[i:i + batch_size]
-                P, pre, h, z = self.forward(X[idx])
-                dz = _output_gradient(z, Y[idx], self.output)
-                grads = {"W": dz.T @ h, "b": dz.sum(axis=0)}
-                dpre = (dz @ self.params["W"]) * (pre > 0)
-                grads["k"] = np.einsum("npq,np->q", P, dpre)
-                step += 1
-                _adam_update(self.params, grads, m, v2, step, learning_rate)
-        return self
+        return _train_adam(self, X, y, self.params["W"].shape[0], epochs=epochs, learning_rate=learning_rate,
+                           batch_size=batch_size, random_state=random_state)
+
+
+def _train_adam(net, X, y, n_classes, *, epochs, learning_rate, batch_size, random_state):
+    """Mini-batch Adam on ``net.params`` with ``net.gradients(X_batch, Y_batch)``, shuffled each epoch; returns
+    ``net``."""
+    X = np.asarray(X, dtype=np.float64)
+    Y = np.eye(n_classes)[np.asarray(y)]
+    rng = np.random.default_rng(random_state)
+    m = {k: np.zeros_like(v) for k, v in net.params.items()}
+    v2 = {k: np.zeros_like(v) for k, v in net.params.items()}
+    step = 0
+    for _ in range(epochs):
+        order = rng.permutation(X.shape[0])
+        for i in range(0, X.shape[0], batch_size):
+            idx = order[i:i + batch_size]
+            step += 1
+            _adam_update(net.params, net.gradients(X[idx], Y[idx]), m, v2, step, learning_rate)
+    return net
 
 
 def _adam_update(params, grads, m, v, step, learning_rate, b1=0.9, b2=0.999, eps=1e-7):
@@ -190,19 +199,8 @@ class DenseAdamNet:
         return grads
 
     def fit(self, X, y, *, epochs: int = 3, learning_rate: float = 0.001, batch_size: int = 100, random_state=4711):
-        X = np.asarray(X, dtype=np.float64)
-        Y = np.eye(self.params[f"W{self.n_layers - 1}"].shape[0])[np.asarray(y)]
-        rng = np.random.default_rng(random_state)
-        m = {k: np.zeros_like(v) for k, v in self.params.items()}
-        v2 = {k: np.zeros_like(v) for k, v in self.params.items()}
-        step = 0
-        for _ in range(epochs):
-            order = rng.permutation(X.shape[0])
-            for i in range(0, X.shape[0], batch_size):
-                idx = order[i:i + batch_size]
-                step += 1
-                _adam_update(self.params, self.gradients(X[idx], Y[idx]), m, v2, step, learning_rate)
-        return self
+        return _train_adam(self, X, y, self.params[f"W{self.n_layers - 1}"].shape[0], epochs=epochs,
+                           learning_rate=learning_rate, batch_size=batch_size, random_state=random_state)
 
 
 def adam_dense(X_train, y_train, X_test, y_test, *, hidden=(8, 8, 8), epochs: int = 3, output: str = "relu",

@@ -14,6 +14,15 @@ by the post-processing LP on the first ``--lp-images`` training images (0: skip)
     MIPNN_DATA_DIR=... .venv/bin/python benchmarks/bench_03_committee.py [--n-batches 3] [--n-jobs 2]
         [--states 40 14 13] [--tie-break l1] [--mip-nodes 50] [--input-box 0.1 0.1]
 
+From a small start (Keras' Glorot-uniform), members picked by the screening's probe, every MILP exact (Gurobi for
+the weight MILPs, which its size-limited license fits) and the printed stop rule ending Algorithm 1:
+
+    ... bench_03_committee.py --init glorot_uniform --screen 50 --n-batches 10 --mip-nodes 0 --solver gurobi \
+        --n-jobs 2 --max-iterations 50
+
+``--screen K`` probes states 0..K-1 of ``--init`` on the first 100 training images (one LP each, seconds), keeps
+the ``len(--states)`` best and writes the screen beside the store (``…_screen.csv``).
+
 Each member is one run of a resumable store (``results/benchmarks/bench_03_committee_<tag>.jsonl``: its weights,
 test accuracy and per-batch history), written the moment it finishes; the summary (members and majority vote on the
 10,000 test images) goes to ``bench_03_committee_<tag>.json``.
@@ -53,6 +62,17 @@ def _data():
     return X, tr.labels.astype(int), Xt, te.labels.astype(int)
 
 
+def _screened_states(init, n_states, k):
+    """The ``k`` best of states ``0..n_states-1`` of ``init`` by the screening's probe (the output layer refitted by
+    the LP on the start's hidden features) on the first 100 training images, and the screen itself."""
+    from mipnn.relu import pick_candidates, screen_initialisations
+
+    X, y, _, _ = _data()
+    screen = screen_initialisations(dense_structures(SIZES), X[:100], y[:100], range(n_states), init=[init],
+                                    progress=False)
+    return [r for _, r in pick_candidates(screen, k, by="probe_accuracy")], screen
+
+
 def run_member(state, member, n_batches, batch_size, mip_nodes, time_limit, max_iterations, tie_break,
                input_box=INPUT_BOX, solver="highs", init="uniform"):
     """Batch learning of one committee member on its own images; its weights and test accuracy."""
@@ -73,6 +93,9 @@ def run_member(state, member, n_batches, batch_size, mip_nodes, time_limit, max_
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--states", type=int, nargs="+", default=[40, 14, 13])
+    ap.add_argument("--screen", type=int, default=0, metavar="K",
+                    help="pick the members' states by the probe screening instead: the len(--states) best of states "
+                         "0..K-1 of --init by probe accuracy on the first 100 training images (0: use --states)")
     ap.add_argument("--n-batches", type=int, default=3)
     ap.add_argument("--batch-size", type=int, default=100)
     ap.add_argument("--mip-nodes", type=int, default=50, help="node cap per MILP (0: exact up to the time limit)")
@@ -91,6 +114,12 @@ def main():
     box = check_input_box(tuple(args.input_box))
     args.input_box = list(box)
     args.init = check_init(args.init)
+    if args.screen < 0:
+        raise SystemExit(f"--screen must be >= 0 (0: use --states), got {args.screen}")
+    screen = None
+    if args.screen:
+        args.states, screen = _screened_states(args.init, args.screen, len(args.states))
+        print(f"probe screening of {args.screen} {args.init} states picked {args.states}")
     nodes = args.mip_nodes = None if args.mip_nodes <= 0 else args.mip_nodes  # None: exact, as stored
     tag = (f"{len(args.states)}x{args.n_batches}x{args.batch_size}_nodes{nodes or 'exact'}_tb{args.tie_break}_s"
            + "-".join(map(str, args.states)) + ("" if box == INPUT_BOX else f"_box{box[0]:g}-{box[1]:g}")
@@ -104,6 +133,8 @@ def main():
     grid = [dict(state=s, member=m, n_batches=args.n_batches, batch_size=args.batch_size, mip_nodes=nodes,
                  time_limit=args.time_limit, max_iterations=args.max_iterations, tie_break=args.tie_break, **extra)
             for m, s in enumerate(args.states)]
+    if screen is not None:
+        screen.to_csv(benchmarks_dir() / f"bench_03_committee_{tag}_screen.csv", index=False, float_format="%.4f")
     runs = run_sweep(run_member, grid, benchmarks_dir() / f"bench_03_committee_{tag}.jsonl", n_jobs=args.n_jobs,
                      desc="committee members")
     X, y, Xt, yt = _data()

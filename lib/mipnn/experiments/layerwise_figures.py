@@ -40,7 +40,8 @@ COMMANDS = {
     "init": "python benchmarks/bench_03_init.py --inits glorot_uniform uniform:0.1 --states 1 0 2 3 4",
     "batches": "python benchmarks/bench_03_batches.py --n-batches 20 --random-state 13 --solver gurobi",
     "lp": "python benchmarks/bench_03_batches.py --n-batches 10 --lp-after 10 --random-state 40 --solver gurobi",
-    "committee": "python benchmarks/bench_03_committee.py --n-batches 10 --mip-nodes 0 --solver gurobi --n-jobs 2",
+    "committee": ("python benchmarks/bench_03_committee.py --init glorot_uniform --screen 50 --n-batches 10 "
+                  "--mip-nodes 0 --solver gurobi --n-jobs 2 --max-iterations 50"),
     "conv": "python benchmarks/bench_03_batches.py --net conv --input 7x7 --n-batches 10 --lp-after 10",
     "lp_alone": "python benchmarks/bench_03_postprocess_lp.py",
 }

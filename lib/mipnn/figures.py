@@ -61,6 +61,7 @@ __all__ = ["FIGURE_MODULES", "PaperFigure", "StoreMissingError", "register", "un
 FIGURE_MODULES: dict[str, tuple[str, ...]] = {
     "01_tame_bnn_dual": ("mipnn.experiments.tame_figures",),
     "03_layerwise_relu_mnist": ("mipnn.experiments.layerwise_figures",),
+    "04_data_splitting_heuristic": ("mipnn.experiments.bdnn_figures",),
 }
 
 

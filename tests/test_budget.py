@@ -32,14 +32,15 @@ def test_budget_hands_out_the_smaller_limit_and_says_when_it_is_used_up():
 
 
 def _slow_solves(monkeypatch, module, delay):
-    """Wrap ``module.solve_bdnn`` so that every MIP takes ``delay`` more seconds; record each MIP's time limit and
-    the seconds elapsed when it was called."""
+    """Wrap ``module.solve_bdnn`` so that every MIP takes ``delay`` more seconds; record each solved MIP's time limit
+    and the seconds elapsed when it was called (a call whose model build ran out of time solved nothing)."""
     real, calls = module.solve_bdnn, []
     t0 = time.perf_counter()
 
     def slow(*args, time_limit, **kwargs):
-        calls.append((time.perf_counter() - t0, time_limit))
+        called = time.perf_counter() - t0
         fit = real(*args, time_limit=time_limit, **kwargs)
+        calls.append((called, time_limit))
         time.sleep(delay)
         return fit
 
@@ -70,7 +71,8 @@ def test_local_search_stops_at_the_fit_limit(monkeypatch):
     X, y = _data(1)
     calls = _slow_solves(monkeypatch, ls_module, delay=0.4)
     res = local_search(X, y, hidden=(2,), max_rounds=20, time_limit=30, fit_time_limit=1.0, random_state=0)
-    # a round is two MIPs; the first round always runs both, then nothing starts after the limit
+    # a round is two MIPs; the first round always runs both (unless the limit strikes while step B's model is built:
+    # step A's network stands), then nothing starts after the limit
     if res.stop_reason == "time_limit":
         assert 2 <= len(calls) < 40
         assert all(limit <= 1.0 - elapsed + 0.05 for elapsed, limit in calls[2:])
@@ -106,3 +108,78 @@ def test_exact_fit_counts_its_model_build_against_the_limit():
     assert clf.stop_reason_ == "time_limit"
     assert clf.solve_record_.time_limit < 2.0  # the solver got what the model build left
     assert clf.fit_time_ < 2.0 + 1.0  # read-back and the numpy check after the solve
+
+
+def _sign_data(n, d, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    return X, (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+
+
+def test_a_model_build_stops_at_the_deadline_and_says_how_long_it_would_take():
+    # before: the build ran to its end whatever the limit (a sign-net fit of N = 280 with time_limit=2 ended after
+    # 12 s, BDNN's exact fit of N = 600 with 2 s after 32 s); the build also pauses the garbage collector
+    import gc
+
+    from mipnn.bnn import build_bdnn
+    from mipnn.exceptions import BuildTimeError, NoSolutionError
+    from mipnn.numerics import one_hot
+    from mipnn.signnet import build_sign_net
+
+    X, y = _sign_data(280, 10)
+    for build in (lambda d: build_sign_net(X, one_hot(y, 2, off=-1), hidden=(16,), deadline=d),
+                  lambda d: build_bdnn(X, y, hidden=(10,), deadline=d)):
+        t0 = time.perf_counter()
+        with pytest.raises(BuildTimeError, match=r"time_limit ran out while building the MIP \(N=280 samples"
+                                                 r".*of its rows.*raise time_limit") as err:
+            build(t0 + 0.5)
+        assert time.perf_counter() - t0 < 0.5 + 2.0  # the time to the first row counts too (a busy machine)
+        assert isinstance(err.value, NoSolutionError) and 0 < err.value.fraction < 1 and gc.isenabled()
+        if err.value.fraction >= 0.05:
+            assert err.value.estimate > 0.5 and "s on this machine now" in str(err.value)
+    assert build_sign_net(X[:5], one_hot(y[:5], 2, off=-1), hidden=(2,), deadline=None).meta["N"] == 5
+    assert gc.isenabled()
+
+
+@pytest.mark.parametrize("kind", ["sign_net", "bdnn_exact"])
+def test_a_fit_whose_model_cannot_be_built_in_time_ends_at_its_limit(kind):
+    # before: MIPNetClassifier N = 280, time_limit=2 took 12 s (8.8 s of build); BDNN exact N = 600, 2 s took 32 s
+    import pyomo.environ  # noqa: F401 - a fresh process's import is not what this test measures
+
+    from mipnn import MIPNetClassifier
+    from mipnn.exceptions import BuildTimeError
+
+    X, y = _sign_data(600 if kind == "bdnn_exact" else 280, 10)
+    clf = (BDNNClassifier(method="exact", hidden=(10,), time_limit=1.0, random_state=0) if kind == "bdnn_exact"
+           else MIPNetClassifier(start=None, time_limit=1.5, random_state=0))
+    t0 = time.perf_counter()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            clf.fit(X, y)
+        except BuildTimeError as err:  # what a loaded machine gives: the build stopped at the limit
+            assert "raise time_limit" in str(err)
+    assert time.perf_counter() - t0 < clf.time_limit + 2.0  # the build alone took 8.8 s (sign net), 16 s (BDNN)
+
+
+def test_a_later_mip_whose_build_runs_out_of_time_ends_the_heuristic_with_the_best_so_far(monkeypatch):
+    from mipnn.exceptions import BuildTimeError
+
+    X, y = _data()
+    real, calls = ds_module.solve_bdnn, []
+
+    def second_build_too_slow(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise BuildTimeError("time_limit ran out while building the MIP", fraction=0.5, elapsed=1.0, estimate=2.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ds_module, "solve_bdnn", second_build_too_slow)
+    res = iterative_data_splitting(X, y, X, y, hidden=(2,), max_splits=5, time_limit=30)
+    assert res.stop_reason == "time_limit" and len(res.history) == 1 and res.network is not None
+    calls.clear()
+    calls.append(1)  # the first MIP's build runs out: nothing to keep, the error says so
+    with pytest.raises(BuildTimeError):
+        iterative_data_splitting(X, y, X, y, hidden=(2,), max_splits=5, time_limit=30)

@@ -139,3 +139,54 @@ def test_a_scheduler_that_is_not_there_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(ex, "CONNECT_TIMEOUT", "2s")
     with pytest.raises(RuntimeError, match=r"no Dask scheduler answered at tcp://127\.0\.0\.1:\d+"):
         open_executor(f"tcp://127.0.0.1:{_free_port()}", 1)
+
+
+def _serve(command, port):
+    """Start a server process on 127.0.0.1:``port`` and wait until it accepts connections."""
+    import socket
+
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("the server did not start")
+
+
+_GREETER = """
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()
+while True:
+    c, _ = s.accept(); c.sendall(b"HTTP/1.1 400 Bad Request\\r\\n\\r\\n"); c.close()
+"""
+
+
+@pytest.mark.parametrize("server", ["http", "greeter"])
+def test_a_server_that_is_not_a_dask_scheduler_is_a_clear_error_within_seconds(monkeypatch, tmp_path, server):
+    # before: an HTTP server at the address kept the client waiting > 90 s; a server that answers first with text
+    # gave "MemoryError: 3.07 EiB" from inside Dask (its first 8 bytes read as a message length)
+    import mipnn.executors as ex
+
+    monkeypatch.setattr(ex, "CONNECT_TIMEOUT", "3s")
+    port = _free_port()
+    command = ([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"] if server == "http"
+               else [sys.executable, "-c", _GREETER, str(port)])
+    proc = _serve(command, port)
+    try:
+        t0 = time.perf_counter()
+        match = "sent nothing" if server == "http" else r"something else \(it sent b'HTTP/1.1"
+        with pytest.raises(RuntimeError, match=rf"no Dask scheduler answered at tcp://127\.0\.0\.1:{port}.*{match}"):
+            open_executor(f"tcp://127.0.0.1:{port}", 1)
+        assert time.perf_counter() - t0 < 3 + 2
+        with pytest.raises(RuntimeError, match="no Dask scheduler answered"):
+            run_sweep(square_slowly, [{"x": 1}], tmp_path / "runs.jsonl", executor=f"tcp://127.0.0.1:{port}",
+                      progress=False)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert not _alive(proc.pid)

@@ -1,5 +1,7 @@
 """scikit-learn API of MIPNetClassifier and STEBinaryNetClassifier."""
 
+import re
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -265,3 +267,56 @@ def test_a_model_that_cannot_be_built_in_the_budget_is_refused_before_any_work(m
     with pytest.raises(ValueError, match=r"about 1[0-9]\.[0-9] GB to build and solve, more than the 8\.0 GB"):
         mipnn.MIPNetClassifier(hidden=(64, 64), time_limit=3600).fit(X, y)
     assert time.perf_counter() - t0 < 5
+
+
+@pytest.mark.parametrize("cls,kwargs,scale,match", [
+    ("MIPNetClassifier", {}, 1e6, r"‖x‖₁ = .* needs a feasibility tolerance of .* below the smallest highs accepts "
+                                  r"\(1e-10\): scale X first .* no row's ‖x‖₁ exceeds about"),
+    ("MIPNetClassifier", {"P": 10**6}, 1.0, r"P=1000000 .* use P <= \d+ for these features"),
+    ("MIPNetClassifier", {"P": 10**9}, 1.0, r"P=1000000000 .* use P <= \d+ for these features"),
+    ("BDNNClassifier", {}, 1e6, r"‖x‖₁ = .* need a feasibility tolerance .* scale X first \(e\.g\. with "
+                                r"sklearn\.preprocessing\.MinMaxScaler")])
+def test_unscaled_features_or_a_huge_P_say_what_to_do_before_any_work(cls, kwargs, scale, match, monkeypatch):
+    # before: "feasibility_tolerance=... below the smallest highs accepts: rescale the model or raise the margin
+    # epsilon" after the start and the build (parameters the estimators do not have); P=10**9: MemoryError 44.7 GiB
+    import mipnn.bnn.estimator
+    import mipnn.signnet.estimators
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work started before the scale was checked")
+
+    for mod, name in ((mipnn.signnet.estimators, "train_sign_net"), (mipnn.signnet.estimators, "mip_start"),
+                      (mipnn.bnn.estimator, "iterative_data_splitting"), (mipnn.bnn.estimator, "solve_bdnn")):
+        monkeypatch.setattr(mod, name, no_work)
+    X, y = _toy(n=20)
+    with pytest.raises(ValueError, match=match):
+        getattr(mipnn, cls)(**kwargs).fit(X * scale, y)
+
+
+def test_the_largest_P_named_works_and_the_next_one_is_refused():
+    from mipnn.signnet.model import check_scale
+
+    X, _ = _toy(n=20)
+    with pytest.raises(ValueError, match=r"use P <= (\d+)") as err:
+        check_scale(X, (16,), 10**6)
+    largest = int(re.search(r"P <= (\d+)", str(err.value)).group(1))
+    check_scale(X, (16,), largest)
+    with pytest.raises(ValueError, match=f"P={largest + 1} "):
+        check_scale(X, (16,), largest + 1)
+
+
+def test_data_splitting_with_a_tiny_time_limit_names_the_estimators_parameter():
+    # before: NoSolutionError naming an internal time_limit=0.05 and advising a warm start the estimator has no
+    # parameter for
+    import warnings
+
+    from mipnn.exceptions import BuildTimeError
+
+    X, y = _toy(n=40)
+    for limit in (0.05, 0.5):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                mipnn.BDNNClassifier(method="data_splitting", time_limit=limit, random_state=0).fit(X, y)
+        except BuildTimeError as err:
+            assert "raise time_limit" in str(err) and "warm start" not in str(err) and "0.05" not in str(err)

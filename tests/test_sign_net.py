@@ -1,6 +1,7 @@
 """The sign-network MIP (Thorbjarnarson & Yorke-Smith): solver weights pushed through numpy must reproduce the
 activations, the outputs and the objective the solver reports, for all three objectives."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -159,3 +160,27 @@ def test_bad_data():
         sn.build_sign_net(np.full((5, 3), math.nan), Y)
     with pytest.raises(ValueError, match="target_accuracy"):
         sn.objective_target("sat_margin", 10, 1.5)
+
+
+def test_public_solve_applies_the_sign_nets_safe_tolerance_and_verification(monkeypatch):
+    # before: mipnn.solve.solve(build_sign_net(...)) ran with HiGHS's 1e-6 tolerance and no check (only
+    # train_sign_net applied them); the model now carries both, like build_bnn_milp's
+    import mipnn.solve as solve_module
+    from mipnn.exceptions import VerificationError
+    from mipnn.signnet import safe_tolerance, verify_sign_net
+    from mipnn.solve import solve
+
+    X, Y = _data(12, 4, seed=1)
+    m = sn.build_sign_net(10 * X, Y, hidden=(3,), P=2, objective="max_correct")
+    seen = []
+    real = solve_module.solve_matrices
+    monkeypatch.setattr(solve_module, "solve_matrices",
+                        lambda *a, **k: seen.append(k["feasibility_tolerance"]) or real(*a, **k))
+    rec = solve(m, time_limit=30)
+    assert seen == [pytest.approx(safe_tolerance(m))] and seen[0] < 1e-6
+    assert verify_sign_net(m, rec) == pytest.approx(rec.objective)
+    # the check runs on whatever the solve returned: a network whose objective is not the solver's is refused
+    m.mipnn_verify = lambda model, record: verify_sign_net(model, dataclasses.replace(record,
+                                                                                      objective=record.objective + 1))
+    with pytest.raises(VerificationError):
+        solve(m, time_limit=30)

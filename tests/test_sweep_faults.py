@@ -140,3 +140,53 @@ def test_a_second_sweep_on_the_same_store_is_refused(tmp_path):
     assert list(df["y"]) == [2]
     again = run_sweep(_double, [{"x": 1}, {"x": 2}], path, progress=False)  # and reusable by the next sweep
     assert list(again["y"]) == [2, 4] and len(ResultStore(path).records()) == 2
+
+
+def hangs_for_zero(x, pid_dir):
+    """Run 0 never returns (it records its worker's pid first); the others return at once."""
+    Path(pid_dir, f"pid-{x}").write_text(str(os.getpid()))
+    if x == 0:
+        time.sleep(3600)
+    return {"y": x * 10}
+
+
+def _gone(pid, wait=5.0):
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        stat = Path(f"/proc/{pid}/stat")
+        if stat.exists() and stat.read_text().split()[2] in ("Z", "X"):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_run_that_never_returns_is_stopped_by_run_timeout(tmp_path, n_jobs):
+    # before: no per-run timeout, so one run that never returned blocked the whole sweep
+    grid = [{"x": x, "pid_dir": str(tmp_path)} for x in range(4)]
+    t0 = time.perf_counter()
+    with pytest.warns(RuntimeWarning, match=r"1 run\(s\) stopped after run_timeout=4 s and not stored.*'x': 0"):
+        df = run_sweep(hangs_for_zero, grid, tmp_path / "runs.jsonl", n_jobs=n_jobs, run_timeout=4,
+                       progress=False)
+    # far below the hour the stopped run would take (the timeout, plus starting workers: minutes on a busy machine)
+    assert time.perf_counter() - t0 < 600
+    assert sorted(df["x"]) == [1, 2, 3] and sorted(df["y"]) == [10, 20, 30]
+    assert sorted(r["params"]["x"] for r in ResultStore(tmp_path / "runs.jsonl").records()) == [1, 2, 3]
+    assert _gone(int((tmp_path / "pid-0").read_text())), "the worker of the stopped run is still running"
+    with pytest.raises(ValueError, match="run_timeout"):
+        run_sweep(hangs_for_zero, grid, tmp_path / "runs.jsonl", run_timeout=0)
+    with pytest.raises(ValueError, match="run_timeout=5 needs executor='local'"):
+        run_sweep(hangs_for_zero, grid, tmp_path / "other.jsonl", run_timeout=5, executor="dask")
+
+
+def test_a_parameter_that_is_not_json_is_refused_by_name_before_any_run(tmp_path):
+    # before: json's "Object of type function is not JSON serializable", naming nothing of ours
+    calls = []
+    grid = [{"x": 1, "model": object()}]
+    with pytest.raises(TypeError, match=r"parameter 'model'=<object object at .*> of run .* is not JSON data"):
+        run_sweep(calls.append, grid, tmp_path / "runs.jsonl", progress=False)
+    assert calls == [] and not (tmp_path / "runs.jsonl").exists()

@@ -42,6 +42,17 @@ class NoSolutionError(SolveError):
     """The solver stopped (time limit, numerical trouble, ...) without any feasible incumbent."""
 
 
+class BuildTimeError(NoSolutionError):
+    """The time limit ran out while a MIP was being built: no solve was started. ``fraction`` of the model was built
+    in ``elapsed`` seconds, so building all of it would take about ``estimate`` seconds on this machine now;
+    ``detail`` says so in words."""
+
+    def __init__(self, message: str, *, fraction: float, elapsed: float, estimate: float, detail: str = ""):
+        super().__init__(message, None)
+        self.fraction, self.elapsed, self.estimate = float(fraction), float(elapsed), float(estimate)
+        self.detail = detail
+
+
 class VerificationError(SolveError):
     """The solver's objective is not the loss of the solution it returned, recomputed outside the solver (e.g. by
     a numpy forward pass): a tolerance let a relaxed row stand in for the model. ``record`` is the solve's record."""

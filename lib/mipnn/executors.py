@@ -24,6 +24,7 @@ import collections
 import multiprocessing
 import os
 import socket
+import struct
 import threading
 import time
 import warnings
@@ -40,6 +41,8 @@ __all__ = ["EXECUTORS", "check_executor", "open_executor", "LocalExecutor", "Das
 
 #: How long to wait for a Dask scheduler to answer at its address.
 CONNECT_TIMEOUT = "10s"
+#: A Dask message starts with its length (8 bytes); a scheduler's first one, its handshake, is far below this.
+_MAX_HANDSHAKE = 1 << 24
 
 
 def worker_info() -> dict[str, Any]:
@@ -56,6 +59,10 @@ def _call(fn, args):
     t0 = time.perf_counter()
     value = fn(*args)
     return value, time.perf_counter() - t0, worker_info()
+
+
+def _loaded(fn) -> None:  # pragma: no cover - runs in the worker processes
+    """Nothing: receiving ``fn`` has imported its module in the worker (see :meth:`LocalExecutor._worker`)."""
 
 
 def _exit_with_parent(parent: int) -> None:  # pragma: no cover - runs in the worker processes
@@ -84,23 +91,36 @@ class LocalExecutor:
         self.n_jobs = int(n_jobs)
         self._workers: list[ProcessPoolExecutor | None] = [None] * self.n_jobs
 
-    def _worker(self, i):
+    def _worker(self, i, warm: Callable | None = None):
+        """Worker ``i``, started if needed; ``warm``: a fresh worker first loads this function (importing its
+        module), so that a task's timeout does not count the worker's start-up."""
         if self._workers[i] is None:
             # spawn, not fork: a forked worker inherits the parent's HiGHS thread pool without its threads and
             # hangs in its first solve when the parent has solved anything before (seen in notebooks)
             self._workers[i] = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                                    initializer=_exit_with_parent, initargs=(os.getpid(),))
+            if warm is not None:
+                self._workers[i].submit(_loaded, warm).result()
         return self._workers[i]
 
     def run(self, fn: Callable, tasks: Iterable[tuple[Hashable, tuple]], on_done: Callable,
-            label: Callable[[Hashable], str] = _task_label) -> None:
+            label: Callable[[Hashable], str] = _task_label, timeout: float | None = None,
+            on_timeout: Callable[[Hashable], None] | None = None) -> None:
         """Run ``fn(*args)`` for every ``(key, args)`` and call ``on_done(key, value, wall, where)`` in this process
         as each finishes (``where``: host, pid and executor of the worker). An exception of ``fn`` ends the loop (no
         new task starts; the running ones finish and are handed to ``on_done``) and is raised. ``label(key)``
-        names a task in messages."""
+        names a task in messages.
+
+        ``timeout`` (seconds, ``None``: none): a task still running that long after it started in its worker
+        (a fresh worker is started and has loaded ``fn`` first) is stopped with its worker process,
+        ``on_timeout(key)`` is called and the loop goes on with the others; without ``on_timeout`` the loop then
+        ends with :class:`TimeoutError` naming the tasks."""
+        check_number("timeout", timeout, low=0.0, low_open=True, allow_none=True)
         queue = collections.deque(tasks)
         lost: dict[Hashable, int] = {}
         busy: dict = {}  # future -> (worker slot, key, args)
+        started: dict = {}  # future -> perf_counter when it was handed to its worker
+        timed_out: list = []
         failure: BaseException | None = None
         clean = False
         try:
@@ -109,8 +129,12 @@ class LocalExecutor:
                 for i in range(self.n_jobs):
                     if i not in taken and queue and failure is None:
                         key, args = queue.popleft()
-                        busy[self._worker(i).submit(_call, fn, args)] = (i, key, args)
-                finished, _ = wait(busy, return_when=FIRST_COMPLETED)
+                        fut = self._worker(i, warm=None if timeout is None else fn).submit(_call, fn, args)
+                        busy[fut], started[fut] = (i, key, args), time.perf_counter()
+                wait_for = None if timeout is None else max(
+                    min(started[f] for f in busy) + timeout - time.perf_counter(), 0.0)
+                finished, _ = wait(busy, timeout=wait_for, return_when=FIRST_COMPLETED)
+                timed_out += self._stop_overdue(busy, started, finished, timeout, on_timeout)
                 for fut in finished:
                     i, key, args = busy.pop(fut)
                     try:
@@ -138,6 +162,36 @@ class LocalExecutor:
                 self.close(wait=False, terminate=True)
         if failure is not None:
             raise failure
+        if timed_out and on_timeout is None:
+            raise TimeoutError(f"{', '.join(label(k) for k in timed_out)} ran longer than timeout={timeout:g} s and "
+                               "was stopped")
+
+    def _stop_overdue(self, busy, started, finished, timeout, on_timeout) -> list:
+        """Stop (with their worker processes) the tasks of ``busy`` not in ``finished`` that have run longer than
+        ``timeout`` (``None``: none do), calling ``on_timeout(key)`` for each; return their keys."""
+        if timeout is None:
+            return []
+        now, keys = time.perf_counter(), []
+        for fut in [f for f in busy if f not in finished and now - started[f] >= timeout]:
+            i, key, _ = busy.pop(fut)
+            self._terminate(i)
+            keys.append(key)
+            if on_timeout is not None:
+                on_timeout(key)
+        return keys
+
+    def _terminate(self, i) -> None:
+        """End worker ``i`` and the task it is running (its slot gets a fresh worker when next used)."""
+        worker, self._workers[i] = self._workers[i], None
+        if worker is None:
+            return
+        processes = list((getattr(worker, "_processes", None) or {}).values())
+        for proc in processes:
+            if proc.is_alive():
+                proc.terminate()
+        worker.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            proc.join(timeout=5)
 
     def close(self, wait: bool = True, terminate: bool = False) -> None:
         """Shut the workers down; ``terminate=True`` also ends the tasks they are running (a worker left alone
@@ -185,6 +239,7 @@ class DaskExecutor:
             # workers of a cluster started here end with this process, also those the nanny restarts
             self.client.register_plugin(_parent_watch(os.getpid()), name="mipnn-parent-watch")
         else:
+            _probe_scheduler(address, float(CONNECT_TIMEOUT.rstrip("s")))
             try:
                 self.client = Client(address, timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError) as err:
@@ -251,6 +306,42 @@ class DaskExecutor:
             if self._cluster is not None:
                 self._cluster.close()
                 self._cluster = None
+
+
+def _probe_scheduler(address: str, timeout: float) -> None:
+    """Before Dask's client connects to ``tcp://host:port``: something must answer there as a Dask scheduler does
+    within ``timeout`` seconds. A scheduler speaks first (its handshake: an 8-byte length, then the message); an
+    HTTP or other server waits for a request, which kept Dask's client waiting for minutes, or answers Dask's
+    handshake with text that Dask read as a message length (``MemoryError: 3.07 EiB``). TLS addresses are left to
+    Dask (the TLS handshake comes first)."""
+    scheme, rest = address.split("://", 1)
+    if scheme != "tcp":
+        return
+    host, sep, port = rest.rpartition(":")
+    if not sep or not port.isdigit():
+        host, port = rest, "8786"  # Dask's default scheduler port
+    advice = ("start one (dask scheduler / dask worker, or a dask_jobqueue cluster), check the address (the "
+              "scheduler's port, not its dashboard's) or use executor='local'")
+    head = b""
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout) as sock:
+            deadline = time.monotonic() + timeout
+            while len(head) < 8:
+                sock.settimeout(max(deadline - time.monotonic(), 0.01))
+                chunk = sock.recv(8 - len(head))
+                if not chunk:
+                    break
+                head += chunk
+    except TimeoutError:
+        what = "sent nothing" if not head else f"sent only {head!r}"
+        raise RuntimeError(f"no Dask scheduler answered at {address} within {timeout:g} s: a server there "
+                           f"accepted the connection but {what} (a Dask scheduler greets at once; an HTTP server "
+                           f"waits for a request); {advice}") from None
+    except OSError as err:
+        raise RuntimeError(f"no Dask scheduler answered at {address} ({type(err).__name__}: {err}); {advice}") from None
+    if len(head) < 8 or not 0 < struct.unpack("Q", head)[0] < _MAX_HANDSHAKE:
+        raise RuntimeError(f"no Dask scheduler answered at {address}: the server there is something else (it sent "
+                           f"{head!r}, not a Dask handshake); {advice}")
 
 
 def _token(key) -> str:

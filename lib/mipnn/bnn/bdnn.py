@@ -24,14 +24,17 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 
-from ..budget import MIN_SOLVE_TIME
+from ..backends import MIN_FEASIBILITY_TOLERANCE
+from ..budget import MIN_SOLVE_TIME, check_handoff
 from ..exceptions import NoSolutionError
 from ..numerics import one_hot
-from ..solve import OPTIMALITY_GAP, SolveRecord
+from ..solve import OPTIMALITY_GAP, SolveRecord, big_m_tolerance
 from ..validation import check_choice, check_int_sequence, check_number, check_positive_int
 from .milp import (
     EPSILON,
     WEIGHT_DOMAINS,
+    big_m_constants,
+    big_m_scale,
     bnn_forward,
     build_bnn_milp,
     extract_weights,
@@ -41,7 +44,8 @@ from .milp import (
 )
 from .robust import add_robust_first_layer
 
-__all__ = ["PREDICTION_RULES", "BDNNResult", "threshold_bound", "build_bdnn", "solve_bdnn", "output_margins",
+__all__ = ["PREDICTION_RULES", "BDNNResult", "threshold_bound", "check_scale", "build_bdnn", "solve_bdnn",
+           "output_margins",
            "predict_bdnn", "point_losses", "trivial_network"]
 
 
@@ -51,13 +55,35 @@ def threshold_bound(X, widths) -> float:
     return float(max(np.abs(X).sum(axis=1).max(), max(widths)))
 
 
+def check_scale(X, widths, *, robust_radius: float = 0.0, epsilon: float = EPSILON, solver: str = "highs") -> None:
+    """Refuse, before any work, features so large in scale that the BDNN MILP's big-M rows (layer ``widths``: the
+    hidden widths, then the number of classes) would need a feasibility tolerance below the smallest ``solver``
+    accepts (:func:`mipnn.bnn.safe_tolerance`); say to what ‖x‖₁ to scale them (Kurtz & Bah scale to [0, 1])."""
+    check_choice("solver", solver, tuple(MIN_FEASIBILITY_TOLERANCE))
+    X = np.asarray(X, dtype=np.float64)
+    layers = (X.shape[1], *(int(w) for w in widths))
+    B = threshold_bound(X, layers[1:])
+    m1, mk = big_m_constants(X, layers, big_m="per_sample", threshold_bound=B)
+    tol = big_m_tolerance(epsilon, big_m_scale(X, layers, m1, mk, robust_radius))
+    low = MIN_FEASIBILITY_TOLERANCE[solver]
+    if tol < low:
+        l1 = float(np.abs(X).sum(axis=1).max())
+        # the scale is about 3‖x‖₁ + 2 (+ ρ d₀) once ‖x‖₁ exceeds the layer widths
+        most = max((epsilon / (4.0 * low) - 2.0 - robust_radius * layers[0]) / 3.0, max(layers[1:]))
+        raise ValueError(f"features whose largest row has ‖x‖₁ = {l1:.3g} need a feasibility tolerance of {tol:.2g} "
+                         f"in the MILP's big-M rows, below the smallest {solver} accepts ({low:g}): scale X first "
+                         "(e.g. with sklearn.preprocessing.MinMaxScaler, as Kurtz & Bah do) so that no row's ‖x‖₁ "
+                         f"exceeds about {most:.3g}")
+
+
 def build_bdnn(X, y, *, hidden=(10,), n_classes: int | None = None, weight_domain: str = "continuous",
                groups=None, fixed_weights=None, robust_radius: float = 0.0, epsilon: float = EPSILON,
-               bound: float | None = None, symmetry_breaking: bool = False):
+               bound: float | None = None, symmetry_breaking: bool = False, deadline: float | None = None):
     """Build Kurtz & Bah's BDNN training MILP (see the module docstring); returns the Pyomo model.
 
     ``hidden=()`` gives a one-layer network (used by local search on a fixed hidden representation);
-    ``bound`` overrides the threshold bound ``B`` (default :func:`threshold_bound` of ``X``).
+    ``bound`` overrides the threshold bound ``B`` (default :func:`threshold_bound` of ``X``); ``deadline`` (a
+    :func:`time.perf_counter` value) stops the build with :class:`~mipnn.exceptions.BuildTimeError`.
     """
     hidden = check_int_sequence("hidden", hidden, allow_empty=True)
     check_number("bound", bound, low=0.0, low_open=True, allow_none=True)
@@ -73,7 +99,7 @@ def build_bdnn(X, y, *, hidden=(10,), n_classes: int | None = None, weight_domai
     model = build_bnn_milp(X, one_hot(y.astype(np.int64), n_classes), layers, loss="hamming",
                            weight_domain=weight_domain, threshold="neuron", threshold_bound=B, big_m="per_sample",
                            epsilon=epsilon, share_activations=groups, fixed_weights=fixed_weights,
-                           symmetry_breaking=symmetry_breaking)
+                           symmetry_breaking=symmetry_breaking, deadline=deadline)
     if robust_radius > 0:
         add_robust_first_layer(model, robust_radius)
     return model
@@ -104,17 +130,20 @@ def solve_bdnn(X, y, *, hidden=(10,), n_classes: int | None = None, weight_domai
     from the model's big-M (:func:`mipnn.bnn.safe_tolerance`); the returned network's loss is checked against the
     solver's objective (:func:`mipnn.bnn.verify_bnn_solution`). ``deadline`` (a :func:`time.perf_counter` value,
     e.g. :attr:`mipnn.budget.TimeBudget.deadline`) is the end of the whole fit this MIP belongs to: the solver gets
-    at most what is left of it once the model is built (at least :data:`mipnn.budget.MIN_SOLVE_TIME`).
+    at most what is left of it once the model is built (at least :data:`mipnn.budget.MIN_SOLVE_TIME`); the build
+    itself stops there (:class:`~mipnn.exceptions.BuildTimeError`).
     """
     t0 = time.perf_counter()
     model = build_bdnn(X, y, hidden=hidden, n_classes=n_classes, weight_domain=weight_domain, groups=groups,
-                       fixed_weights=fixed_weights, robust_radius=robust_radius, epsilon=epsilon, bound=bound)
+                       fixed_weights=fixed_weights, robust_radius=robust_radius, epsilon=epsilon, bound=bound,
+                       deadline=deadline)
     for k, lam in (fixed_thresholds or {}).items():
         for j, v in enumerate(np.asarray(lam, dtype=np.float64)):
             model.lam[k, j].fix(float(v))
     if start is not None:
         set_warm_start(model, start)
     build = time.perf_counter() - t0
+    check_handoff(deadline, build, f"the MIP (N={len(X)} samples)")
     if deadline is not None:
         time_limit = min(time_limit, max(deadline - time.perf_counter(), MIN_SOLVE_TIME))
     start_loss = float(pyo.value(model.loss)) if start is not None else None

@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..estimator import BaseMIPClassifier
 from ..solve import OPTIMALITY_GAP
 from ..validation import check_choice, check_int_sequence, check_number, check_positive_int
-from .bdnn import output_margins, solve_bdnn, trivial_network
+from .bdnn import check_scale, output_margins, solve_bdnn, trivial_network
 from .data_splitting import iterative_data_splitting
 from .local_search import local_search
 from .milp import EPSILON, WEIGHT_DOMAINS
@@ -117,6 +117,8 @@ class BDNNClassifier(BaseMIPClassifier):
         hidden = check_int_sequence("hidden", self.hidden, minimum=1)
         C = len(self.classes_)
         seed = 0 if self.random_state is None else int(self.random_state)
+        # before any work: features too large in scale for the MILP's tolerances (e.g. unscaled, x 1e6)
+        check_scale(X, (*hidden, C), robust_radius=float(self.robust_radius), solver=self.solver)
         per_mip = float(self.time_limit if self.mip_time_limit is None else min(self.mip_time_limit, self.time_limit))
         common = dict(hidden=hidden, weight_domain=self.weight_domain, n_classes=C, time_limit=per_mip,
                       robust_radius=float(self.robust_radius), options=self._solver_options(), solver=self.solver,

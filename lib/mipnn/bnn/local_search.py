@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..budget import TimeBudget
+from ..exceptions import BuildTimeError
 from ..validation import check_choice, check_int_sequence, check_number, check_positive_int, check_random_state
 from .bdnn import point_losses, predict_bdnn, solve_bdnn, threshold_bound, trivial_network
 from .milp import EPSILON, WEIGHT_DOMAINS, bnn_forward
@@ -59,6 +60,17 @@ def _random_output_layer(rng, d_in, d_out, weight_domain):
     else:
         W = rng.uniform(-1.0, 1.0, size=(d_out, d_in))
     return W, np.zeros(d_out)
+
+
+def _solve_in_time(first: bool, X, y, **kwargs):
+    """:func:`solve_bdnn`, or ``None`` when the fit's limit struck while its model was being built; the ``first`` MIP
+    of a fit raises the :class:`~mipnn.exceptions.BuildTimeError` (it says how long the build would take)."""
+    try:
+        return solve_bdnn(X, y, **kwargs)
+    except BuildTimeError:
+        if first:
+            raise
+        return None
 
 
 def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_classes: int | None = None,
@@ -110,11 +122,14 @@ def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_cla
             stop = "time_limit"
             break
         # Step A: output weights fixed; hidden layers and the output thresholds free.
-        fit = solve_bdnn(X, y, hidden=hidden, weight_domain=weight_domain, n_classes=n_classes,
-                            fixed_weights={K: out_layer[0]}, robust_radius=robust_radius,
-                            start=network if network is not None else start,
-                            time_limit=limit, options=options, bound=B, solver=solver, threads=threads,
-                            deadline=budget.deadline)
+        fit = _solve_in_time(network is None, X, y, hidden=hidden, weight_domain=weight_domain, n_classes=n_classes,
+                             fixed_weights={K: out_layer[0]}, robust_radius=robust_radius,
+                             start=network if network is not None else start,
+                             time_limit=limit, options=options, bound=B, solver=solver, threads=threads,
+                             deadline=budget.deadline)
+        if fit is None:
+            stop = "time_limit"
+            break
         solve_time += fit.record.wall_time
         net_a = fit.network
         loss_a = float(point_losses(X, y, net_a, n_classes).sum())
@@ -126,13 +141,13 @@ def local_search(X, y, *, hidden=(10,), weight_domain: str = "continuous", n_cla
         last = loss_a
         # Step B: hidden activations fixed (they are the data now), output layer free.
         limit = budget.next_limit(first=rnd == 0)
-        if limit is None:
+        H = bnn_forward(X, net_a[:-1], tol=EPSILON / 2)[-1].astype(np.float64)
+        fit_b = None if limit is None else _solve_in_time(
+            False, H, y, hidden=(), weight_domain=weight_domain, n_classes=n_classes, time_limit=limit,
+            start=[net_a[-1]], options=options, bound=B, solver=solver, threads=threads, deadline=budget.deadline)
+        if fit_b is None:  # the fit's limit is used up (or struck while the output MIP was built): step A's net stands
             network, stop = net_a, "time_limit"
             break
-        H = bnn_forward(X, net_a[:-1], tol=EPSILON / 2)[-1].astype(np.float64)
-        fit_b = solve_bdnn(H, y, hidden=(), weight_domain=weight_domain, n_classes=n_classes, time_limit=limit,
-                              start=[net_a[-1]], options=options, bound=B, solver=solver,
-                              threads=threads, deadline=budget.deadline)
         solve_time += fit_b.record.wall_time
         new = [*net_a[:-1], fit_b.network[0]]
         loss = float(point_losses(X, y, new, n_classes).sum())

@@ -36,11 +36,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pyomo.environ as pyo
 
+from ..budget import BuildClock
 from ..numerics import TOL, label_targets
 from ..solve import OPTIMALITY_GAP, SolveRecord, big_m_tolerance, solve, verify_objective
 from ..validation import check_bool, check_choice, check_int_sequence, check_number
 
-__all__ = ["build_bnn_milp", "solve_bnn_milp", "safe_tolerance", "verify_bnn_solution",
+__all__ = ["build_bnn_milp", "solve_bnn_milp", "safe_tolerance", "big_m_scale", "verify_bnn_solution",
            "extract_weights", "extract_activations", "bnn_forward", "bnn_loss",
            "big_m_constants", "fix_weights", "unfix_weights", "set_warm_start",
            "threshold_expr", "threshold_rule", "LOSSES", "THRESHOLDS", "BIG_M", "WEIGHT_DOMAINS", "EPSILON"]
@@ -128,7 +129,8 @@ def _checked_inputs(X, y, layers, loss, weight_domain, threshold, threshold_boun
 def build_bnn_milp(X, y, layers: Sequence[int], *, loss: str = "hamming", weight_domain: str = "continuous",
                    threshold: str = "layer", threshold_bound: float = 1.0, threshold_value: float = 0.0,
                    big_m: str = "printed", epsilon: float = EPSILON, share_activations=None,
-                   fixed_weights=None, symmetry_breaking: bool = False) -> pyo.ConcreteModel:
+                   fixed_weights=None, symmetry_breaking: bool = False,
+                   deadline: float | None = None) -> pyo.ConcreteModel:
     """Build the BNN-MILP of Theorem 1 for data ``(X, y)`` and widths ``layers = (d0, ..., dK)``.
 
     Parameters
@@ -153,6 +155,8 @@ def build_bnn_milp(X, y, layers: Sequence[int], *, loss: str = "hamming", weight
         weights (non-increasing). Permuting a hidden layer's units (with the next layer's columns) gives the same
         network function and loss, and every network can be permuted into that order, so the optimum is kept;
         layers whose own or next weights are fixed are left unordered.
+    deadline : a :func:`time.perf_counter` value (the end of the fit's ``time_limit``) at which the build stops with
+        :class:`~mipnn.exceptions.BuildTimeError` (saying how long the whole build would take); ``None``: no limit.
 
     Returns a Pyomo ``ConcreteModel`` with variables ``W[k, j, l]``, ``lam[k, j]``, ``u[g, k, j]`` (g = group),
     ``s[g, k, j, l]`` and an objective ``loss``; ``model.meta`` holds the settings (used by
@@ -168,11 +172,16 @@ def build_bnn_milp(X, y, layers: Sequence[int], *, loss: str = "hamming", weight
     m.meta = {"layers": layers, "loss": loss, "weight_domain": weight_domain, "threshold": threshold,
               "epsilon": float(epsilon), "threshold_bound": B, "threshold_value": float(threshold_value),
               "big_m": big_m, "group": group, "n_samples": X.shape[0], "M1": m1, "Mk": mk}
-    _add_variables(m, fixed)
-    _add_first_layer_rows(m, X)
-    _add_deep_layer_rows(m)
-    _add_product_rows(m)
-    _add_loss(m, Y)
+    n_groups, N = int(group.max()) + 1, X.shape[0]
+    rows = 2 * N * layers[1] + n_groups * sum(2 * layers[k] + 4 * layers[k] * layers[k - 1]
+                                              for k in range(2, len(layers)))
+    with BuildClock(deadline, rows, f"the MIP (N={N} samples, layers={tuple(layers)})") as m.clock:
+        _add_variables(m, fixed)
+        _add_first_layer_rows(m, X)
+        _add_deep_layer_rows(m)
+        _add_product_rows(m)
+        _add_loss(m, Y)
+    del m.clock
     if symmetry_breaking:
         _add_symmetry_rows(m, fixed)
     m.meta["Y"] = Y
@@ -189,12 +198,18 @@ def safe_tolerance(model) -> float:
     ``S = ‖x_i‖₁`` in the first layer (rows 1–2; the robust rows' enlarged ``M``) and ``S = 2 d_{k−1}`` in the
     deeper ones (rows 3–4: ``d_{k−1}`` products ``s``, each within twice the tolerance of ``W·u``)."""
     meta = model.meta
-    layers, X = meta["layers"], meta["X"]
-    m1 = np.asarray(meta["M1"], dtype=float) + meta.get("robust_radius", 0.0) * layers[0]
-    scale = float((m1 + np.abs(X).sum(axis=1)).max()) + 2.0
-    for k, mk in enumerate(meta["Mk"], start=2):
-        scale = max(scale, float(mk) + 2.0 * layers[k - 1] + 2.0)
+    scale = big_m_scale(meta["X"], meta["layers"], meta["M1"], meta["Mk"], meta.get("robust_radius", 0.0))
     return big_m_tolerance(meta["epsilon"], scale)
+
+
+def big_m_scale(X, layers: Sequence[int], m1, mk, robust_radius: float = 0.0) -> float:
+    """The scale of :func:`safe_tolerance` from the data and the big-M constants (:func:`big_m_constants`), so that
+    it can be known before a model is built."""
+    m1 = np.asarray(m1, dtype=float) + float(robust_radius) * layers[0]
+    scale = float((m1 + np.abs(np.asarray(X, dtype=float)).sum(axis=1)).max()) + 2.0
+    for k, m in enumerate(mk, start=2):
+        scale = max(scale, float(m) + 2.0 * layers[k - 1] + 2.0)
+    return scale
 
 
 def verify_bnn_solution(model, record: SolveRecord, network=None) -> float:
@@ -277,6 +292,15 @@ def _add_variables(m, fixed):
     m.s = pyo.Var(m.SIDX, bounds=(-1, 1))
 
 
+def _clocked(m, rule):
+    """``rule`` of an indexed constraint, ticking the model's build clock at every row."""
+    def timed(*args):
+        m.clock.tick()
+        return rule(*args)
+
+    return timed
+
+
 def _add_first_layer_rows(m, X):
     """Rows 1–2, one pair per sample (shared groups still check every sample's own input):
 
@@ -289,10 +313,10 @@ def _add_first_layer_rows(m, X):
     def pre1(i, j):
         return sum(float(X[i, l]) * m.W[1, j, l] for l in range(layers[0]) if X[i, l] != 0.0)
 
-    m.first_upper = pyo.Constraint(rows1, rule=lambda m, i, j: pre1(i, j) - threshold_expr(m, 1, j)
-                                   <= -eps + (float(m1[i]) + eps) * m.u[group[i], 1, j])
-    m.first_lower = pyo.Constraint(rows1, rule=lambda m, i, j: pre1(i, j) - threshold_expr(m, 1, j)
-                                   >= -float(m1[i]) * (1 - m.u[group[i], 1, j]))
+    m.first_upper = pyo.Constraint(rows1, rule=_clocked(m, lambda m, i, j: pre1(i, j) - threshold_expr(m, 1, j)
+                                   <= -eps + (float(m1[i]) + eps) * m.u[group[i], 1, j]))
+    m.first_lower = pyo.Constraint(rows1, rule=_clocked(m, lambda m, i, j: pre1(i, j) - threshold_expr(m, 1, j)
+                                   >= -float(m1[i]) * (1 - m.u[group[i], 1, j])))
 
 
 def _add_deep_layer_rows(m):
@@ -304,20 +328,20 @@ def _add_deep_layer_rows(m):
     def prek(g, k, j):
         return sum(m.s[g, k, j, l] for l in range(layers[k - 1]))
 
-    m.deep_upper = pyo.Constraint(rowsk, rule=lambda m, g, k, j: prek(g, k, j) - threshold_expr(m, k, j)
-                                  <= -eps + (mk[k - 2] + eps) * m.u[g, k, j])
-    m.deep_lower = pyo.Constraint(rowsk, rule=lambda m, g, k, j: prek(g, k, j) - threshold_expr(m, k, j)
-                                  >= -mk[k - 2] * (1 - m.u[g, k, j]))
+    m.deep_upper = pyo.Constraint(rowsk, rule=_clocked(m, lambda m, g, k, j: prek(g, k, j) - threshold_expr(m, k, j)
+                                  <= -eps + (mk[k - 2] + eps) * m.u[g, k, j]))
+    m.deep_lower = pyo.Constraint(rowsk, rule=_clocked(m, lambda m, g, k, j: prek(g, k, j) - threshold_expr(m, k, j)
+                                  >= -mk[k - 2] * (1 - m.u[g, k, j])))
 
 
 def _add_product_rows(m):
     """Rows 5–7: ``s = W * u_prev`` as ``|s| <= u_prev`` and ``|s - W| <= 1 - u_prev`` (index fixed to ``u^(k-1)``)."""
-    m.s_up = pyo.Constraint(m.SIDX, rule=lambda m, g, k, j, l: m.s[g, k, j, l] <= m.u[g, k - 1, l])
-    m.s_lo = pyo.Constraint(m.SIDX, rule=lambda m, g, k, j, l: m.s[g, k, j, l] >= -m.u[g, k - 1, l])
-    m.s_wup = pyo.Constraint(m.SIDX, rule=lambda m, g, k, j, l:
-                             m.s[g, k, j, l] <= m.W[k, j, l] + (1 - m.u[g, k - 1, l]))
-    m.s_wlo = pyo.Constraint(m.SIDX, rule=lambda m, g, k, j, l:
-                             m.s[g, k, j, l] >= m.W[k, j, l] - (1 - m.u[g, k - 1, l]))
+    m.s_up = pyo.Constraint(m.SIDX, rule=_clocked(m, lambda m, g, k, j, l: m.s[g, k, j, l] <= m.u[g, k - 1, l]))
+    m.s_lo = pyo.Constraint(m.SIDX, rule=_clocked(m, lambda m, g, k, j, l: m.s[g, k, j, l] >= -m.u[g, k - 1, l]))
+    m.s_wup = pyo.Constraint(m.SIDX, rule=_clocked(m, lambda m, g, k, j, l:
+                             m.s[g, k, j, l] <= m.W[k, j, l] + (1 - m.u[g, k - 1, l])))
+    m.s_wlo = pyo.Constraint(m.SIDX, rule=_clocked(m, lambda m, g, k, j, l:
+                             m.s[g, k, j, l] >= m.W[k, j, l] - (1 - m.u[g, k - 1, l])))
 
 
 def _add_symmetry_rows(m, fixed):

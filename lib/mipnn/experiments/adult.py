@@ -150,12 +150,14 @@ def run_experiment(objective: str, P: int, N: int, random_state: int, *, time_li
                 options=translate_options(solver_options, solver), one_sided=one_sided, stop_rule=stop_rule,
                 solver=solver)
         except NoSolutionError as err:  # the limit struck before any incumbent: a result, not a crash
-            r = err.record
-            return dict(load_1min=out["load_1min"], runtime=r.wall_time + start_time, solve_time=r.wall_time,
-                        start_time=start_time,
-                        build_time=None, stop_reason="no_solution", objective_value=None, bound=r.bound,
-                        gap=None, node_count=r.node_count, guaranteed_train_acc=None, n_variables=r.n_variables,
-                        n_constraints=r.n_constraints, status=r.status, train_acc=None, val_acc=None,
+            r = err.record  # None when the limit struck while the model was built (no solve started)
+            solve_time = 0.0 if r is None else r.wall_time
+            return dict(load_1min=out["load_1min"], runtime=solve_time + start_time, solve_time=solve_time,
+                        start_time=start_time, build_time=None, stop_reason="no_solution", objective_value=None,
+                        bound=getattr(r, "bound", None), gap=None, node_count=getattr(r, "node_count", None),
+                        guaranteed_train_acc=None, n_variables=getattr(r, "n_variables", None),
+                        n_constraints=getattr(r, "n_constraints", None),
+                        status="build_time_limit" if r is None else r.status, train_acc=None, val_acc=None,
                         test_acc=None, weights=None)
         weights = fit.weights
         tol = EPSILON / 2  # the middle of the band (−ε, 0) that the MIP keeps empty

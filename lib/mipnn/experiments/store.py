@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["to_jsonable", "run_key", "check_result_keys", "RESERVED_COLUMNS", "ResultStore"]
+__all__ = ["to_jsonable", "run_key", "check_params_jsonable", "check_result_keys", "RESERVED_COLUMNS", "ResultStore"]
 
 #: Columns :meth:`ResultStore.to_frame` adds to every run; a result must not use them.
 RESERVED_COLUMNS = ("key", "wall_time")
@@ -49,6 +49,21 @@ def run_key(params: Mapping[str, Any]) -> str:
     """A short, stable hash of a parameter dict (order of keys does not matter)."""
     text = json.dumps(to_jsonable(params), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def check_params_jsonable(params: Mapping[str, Any]) -> None:
+    """Refuse, naming it, a parameter that is not JSON data once :func:`to_jsonable` has converted numpy values,
+    paths and tuples (the store keys a run by the JSON text of its parameters; json's own error named nothing)."""
+    if not isinstance(params, Mapping):
+        raise TypeError(f"each grid entry must be a dict of parameters, got {type(params).__name__}: {params!r}")
+    for name, value in params.items():
+        try:
+            json.dumps(to_jsonable(value), allow_nan=True)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"parameter {name!r}={value!r} of run {dict(params)!r} is not JSON data ({err}): a sweep "
+                            "stores and keys its runs by their parameters as JSON, so pass numbers, strings, "
+                            "booleans, None, or lists and dicts of them (e.g. a name that the run function looks "
+                            "up)") from None
 
 
 def _flat_keys(result: Mapping[str, Any], prefix: str = "") -> list[str]:

@@ -18,6 +18,7 @@ import pickle
 import socket
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from tqdm.auto import tqdm
 from ..executors import check_executor, open_executor, worker_info
 from ..validation import check_number
 from .provenance import provenance
-from .store import ResultStore, check_result_keys, run_key
+from .store import ResultStore, check_params_jsonable, check_result_keys, run_key
 
 __all__ = ["param_grid", "run_sweep"]
 
@@ -55,7 +56,7 @@ def _checked_result(result) -> dict:
 
 def run_sweep(run: Callable[..., Mapping[str, Any]], grid: Iterable[Mapping[str, Any]], path: str | os.PathLike,
               *, n_jobs: int = 1, executor: str = "local", desc: str | None = None,
-              progress: bool = True) -> pd.DataFrame:
+              progress: bool = True, run_timeout: float | None = None) -> pd.DataFrame:
     """Run ``run(**params)`` for every parameter dict in ``grid``, skipping those already stored in ``path``.
 
     Returns a DataFrame of all runs of ``grid`` (newly computed and earlier ones), in grid order. Where the runs
@@ -72,13 +73,27 @@ def run_sweep(run: Callable[..., Mapping[str, Any]], grid: Iterable[Mapping[str,
     worker; Dask: rescheduled up to the scheduler's ``allowed-failures``) before the sweep fails naming it; a
     Dask scheduler that goes away ends the sweep with an error, the store complete up to there. Two sweeps on one
     store: the second is refused at once (an exclusive lock on ``<path>.lock``).
+
+    ``run_timeout`` (seconds, ``None``: none; local executor only): a run still going that long after it started
+    in its worker process (a worker's own start-up is not counted) is stopped with its worker,
+    and the sweep goes on with the others; it ends with a ``RuntimeWarning`` naming the stopped runs, which are not
+    stored (a rerun tries them again) and are missing from the frame. With a ``run_timeout``, ``n_jobs=1`` runs in
+    one worker process too (a run in this process could not be stopped). Every parameter must be JSON data
+    (numbers, strings, booleans, None, lists and dicts of them; numpy values and paths are converted): the store
+    keys runs by their JSON text, so anything else is refused, naming the parameter, before any run.
     """
     check_number("n_jobs", n_jobs, low=1, integer=True)
+    check_number("run_timeout", run_timeout, low=0.0, low_open=True, allow_none=True)
     executor = check_executor(executor)
+    if run_timeout is not None and executor != "local":
+        raise ValueError(f"run_timeout={run_timeout!r} needs executor='local' (a Dask task cannot be stopped once "
+                         f"it runs); got executor={executor!r}")
     grid = [dict(p) for p in grid]
+    for params in grid:
+        check_params_jsonable(params)
     with _exclusive(Path(path)):
         return _sweep(run, grid, ResultStore(path), n_jobs=n_jobs, executor=executor,
-                      desc=desc or Path(path).stem, progress=progress)
+                      desc=desc or Path(path).stem, progress=progress, run_timeout=run_timeout)
 
 
 @contextlib.contextmanager
@@ -123,7 +138,7 @@ def _check_sendable(run) -> None:
                          f"file) and import it, or {where}")
 
 
-def _sweep(run, grid, store, *, n_jobs, executor, desc, progress) -> pd.DataFrame:
+def _sweep(run, grid, store, *, n_jobs, executor, desc, progress, run_timeout=None) -> pd.DataFrame:
     keys = [run_key(p) for p in grid]
     done = store.done_keys()
     todo, seen = [], set(done)
@@ -147,7 +162,7 @@ def _sweep(run, grid, store, *, n_jobs, executor, desc, progress) -> pd.DataFram
         bar.update(1)
 
     try:
-        if executor == "local" and (n_jobs == 1 or len(todo) <= 1):
+        if executor == "local" and (n_jobs == 1 or len(todo) <= 1) and run_timeout is None:
             for key, params in todo:
                 t0 = time.perf_counter()
                 result = run(**params)
@@ -156,11 +171,17 @@ def _sweep(run, grid, store, *, n_jobs, executor, desc, progress) -> pd.DataFram
             if executor == "local":
                 _check_sendable(run)
             ex = open_executor(executor, n_jobs)
+            stopped = []
             try:
                 ex.run(_call_run, [(key, (run, params)) for key, params in todo], _store,
-                       label=lambda key: f"run {params_of[key]!r}")
+                       label=lambda key: f"run {params_of[key]!r}",
+                       **({} if run_timeout is None else {"timeout": run_timeout, "on_timeout": stopped.append}))
             finally:
                 ex.close()
+            if stopped:
+                warnings.warn(f"{len(stopped)} run(s) stopped after run_timeout={run_timeout:g} s and not stored "
+                              f"(a rerun tries them again): {', '.join(repr(params_of[k]) for k in stopped)}",
+                              RuntimeWarning, stacklevel=3)
     finally:
         bar.close()
     return store.to_frame(keys=dict.fromkeys(keys))

@@ -9,7 +9,7 @@ straight-through gradient baseline) and :mod:`~mipnn.signnet.estimators` (the sc
 
 from .credit import SOLVER_STOPS, STAGES, final_stage
 from .estimators import MIPNetClassifier, STEBinaryNetClassifier
-from .model import build_sign_net, check_params, extract_weights, safe_tolerance, set_start
+from .model import build_sign_net, check_params, extract_weights, safe_tolerance, set_start, verify_sign_net
 from .network import (
     EPSILON,
     TIE_RULES,
@@ -40,7 +40,7 @@ from .train import SignNetResult, train_sign_net
 __all__ = [
     "MIPNetClassifier", "STEBinaryNetClassifier",
     "SOLVER_STOPS", "STAGES", "final_stage",
-    "build_sign_net", "check_params", "extract_weights", "safe_tolerance", "set_start",
+    "build_sign_net", "check_params", "extract_weights", "safe_tolerance", "set_start", "verify_sign_net",
     "EPSILON", "TIE_RULES", "check_data", "check_weights", "predict_index", "sign_forward", "sort_hidden", "tied",
     "zero_input_mask",
     "MARGIN", "OBJECTIVES", "STOP_RULES", "guaranteed_accuracy", "hinge_pwl", "hinge_values", "margin_level",

@@ -16,7 +16,9 @@ from __future__ import annotations
 import math
 import os
 
+from ..budget import HANDOFF_SHARE, above
 from ..estimator import BaseMIPClassifier, BaseNetClassifier
+from ..exceptions import BuildTimeError
 from ..numerics import one_hot
 from ..solve import OPTIMALITY_GAP
 from ..validation import (
@@ -26,7 +28,7 @@ from ..validation import (
     check_positive_int,
 )
 from .credit import final_stage
-from .model import check_params
+from .model import check_params, check_scale
 from .network import EPSILON, sign_forward
 from .objectives import MARGIN, STOP_RULES
 from .search import STARTS, mip_start
@@ -184,6 +186,8 @@ class MIPNetClassifier(BaseMIPClassifier):
         Y = one_hot(y_index, len(self.classes_), off=-1.0)  # ±1 one-hot, as in the authors' code
         hidden = check_int_sequence("hidden", self.hidden, minimum=1)
         limit = float(self.time_limit)
+        # before any work: features or a P too large for the MIP's tolerances, a model too large to build in time
+        check_scale(X, hidden, self.P, self.epsilon, self.solver)
         check_model_size(X.shape[0], X.shape[1], hidden, len(self.classes_), objective=self.objective, P=self.P,
                          time_limit=limit)
         kind = self._start_kind(hidden)
@@ -193,12 +197,21 @@ class MIPNetClassifier(BaseMIPClassifier):
                           max_passes=self.start_max_passes, stop_rule=self.stop_rule, random_state=self.random_state)
         if start is not None:
             limit = start.solve_limit(limit)
-        fit = train_sign_net(
-            X, Y, hidden=hidden, P=self.P, objective=self.objective, time_limit=limit,
-            target_accuracy=self.target_train_accuracy, margin=self.margin, epsilon=self.epsilon,
-            tight_big_m=bool(self.tight_big_m), symmetry_breaking=bool(self.symmetry_breaking),
-            start_weights=None if start is None else start.weights, options=self._solver_options(),
-            threads=self.threads, mip_gap=self.mip_gap, stop_rule=self.stop_rule, solver=self.solver)
+        try:
+            fit = train_sign_net(
+                X, Y, hidden=hidden, P=self.P, objective=self.objective, time_limit=limit,
+                target_accuracy=self.target_train_accuracy, margin=self.margin, epsilon=self.epsilon,
+                tight_big_m=bool(self.tight_big_m), symmetry_breaking=bool(self.symmetry_breaking),
+                start_weights=None if start is None else start.weights, options=self._solver_options(),
+                threads=self.threads, mip_gap=self.mip_gap, stop_rule=self.stop_rule, solver=self.solver)
+        except BuildTimeError as err:  # the whole fit's view: the start's time counts too
+            spent = 0.0 if start is None else start.wall_time
+            after = "" if start is None else f" (after its {kind} start's {spent:.1f} s)"
+            need = spent + err.estimate * (1 + HANDOFF_SHARE)
+            raise BuildTimeError(f"time_limit={self.time_limit:g} s ran out while building the MIP{after}: "
+                                 f"{err.detail}; raise time_limit{above(need)} (the solver needs time on top), "
+                                 "or use fewer samples or smaller hidden layers", fraction=err.fraction,
+                                 elapsed=err.elapsed, estimate=err.estimate, detail=err.detail) from None
         search = None if start is None else start.search
         stage = final_stage(objective=self.objective, start=kind, stop_reason=fit.stop_reason,
                             search_objective=None if search is None else search.objective,

@@ -49,12 +49,14 @@ from typing import Sequence
 
 import numpy as np
 
-from ..solve import big_m_tolerance
+from ..budget import BuildClock
+from ..solve import SolveRecord, big_m_tolerance, verify_objective
 from ..validation import check_bool, check_choice, check_int_sequence, check_number, check_positive_int
 from .network import EPSILON, check_data, check_weights, sign_forward, zero_input_mask
-from .objectives import MARGIN, OBJECTIVES, hinge_pwl, hinge_values, margin_level, output_scale
+from .objectives import MARGIN, OBJECTIVES, hinge_pwl, hinge_values, margin_level, objective_from_outputs, output_scale
 
-__all__ = ["build_sign_net", "check_params", "extract_weights", "set_start", "safe_tolerance"]
+__all__ = ["build_sign_net", "check_params", "check_scale", "extract_weights", "set_start", "safe_tolerance",
+           "verify_sign_net"]
 
 
 def check_params(objective, hidden, P, margin, epsilon):
@@ -69,7 +71,8 @@ def check_params(objective, hidden, P, margin, epsilon):
 
 def build_sign_net(X: np.ndarray, Y: np.ndarray, *, hidden: Sequence[int] = (16,), P: int = 1,
                    objective: str = "sat_margin", margin: float = MARGIN, epsilon: float = EPSILON,
-                   tight_big_m: bool = True, symmetry_breaking: bool = False, one_sided: bool = False):
+                   tight_big_m: bool = True, symmetry_breaking: bool = False, one_sided: bool = False,
+                   deadline: float | None = None):
     """Build the Pyomo MIP of the base model (1)–(12) with one of the three objectives.
 
     Parameters
@@ -83,8 +86,12 @@ def build_sign_net(X: np.ndarray, Y: np.ndarray, *, hidden: Sequence[int] = (16,
         network can be permuted into that order, so no function is lost.
     one_sided : sat-margin only — drop (22). Then ``o = 1`` still certifies a satisfied margin, so the
         objective remains a valid lower bound (enough for the early stop), but it may undercount.
+    deadline : a :func:`time.perf_counter` value (the end of the fit's ``time_limit``) at which the build stops with
+        :class:`~mipnn.exceptions.BuildTimeError` (saying how long the whole build would take); ``None``: no limit.
 
-    Returns the ``ConcreteModel``; ``model.meta`` holds the sizes needed to read the solution back.
+    Returns the ``ConcreteModel``; ``model.meta`` holds the sizes needed to read the solution back. The model
+    carries its safe tolerance (:func:`safe_tolerance`) and its check (:func:`verify_sign_net`), so the public
+    :func:`mipnn.solve.solve` applies both whatever path the caller takes.
     """
     import pyomo.environ as pyo
 
@@ -101,16 +108,46 @@ def build_sign_net(X: np.ndarray, Y: np.ndarray, *, hidden: Sequence[int] = (16,
     m = pyo.ConcreteModel(name=f"sign_net_{objective}")
     m.meta = dict(sizes=sizes, P=int(P), objective=objective, margin=float(margin), epsilon=float(epsilon),
                   N=N, K=K, B=output_scale(hidden, P), hidden=tuple(hidden), one_sided=bool(one_sided))
-    _add_variables(m, X)
-    pre = _preactivation(m, X)
-    _add_activation_rows(m, X, pre, tight_big_m)
-    _add_product_rows(m)
-    if symmetry_breaking:
-        _add_symmetry_rows(m)
-    s = {(k, j): pre(len(sizes) - 2, k, j) for k in range(N) for j in range(K)}  # (1): integer output s
-    m.out = pyo.ConstraintList()
-    {"max_correct": _add_max_correct, "sat_margin": _add_sat_margin, "min_hinge": _add_min_hinge}[objective](m, Y, s)
+    with BuildClock(deadline, _row_count(sizes, N, objective, int(P), one_sided),
+                    f"the MIP (N={N} samples, hidden={tuple(hidden)})") as m.clock:
+        _add_variables(m, X)
+        pre = _preactivation(m, X)
+        _add_activation_rows(m, X, pre, tight_big_m)
+        _add_product_rows(m)
+        if symmetry_breaking:
+            _add_symmetry_rows(m)
+        s = {(k, j): pre(len(sizes) - 2, k, j) for k in range(N) for j in range(K)}  # (1): integer output s
+        m.out = pyo.ConstraintList()
+        add_objective = {"max_correct": _add_max_correct, "sat_margin": _add_sat_margin, "min_hinge": _add_min_hinge}
+        add_objective[objective](m, Y, s)
+    del m.clock
+    m.meta.update(X=X, Y=Y)
+    # carried by the model, so that the public mipnn.solve.solve(model) is as safe as train_sign_net
+    m.mipnn_safe_tolerance = safe_tolerance
+    m.mipnn_verify = verify_sign_net
     return m
+
+
+def verify_sign_net(model, record: SolveRecord) -> float:
+    """Recompute the objective of the solved network with the numpy forward pass (threshold in the middle of the
+    ε band) and raise :class:`~mipnn.exceptions.VerificationError` unless it is the solver's: exact for max-correct
+    and two-sided sat-margin; an incumbent may overstate min-hinge's loss (``z`` above its pieces) or understate
+    one-sided sat-margin's count. Returns the recomputed objective."""
+    meta = model.meta
+    s = sign_forward(meta["X"], extract_weights(model), meta["epsilon"] / 2)[-1]
+    recomputed = objective_from_outputs(meta["objective"], s, meta["Y"], meta["hidden"], meta["P"], meta["margin"])
+    verify_objective(record, recomputed, integral=meta["objective"] != "min_hinge",
+                     one_sided=meta["objective"] == "min_hinge" or meta["one_sided"], what="the network it returned")
+    return recomputed
+
+
+def _row_count(sizes, N, objective, P, one_sided) -> int:
+    """The rows :func:`build_sign_net` adds (for its build clock's progress)."""
+    K = sizes[-1]
+    rows = 2 * N * sum(sizes[1:-1]) + 4 * N * sum(sizes[l] * sizes[l + 1] for l in range(1, len(sizes) - 1))
+    per_output = {"max_correct": 2, "sat_margin": 1 if one_sided else 2,
+                  "min_hinge": 2 * P * (sizes[-2] + 1) + 1}[objective]
+    return rows + N * K * per_output + (N if objective == "max_correct" else 0)
 
 
 def _add_variables(m, X):
@@ -171,6 +208,7 @@ def _add_activation_rows(m, X, pre, tight_big_m):
                 a = pre(l, k, j)
                 m.act.add(a >= -M * (1 - m.u[l, k, j]))            # (2) u = 1 ⇒ a ≥ 0
                 m.act.add(a <= -gap + (M + gap) * m.u[l, k, j])     # (3) u = 0 ⇒ a ≤ -ε
+            m.clock.tick(2 * sizes[l + 1])
 
 
 def safe_tolerance(model) -> float:
@@ -184,10 +222,42 @@ def safe_tolerance(model) -> float:
     The tighter of the two is returned.
     """
     meta = model.meta
-    sizes, P = meta["sizes"], meta["P"]
-    first = big_m_tolerance(meta["epsilon"], float((meta["M1"] + meta["input_l1"]).max()) + 2.0)
-    deep = [big_m_tolerance(1.0, P * (n + 1) + 2.0 * n * (2 * P + 1) + 2.0) for n in sizes[1:-1]]
+    return _tolerance(float(meta["input_l1"].max()), meta["sizes"][1:-1], meta["P"], meta["epsilon"])
+
+
+def _tolerance(l1: float, hidden, P: int, epsilon: float) -> float:
+    """:func:`safe_tolerance` from the largest ‖xᵏ‖₁ of the data (the tight and the single big-M give the same)."""
+    first = big_m_tolerance(epsilon, P * (l1 + 1.0) + l1 + 2.0)
+    deep = [big_m_tolerance(1.0, P * (n + 1) + 2.0 * n * (2 * P + 1) + 2.0) for n in hidden]
     return min(first, *deep)
+
+
+def check_scale(X, hidden: Sequence[int], P: int, epsilon: float = EPSILON, solver: str = "highs") -> None:
+    """Refuse, before any work, data and a ``P`` whose big-M rows would need a feasibility tolerance below the
+    smallest ``solver`` accepts (:func:`safe_tolerance`): unscaled features (rows of large ‖x‖₁) or a huge ``P``.
+    The message says what works: the largest ``P`` for this data, or the ‖x‖₁ to scale the features down to."""
+    from ..backends import MIN_FEASIBILITY_TOLERANCE
+
+    check_choice("solver", solver, tuple(MIN_FEASIBILITY_TOLERANCE))
+    X = np.asarray(X, dtype=np.float64)
+    l1 = float(np.abs(X).sum(axis=1).max()) if X.size else 0.0
+    widths = tuple(int(h) for h in hidden)
+    low = MIN_FEASIBILITY_TOLERANCE[solver]
+    tol = _tolerance(l1, widths, int(P), epsilon)
+    if tol >= low:
+        return
+    what = (f"P={P} with features whose largest row has ‖x‖₁ = {l1:.3g} needs a feasibility tolerance of "
+            f"{tol:.2g} in the MIP's big-M rows, below the smallest {solver} accepts ({low:g})")
+    if _tolerance(l1, widths, 1, epsilon) >= low:  # the data are fine: P is too large
+        lo, hi = 1, int(P)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if _tolerance(l1, widths, mid, epsilon) >= low else (lo, mid)
+        raise ValueError(f"{what}: use P <= {lo} for these features (or scale X down, e.g. with "
+                         "sklearn.preprocessing.StandardScaler)")
+    most = max((epsilon / (4.0 * low) - 2.0 - P) / (P + 1.0), 0.0)
+    raise ValueError(f"{what}: scale X first (e.g. with sklearn.preprocessing.StandardScaler or MinMaxScaler) so "
+                     f"that no row's ‖x‖₁ exceeds about {most:.3g}")
 
 
 def _add_product_rows(m):
@@ -203,6 +273,7 @@ def _add_product_rows(m):
                     m.link.add(c + w - 2 * P * u <= 0)       # (6)
                     m.link.add(c - w - 2 * P * u >= -2 * P)  # (7)
                     m.link.add(c + w + 2 * P * u >= 0)       # (8)
+                m.clock.tick(4 * sizes[l + 1])
 
 
 def _add_symmetry_rows(m):
@@ -228,6 +299,7 @@ def _add_max_correct(m, Y, s):
             m.out.add(s[k, j] >= -B * (1 - m.o[k, j]))          # (14) o = 1 ⇒ ŷ ≥ 0
             m.out.add(s[k, j] <= -1 + (B + 1) * m.o[k, j])      # (15) o = 0 ⇒ ŷ ≤ -ε (s integer)
         m.out.add(sum(m.o[k, j] for j in range(K)) == 1)        # (16), summed over the outputs of sample k
+        m.clock.tick(2 * K + 1)
     m.obj = pyo.Objective(expr=sum(m.o[k, int(np.argmax(Y[k]))] for k in range(N)), sense=pyo.maximize)  # (13)
 
 
@@ -244,6 +316,7 @@ def _add_sat_margin(m, Y, s):
             m.out.add(v >= lev - (lev + B) * (1 - m.o[k, j]))   # (21) o = 1 ⇒ ŷ y ≥ m
             if not m.meta["one_sided"]:
                 m.out.add(v <= lev - 1 + (B - lev + 1) * m.o[k, j])  # (22) o = 0 ⇒ ŷ y ≤ m - ε
+            m.clock.tick(1 if m.meta["one_sided"] else 2)
     m.obj = pyo.Objective(expr=sum(m.o[k, j] for k in range(N) for j in range(K)), sense=pyo.maximize)  # (20)
 
 
@@ -259,6 +332,7 @@ def _add_min_hinge(m, Y, s):
             t = (2.0 * float(Y[k, j]) / B) * s[k, j]  # ŷ·y
             for a_p, c_p in zip(slope, icpt, strict=True):
                 m.out.add(m.z[k, j] >= float(a_p) * t + float(c_p))  # epigraph of the convex PWL f in (19)
+            m.clock.tick(len(slope))
     m.obj = pyo.Objective(expr=sum(m.z[k, j] for k in range(N) for j in range(K)), sense=pyo.minimize)  # (19)
 
 

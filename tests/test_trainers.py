@@ -170,6 +170,8 @@ def test_layerwise_network_reproduces_algorithm1_accuracy(small):
     assert np.array_equal(clf.classes_[np.argmin(np.abs(out - 1.0), axis=1)], clf.predict(X))
     with pytest.raises(ValueError, match="non-negative"):
         mipnn.LayerwiseReLUClassifier(scale_inputs=False).fit(X - 1.0, y)
+    with pytest.raises(ValueError, match="HiGHS-only"):
+        mipnn.LayerwiseReLUClassifier(solver="scip", solver_options={"mip_heuristic_effort": 0.1}).fit(X, y)
 
 
 def test_field_network_reproduces_its_reported_hinge(small):

@@ -105,6 +105,7 @@ class BDNNClassifier(BinarizedNetClassifier):
     ``predict`` applies, ``λ − ε/2``: a unit fires when ``u @ coefs_[k] >= intercepts_[k]`` and the predicted class
     is the output unit with the largest ``u @ coefs_[-1] − intercepts_[-1]``; see :meth:`intercepts_`),
     ``solve_record_`` (the exact method's MIP; ``None`` for the heuristics, which solve several), ``stop_reason_``,
+    ``stopped_at_limit_`` (the fit's limit, a MIP's time or node cap, or ``max_rounds`` ended it),
     ``history_`` (per MIP / iteration), ``solve_time_`` (sum over MIPs), ``fit_time_`` (the whole fit, models built
     included), ``best_iteration_`` (heuristics: the data-splitting iteration or local-search
     round kept), ``train_accuracy_``.

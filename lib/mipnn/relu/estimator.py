@@ -33,6 +33,9 @@ from .training import MAX_ITERATIONS, batch_learning, postprocess_last_layer
 
 __all__ = ["LayerwiseReLUClassifier"]
 
+#: HiGHS options that :func:`mipnn.backends.translate_options` translates for every backend.
+_PORTABLE_OPTIONS = ("mip_max_nodes", "random_seed")
+
 
 class LayerwiseReLUClassifier(BaseMIPClassifier):
     """Dense ReLU network trained layer by layer with MILPs and LPs (Goebbels, 2021).
@@ -64,8 +67,9 @@ class LayerwiseReLUClassifier(BaseMIPClassifier):
     mip_time_limit : seconds for each MILP / LP (``None``: whatever is left of ``time_limit``).
     solver : backend of the weight MILPs (1)–(6) (the paper used CPLEX); the LPs and the input MILPs of §2.2 run
         on HiGHS.
-    solver_options : HiGHS options for every solve (``{"mip_max_nodes": k}`` is a deterministic work limit; for
-        another ``solver`` its node cap and seed are translated).
+    solver_options : HiGHS options for every solve (``{"mip_max_nodes": k}`` is a deterministic work limit). With
+        another ``solver`` only HiGHS's node cap and seed (``mip_max_nodes``, ``random_seed``) may be given: they
+        are translated for the weight MILPs, and every option also reaches the LPs on HiGHS.
     random_state : seed of the start, the batch order and HiGHS's ``random_seed``.
 
     Fitted attributes: ``classes_``, ``n_features_in_``, ``weights_`` (``(W, c)`` per layer, ``W`` of shape
@@ -109,9 +113,13 @@ class LayerwiseReLUClassifier(BaseMIPClassifier):
         check_number("time_limit", self.time_limit, low=0.0, low_open=True, high=1e7)
         check_number("mip_time_limit", self.mip_time_limit, low=0.0, low_open=True, high=1e7, allow_none=True)
         check_choice("solver", self.solver, BACKENDS)
-        require(self.solver)
         # HiGHS names: the options reach the LPs and input MILPs on HiGHS as well as the weight MILPs
         check_solver_options("highs", self.solver_options, "solver_options")
+        other = sorted(set(self.solver_options or {}) - set(_PORTABLE_OPTIONS))
+        if self.solver != "highs" and other:
+            raise ValueError(f"solver_options {other} are HiGHS-only; with solver={self.solver!r} give only "
+                             f"{', '.join(_PORTABLE_OPTIONS)} (translated for {self.solver})")
+        require(self.solver)
         check_random_state(self.random_state)
 
     def _scaled(self, X):

@@ -52,6 +52,8 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
     _multiclass = False
     #: dtype of the fitted ``weights_`` (integer weights; a subclass with real-valued weights overrides it)
     _weight_dtype = np.int64
+    #: ``weights_`` holds ``W`` of shape ``(n_out, n_in)`` (a BNN-MILP's orientation); ``coefs_`` transposes it
+    _weights_out_in = False
 
     # -- hooks ---------------------------------------------------------------------------------------------
     def _validate_hyperparameters(self):  # pragma: no cover - overridden
@@ -103,7 +105,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
     def coefs_(self):
         """Weight matrices, ``coefs_[i]`` of shape ``(n_in, n_out)`` (as in scikit-learn's ``MLPClassifier``)."""
         check_is_fitted(self, "weights_")
-        return [W for W, _ in self.weights_]
+        return [W.T if self._weights_out_in else W for W, _ in self.weights_]
 
     @property
     def intercepts_(self):

@@ -42,15 +42,10 @@ class BinarizedNetClassifier(BaseMIPClassifier):
 
     _multiclass = True
     _weight_dtype = np.float64  # continuous weights are allowed (``weight_domain="continuous"``)
+    _weights_out_in = True
 
     def _forward_scores(self, X):
         return output_margins(X, self.weights_)
-
-    @property
-    def coefs_(self):
-        """Weight matrices in scikit-learn's orientation, ``coefs_[i]`` of shape ``(n_in, n_out)``."""
-        check_is_fitted(self, "weights_")
-        return [W.T for W, _ in self.weights_]
 
     @property
     def intercepts_(self):

@@ -52,6 +52,7 @@ class FieldBNNClassifier(BaseNetClassifier):
 
     _multiclass = True
     _weight_dtype = np.float64
+    _weights_out_in = True
 
     def __init__(self, hidden=(4,), method="target", steps=400, alpha0=1.0, margin=0.1, time_limit=60.0,
                  random_state=None):
@@ -84,12 +85,6 @@ class FieldBNNClassifier(BaseNetClassifier):
 
     def _forward_scores(self, X):
         return forward(X, self.weights_)[0][-1]
-
-    @property
-    def coefs_(self):
-        """Weight matrices in scikit-learn's orientation, ``coefs_[i]`` of shape ``(n_in, n_out)``."""
-        check_is_fitted(self, "weights_")
-        return [W.T for W, _ in self.weights_]
 
     @property
     def intercepts_(self):

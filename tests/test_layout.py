@@ -16,8 +16,8 @@ LIB = ROOT / "lib" / "mipnn"
 FAMILIES = ("bnn", "duality", "signnet", "relu", "baselines")
 #: Per-paper code under experiments/ (the drivers and readers of the notebooks' experiments).
 DRIVERS = ("experiments.adult", "experiments.bdnn", "experiments.benchmarks", "experiments.layerwise",
-           "experiments.layerwise_figures", "experiments.bdnn_figures",
-           "experiments.parameters", "experiments.tame", "experiments.tame_figures")
+           "experiments.layerwise_figures", "experiments.bdnn_figures", "experiments.parameters",
+           "experiments.tame", "experiments.tame_figures", "experiments.trainers")
 
 
 def _modules() -> dict[str, Path]:

@@ -1,4 +1,4 @@
-"""scikit-learn's own estimator checks on the three classifiers, in a fast configuration.
+"""scikit-learn's own estimator checks on every classifier of the package, in a fast configuration.
 
 Each configuration uses deterministic work limits (node caps, epoch and pass caps) with a generous wall-clock limit
 as a safety net, so that the checks that refit and compare predictions see the same network twice.
@@ -24,6 +24,14 @@ ESTIMATORS = [
     mipnn.STEBinaryNetClassifier(hidden=(4,), max_epochs=2000, random_state=0),
     mipnn.BDNNClassifier(method="data_splitting", hidden=(2,), max_splits=3, time_limit=10.0, threads=1,
                          solver_options={"mip_max_nodes": 50}, random_state=0),
+    # the root LP only: the contract, not the learning (test_trainers.py solves small BNN-MILPs to optimality)
+    mipnn.BNNMILPClassifier(hidden=(2,), time_limit=30.0, threads=1, solver_options={"mip_max_nodes": 0},
+                            random_state=0),
+    mipnn.FieldBNNClassifier(hidden=(2,), steps=30, time_limit=30.0, random_state=0),
+    # one batch of 30 rows, two sweeps of Algorithm 1, every MILP stopped at its root node
+    mipnn.LayerwiseReLUClassifier(hidden=(4,), batch_size=30, n_batches=1, max_iterations=2, time_limit=30.0,
+                                  solver_options={"mip_max_nodes": 0}, random_state=0),
+    mipnn.AdamMLPClassifier(hidden=(8,), max_epochs=100, time_limit=30.0, random_state=0),
 ]
 
 #: Checks that fail for a reason of the method, not of the estimator's contract (see the closing note of issue 13).
@@ -33,6 +41,11 @@ EXPECTED_FAILURES = {
                                    "accuracy by data splitting (3-8 splits, 10 s per MIP) and 34 % by the exact MIP "
                                    "(90 points, 60 s); the binary half of the check passes (test below) — a solver "
                                    "limitation, issue 16",
+    },
+    "BNNMILPClassifier": {
+        "check_classifiers_train": "300 blobs in one Theorem 1 MILP: its big-M relaxation is weak, and HiGHS proves "
+                                   "no XOR net above N = 8 within 1,000 nodes (notebook 01); the fast configuration "
+                                   "stops at the root, which returns the all-zero start — a solver limitation",
     },
 }
 

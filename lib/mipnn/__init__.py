@@ -16,7 +16,9 @@ Layout — a core that knows no paper, and one subpackage per network family:
   notebooks' experiment drivers.
 
 The estimators are importable from the top level (``mipnn.MIPNetClassifier``, ``mipnn.BDNNClassifier``,
-``mipnn.STEBinaryNetClassifier``); they are loaded on first access so that ``import mipnn`` stays light.
+``mipnn.STEBinaryNetClassifier``, ``mipnn.BNNMILPClassifier``, ``mipnn.FieldBNNClassifier``,
+``mipnn.LayerwiseReLUClassifier``, ``mipnn.AdamMLPClassifier``); they are loaded on first access so that
+``import mipnn`` stays light. :mod:`mipnn.experiments.trainers` lists them all with their papers.
 """
 
 __version__ = "0.1.0"
@@ -25,6 +27,10 @@ _LAZY = {
     "MIPNetClassifier": "mipnn.signnet",
     "STEBinaryNetClassifier": "mipnn.signnet",
     "BDNNClassifier": "mipnn.bnn",
+    "BNNMILPClassifier": "mipnn.bnn",
+    "FieldBNNClassifier": "mipnn.duality",
+    "LayerwiseReLUClassifier": "mipnn.relu",
+    "AdamMLPClassifier": "mipnn.baselines",
     "SolveRecord": "mipnn.solve",
 }
 

@@ -6,14 +6,19 @@
   ``stop_reason_``) and the hyper-parameters every MIP estimator shares (``time_limit``, ``mip_gap``,
   ``threads``, ``solver_options``, ``random_state``).
 
+Every fit sets ``stop_reason_`` (why it ended) and ``stopped_at_limit_``: ``True`` when the fit ended at one of
+its limits rather than at its method's own stopping rule — the clock (``time_limit``), a work cap of one of its
+solves (nodes, iterations; :data:`mipnn.solve.LIMIT_STATUSES`) or a cap on its own loop (:data:`LIMIT_STOP_REASONS`:
+epochs, while-iterations, local-search rounds, gradient steps). Then the network depends on the budget; a fit
+that ended by its rule (an optimum proven, a target met, no further improvement, every batch or split done) did not.
+
 A subclass lists its own hyper-parameters in ``__init__`` (stored verbatim, checked at ``fit``), implements
 ``_validate_hyperparameters()``, ``_fit_network(X, y_index) -> dict`` (``y_index``: class indices into
 ``classes_``; the dict holds ``weights`` and any fitted attribute, named without the trailing underscore) and
 ``_forward_scores(X)`` (one score per output unit; the prediction is the class of the largest score). It sets
 ``_multiclass = True`` if it handles more than two classes and ``_weight_dtype`` if its weights are not integers.
 
-Concrete estimators: :class:`mipnn.signnet.MIPNetClassifier`, :class:`mipnn.signnet.STEBinaryNetClassifier`,
-:class:`mipnn.bnn.BDNNClassifier`.
+Concrete estimators: every trainer of :mod:`mipnn.trainers` (the registry lists them with their papers).
 """
 
 from __future__ import annotations
@@ -32,7 +37,12 @@ from .numerics import TOL
 from .solve import LIMIT_STATUSES, OPTIMALITY_GAP
 from .validation import check_choice, check_number, check_random_state
 
-__all__ = ["BaseNetClassifier", "BaseMIPClassifier"]
+__all__ = ["BaseNetClassifier", "BaseMIPClassifier", "LIMIT_STOP_REASONS"]
+
+#: Stop reasons of a fit that ended at a limit: the solver statuses of :data:`mipnn.solve.LIMIT_STATUSES` and the
+#: caps of the trainers' own loops (STE and Adam epochs, Algorithm 1's while-iterations, local-search rounds,
+#: field-training steps).
+LIMIT_STOP_REASONS = LIMIT_STATUSES | {"max_epochs", "max_iterations", "max_rounds", "max_steps"}
 
 
 class BaseNetClassifier(ClassifierMixin, BaseEstimator):
@@ -42,6 +52,8 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
     _multiclass = False
     #: dtype of the fitted ``weights_`` (integer weights; a subclass with real-valued weights overrides it)
     _weight_dtype = np.int64
+    #: ``weights_`` holds ``W`` of shape ``(n_out, n_in)`` (a BNN-MILP's orientation); ``coefs_`` transposes it
+    _weights_out_in = False
 
     # -- hooks ---------------------------------------------------------------------------------------------
     def _validate_hyperparameters(self):  # pragma: no cover - overridden
@@ -78,8 +90,13 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         for key, value in fitted.items():
             setattr(self, f"{key}_", value)
         self.train_accuracy_ = float(np.mean(self._predict_index(X) == y_index))
+        self.stopped_at_limit_ = bool(self._stopped_at_limit())
         self._warn_if_trivial(y_index)
         return self
+
+    def _stopped_at_limit(self) -> bool:
+        """Whether the fit ended at one of its limits (``stop_reason_`` in :data:`LIMIT_STOP_REASONS`)."""
+        return getattr(self, "stop_reason_", None) in LIMIT_STOP_REASONS
 
     def _warn_if_trivial(self, y_index):
         """Hook: warn when the fit produced a trivial predictor (the MIP estimators do, at a limit)."""
@@ -88,7 +105,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
     def coefs_(self):
         """Weight matrices, ``coefs_[i]`` of shape ``(n_in, n_out)`` (as in scikit-learn's ``MLPClassifier``)."""
         check_is_fitted(self, "weights_")
-        return [W for W, _ in self.weights_]
+        return [W.T if self._weights_out_in else W for W, _ in self.weights_]
 
     @property
     def intercepts_(self):
@@ -135,7 +152,8 @@ class BaseMIPClassifier(BaseNetClassifier):
 
     def _validate_common(self):
         check_number("time_limit", self.time_limit, low=0.0, low_open=True, high=1e7)
-        check_number("target_train_accuracy", self.target_train_accuracy, low=0.0, high=1.0, allow_none=True)
+        check_number("target_train_accuracy", getattr(self, "target_train_accuracy", None), low=0.0, high=1.0,
+                     allow_none=True)
         check_number("mip_gap", self.mip_gap, low=0.0, high=1.0)
         check_number("threads", self.threads, low=1, integer=True, allow_none=True)
         check_choice("solver", self.solver, BACKENDS)
@@ -177,6 +195,10 @@ class BaseMIPClassifier(BaseNetClassifier):
             if isinstance(h, dict) and "status" in h:
                 seen.add(h["status"])
         return seen & LIMIT_STATUSES
+
+    def _stopped_at_limit(self) -> bool:
+        """The fit, or one of its solves, ended at a limit (:meth:`_limit_statuses`, or a cap on the fit's loop)."""
+        return bool(self._limit_statuses()) or super()._stopped_at_limit()
 
     def _warn_if_trivial(self, y_index):
         """:class:`~mipnn.exceptions.FitWarning` when a solve stopped at a limit and the network is no better than

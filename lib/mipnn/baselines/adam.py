@@ -33,7 +33,7 @@ from sklearn.neural_network import MLPClassifier
 
 from ..validation import check_choice, check_int_sequence, check_number, check_positive_int, check_random_state
 
-__all__ = ["adam_mlp", "adam_mlp_validated", "adam_conv", "adam_dense", "ConvAdamNet", "DenseAdamNet"]
+__all__ = ["adam_mlp", "adam_mlp_validated", "adam_conv", "adam_dense", "adam_epochs", "ConvAdamNet", "DenseAdamNet"]
 
 
 def _check_xy(name, X, y):
@@ -116,17 +116,29 @@ def _train_adam(net, X, y, n_classes, *, epochs, learning_rate, batch_size, rand
     ``net``."""
     X = np.asarray(X, dtype=np.float64)
     Y = np.eye(n_classes)[np.asarray(y)]
+    run = adam_epochs(net, X, Y, learning_rate=learning_rate, batch_size=batch_size, random_state=random_state)
+    for _ in range(epochs):
+        next(run)
+    return net
+
+
+def adam_epochs(net, X, Y, *, learning_rate, batch_size, random_state, deadline=None):
+    """Mini-batch Adam on ``net.params`` with ``net.gradients(X_batch, Y_batch)`` (one-hot ``Y``), one epoch (a
+    shuffled pass) per ``next()``, without end. With ``deadline`` (a :func:`time.perf_counter` value) the generator
+    returns as soon as it has passed, between two mini-batches; the caller sees ``StopIteration``."""
     rng = np.random.default_rng(random_state)
     m = {k: np.zeros_like(v) for k, v in net.params.items()}
     v2 = {k: np.zeros_like(v) for k, v in net.params.items()}
     step = 0
-    for _ in range(epochs):
+    while True:
         order = rng.permutation(X.shape[0])
         for i in range(0, X.shape[0], batch_size):
+            if deadline is not None and time.perf_counter() >= deadline:
+                return
             idx = order[i:i + batch_size]
             step += 1
             _adam_update(net.params, net.gradients(X[idx], Y[idx]), m, v2, step, learning_rate)
-    return net
+        yield
 
 
 def _adam_update(params, grads, m, v, step, learning_rate, b1=0.9, b2=0.999, eps=1e-7):

@@ -29,12 +29,45 @@ from .data_splitting import iterative_data_splitting
 from .local_search import local_search
 from .milp import EPSILON, WEIGHT_DOMAINS
 
-__all__ = ["BDNNClassifier", "METHODS"]
+__all__ = ["BDNNClassifier", "METHODS", "BinarizedNetClassifier"]
 
 METHODS = ("exact", "local_search", "data_splitting")
 
 
-class BDNNClassifier(BaseMIPClassifier):
+class BinarizedNetClassifier(BaseMIPClassifier):
+    """Prediction, weights and thresholds of a binarized network ``weights_ = [(W, λ), …]`` in the BNN-MILP's
+    orientation (``W`` of shape ``(n_out, n_in)``; a unit fires when ``W u ≥ λ``): the class of the output unit with
+    the largest margin ``W_K u_{K−1} − λ_K``. Shared by :class:`BDNNClassifier` and
+    :class:`mipnn.bnn.BNNMILPClassifier`."""
+
+    _multiclass = True
+    _weight_dtype = np.float64  # continuous weights are allowed (``weight_domain="continuous"``)
+    _weights_out_in = True
+
+    def _forward_scores(self, X):
+        return output_margins(X, self.weights_)
+
+    @property
+    def intercepts_(self):
+        """The thresholds the fitted network applies, ``intercepts_[k] = λ_k − ε/2``.
+
+        The MILP separates a firing unit (``a ≥ λ``) from a silent one (``a ≤ λ − ε``); :meth:`predict` puts the
+        threshold in the middle of that band (:func:`mipnn.bnn.bnn_forward`), so that the solver's round-off
+        (a firing unit at ``a = λ − 1e-9``) cannot switch a unit off. Exporting ``λ`` itself would describe a
+        different network: evaluated with ``a ≥ λ`` it loses the units the solver left just below ``λ``. With these
+        thresholds the rule ``u_k = 1[u_{k−1} @ coefs_[k] ≥ intercepts_[k]]`` (then the class of the largest
+        ``u @ coefs_[-1] − intercepts_[-1]``) is exactly :meth:`predict`. ``weights_`` keeps the MILP's own ``λ``.
+        """
+        check_is_fitted(self, "weights_")
+        return [np.asarray(lam, dtype=np.float64) - EPSILON / 2 for _, lam in self.weights_]
+
+    def decision_function(self, X):
+        """Output margins ``W_K u_{K−1} − λ_K`` (binary: margin of class 1 minus that of class 0)."""
+        s = self._forward_scores(self._checked_X(X))
+        return s[:, 1] - s[:, 0] if len(self.classes_) == 2 else s
+
+
+class BDNNClassifier(BinarizedNetClassifier):
     """Binarized deep neural network (binary activations, learned thresholds) trained by MIP.
 
     Parameters
@@ -67,13 +100,11 @@ class BDNNClassifier(BaseMIPClassifier):
     ``predict`` applies, ``λ − ε/2``: a unit fires when ``u @ coefs_[k] >= intercepts_[k]`` and the predicted class
     is the output unit with the largest ``u @ coefs_[-1] − intercepts_[-1]``; see :meth:`intercepts_`),
     ``solve_record_`` (the exact method's MIP; ``None`` for the heuristics, which solve several), ``stop_reason_``,
+    ``stopped_at_limit_`` (the fit's limit, a MIP's time or node cap, or ``max_rounds`` ended it),
     ``history_`` (per MIP / iteration), ``solve_time_`` (sum over MIPs), ``fit_time_`` (the whole fit, models built
     included), ``best_iteration_`` (heuristics: the data-splitting iteration or local-search
     round kept), ``train_accuracy_``.
     """
-
-    _multiclass = True
-    _weight_dtype = np.float64  # continuous weights are allowed (``weights="continuous"``)
 
     def __init__(self, method="data_splitting", hidden=(10,), weight_domain="continuous", robust_radius=0.0,
                  max_splits=10, max_rounds=10, batch_size=None, validation_data=None, time_limit=60.0,
@@ -161,31 +192,3 @@ class BDNNClassifier(BaseMIPClassifier):
             raise ValueError(f"validation_data: labels {unknown} do not occur in the training labels "
                              f"{self.classes_.tolist()}")
         return np.searchsorted(self.classes_, y_val)
-
-    def _forward_scores(self, X):
-        return output_margins(X, self.weights_)
-
-    @property
-    def coefs_(self):
-        """Weight matrices in scikit-learn's orientation, ``coefs_[i]`` of shape ``(n_in, n_out)``."""
-        check_is_fitted(self, "weights_")
-        return [W.T for W, _ in self.weights_]
-
-    @property
-    def intercepts_(self):
-        """The thresholds the fitted network applies, ``intercepts_[k] = λ_k − ε/2``.
-
-        The MILP separates a firing unit (``a ≥ λ``) from a silent one (``a ≤ λ − ε``); :meth:`predict` puts the
-        threshold in the middle of that band (:func:`mipnn.bnn.bnn_forward`), so that the solver's round-off
-        (a firing unit at ``a = λ − 1e-9``) cannot switch a unit off. Exporting ``λ`` itself would describe a
-        different network: evaluated with ``a ≥ λ`` it loses the units the solver left just below ``λ``. With these
-        thresholds the rule ``u_k = 1[u_{k−1} @ coefs_[k] ≥ intercepts_[k]]`` (then the class of the largest
-        ``u @ coefs_[-1] − intercepts_[-1]``) is exactly :meth:`predict`. ``weights_`` keeps the MILP's own ``λ``.
-        """
-        check_is_fitted(self, "weights_")
-        return [np.asarray(lam, dtype=np.float64) - EPSILON / 2 for _, lam in self.weights_]
-
-    def decision_function(self, X):
-        """Output margins ``W_K u_{K−1} − λ_K`` (binary: margin of class 1 minus that of class 0)."""
-        s = self._forward_scores(self._checked_X(X))
-        return s[:, 1] - s[:, 0] if len(self.classes_) == 2 else s

@@ -7,7 +7,8 @@ Modules: :mod:`~mipnn.duality.example` (example (10), value function, dual check
 :mod:`~mipnn.duality.backprop` (a layer whose output is a MILP's optimal value, differentiated through its dual),
 :mod:`~mipnn.duality.envelope` (the value function of (10) as Guzelsoy & Ralphs' lower envelope of translated
 continuous value functions) and :mod:`~mipnn.duality.bnn_fields` (a BNN whose layers are MILPs, trained by
-conservative fields of their value functions, against the straight-through estimator).
+conservative fields of their value functions, against the straight-through estimator); :mod:`~mipnn.duality.estimator`
+(:class:`FieldBNNClassifier`, those routes as a scikit-learn estimator).
 """
 
 from .backprop import ParametricMILP, ValueAndSlope, gradient_check, rhs_regression_loss, train_rhs_layer
@@ -44,6 +45,7 @@ from .conservative import (
     train_pwl_slopes,
 )
 from .envelope import ValueEnvelope, value_envelope
+from .estimator import FieldBNNClassifier
 from .example import (
     CONTINUOUS_COLUMNS,
     INTEGER_COLUMNS,
@@ -61,6 +63,7 @@ from .example import (
 )
 
 __all__ = [
+    "FieldBNNClassifier",
     "METHODS", "BNNTrainResult", "conservative_gradients", "field_cosine", "hidden_targets", "hinge_field",
     "hinge_value",
     "init_weights", "layer_milp", "layer_solution", "layer_value", "loss_augmented_milp", "network_loss",

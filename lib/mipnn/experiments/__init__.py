@@ -15,7 +15,9 @@ Per-paper drivers and readers (import them by module; they build on the family s
 * :mod:`mipnn.experiments.parameters` — every notebook's declared parameters, checked in its second cell.
 * :mod:`mipnn.experiments.tame` — Aspman, Korpas & Marecek: a BNN trained by conservative fields, MILP targets,
   the STE and the primal MILP (notebook 01); :mod:`mipnn.experiments.tame_figures` — its explore stores, registered
-  figures and results-at-a-glance table.
+  figures and results-at-a-glance table;
+* :mod:`mipnn.experiments.trainers` — every trainer of the package as a scikit-learn estimator behind one contract,
+  with the labels it fits and its paper (the registry that compares them all).
 """
 
 import importlib

@@ -7,9 +7,11 @@ post-processing LP of §2.3), :mod:`~mipnn.relu.layers` (whole layers, optionall
 batch learning, the post-processing step and the committee), :mod:`~mipnn.relu.screening` (a seeded search
 for a good random initialisation, on training data), :mod:`~mipnn.relu.readout` (which read-out of the last
 hidden layer reaches which accuracy: the post-processing LP against linear and non-linear ceilings) and
-:mod:`~mipnn.relu.tiebreak` (which of many optimal weights a fit keeps).
+:mod:`~mipnn.relu.tiebreak` (which of many optimal weights a fit keeps) and :mod:`~mipnn.relu.estimator`
+(:class:`LayerwiseReLUClassifier`, the scikit-learn estimator).
 """
 
+from .estimator import LayerwiseReLUClassifier
 from .layers import LayerResult, fit_layer_inputs, fit_layer_weights
 from .network import (
     INITS,
@@ -66,6 +68,7 @@ from .training import (
 )
 
 __all__ = [
+    "LayerwiseReLUClassifier",
     "LayerResult", "fit_layer_inputs", "fit_layer_weights",
     "ReluNetwork", "closest_to_one", "diagnostics_columns", "conv_structures", "dense_structures", "init_network",
     "INITS", "check_init", "glorot_limits",

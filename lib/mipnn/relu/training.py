@@ -26,8 +26,9 @@ from tqdm.auto import tqdm
 from ..backends import BACKENDS
 from ..executors import check_executor, open_executor
 from ..numerics import one_hot
+from ..solve import LIMIT_STATUSES
 from ..validation import check_choice, check_number, check_positive_int
-from .layers import fit_layer_inputs, fit_layer_weights
+from .layers import capped_limit, fit_layer_inputs, fit_layer_weights
 from .network import ReluNetwork, closest_to_one, diagnostics_columns
 from .programs import BIG_M_CHOICES, postprocess_lp
 from .structure import INPUT_BOX, check_input_box, weight_bounds_from_previous
@@ -49,7 +50,8 @@ class Algorithm1Result:
     update inside the for-loop (the accuracy the algorithm compares after *each* layer, as printed, the ℓ1
     objective of the weight fit and of the input fit, ``zero_target_units``: units of the layer below whose new
     targets are 0 on every training vector, dead units after the update), to see where a sweep gains or loses
-    and where units die."""
+    and where units die. ``stop_reason``: ``"no_improvement"`` (the printed while-rule, or ``patience``),
+    ``"max_iterations"`` (the safety cap) or ``"time_limit"`` (the fit's ``deadline`` passed)."""
 
     network: ReluNetwork
     accuracy: float
@@ -58,6 +60,7 @@ class Algorithm1Result:
     wall_time: float
     statuses: dict = field(default_factory=dict)
     updates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    stop_reason: str = "no_improvement"
 
 
 def _check_callback(name, value):
@@ -77,11 +80,28 @@ def _check_xy(X, y, net):
     return X, y
 
 
+def _expired(deadline) -> bool:
+    return deadline is not None and time.perf_counter() >= deadline
+
+
+def _stop_reason(cut, stalled, patience, it, max_iterations, deadline) -> str | None:
+    """Why Algorithm 1's while-loop ends now (``None``: it goes on): the deadline cut a sweep short, the printed
+    rule (with ``patience``), the iteration cap, or the deadline passed at the end of a sweep."""
+    if cut:
+        return "time_limit"
+    if stalled > patience:
+        return "no_improvement"
+    if it >= max_iterations:
+        return "max_iterations"
+    return "time_limit" if it > 0 and _expired(deadline) else None
+
+
 def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
                max_iterations: int = MAX_ITERATIONS,
                time_limit: float = 60.0, options=None, n_jobs: int = 1, executor: str = "local",
                postprocess: bool = False, lp_start: bool = True, tie_break: str = "none",
-               input_box=INPUT_BOX, patience: int = 0, on_update=None, solver: str = "highs") -> Algorithm1Result:
+               input_box=INPUT_BOX, patience: int = 0, on_update=None, solver: str = "highs",
+               deadline: float | None = None) -> Algorithm1Result:
     """Algorithm 1 on one batch ``(X, y)``, starting from (a copy of) ``network`` and warm-starting each MILP.
 
     Parameters
@@ -110,6 +130,9 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
         features (issue 18, hypothesis 9); its time is counted in ``wall_time`` but not in ``solve_time``.
     solver : the backend of the weight MILPs (1)–(6) (:func:`~mipnn.relu.weight_milp`; the paper used CPLEX);
         every LP and the input MILPs of §2.2 run on HiGHS.
+    deadline : optional :func:`time.perf_counter` value at which the whole fit ends (beyond the paper, which
+        limits each solve only): every solve gets at most what is left, no layer update starts after it, and the
+        best network seen so far is returned (``stop_reason`` ``"time_limit"``).
     """
     _check_callback("on_update", on_update)
     check_choice("solver", solver, BACKENDS)
@@ -121,6 +144,7 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
     check_positive_int("n_jobs", n_jobs)
     check_executor(executor)
     check_number("time_limit", time_limit, low=0, low_open=True)
+    check_number("deadline", deadline, allow_none=True)
     X, y = _check_xy(X, y, network)
     L = len(network.structures)
     if bounds is not None and len(bounds) != L:
@@ -133,20 +157,24 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
     accuracy, last_accuracy = 0.0, -1.0
     best_net, best_acc = None, -1.0
     rows, updates = [], []
-    it, stalled = 0, 0
-    while stalled <= patience and it < max_iterations:
+    it, stalled, cut = 0, 0, False
+    while (stop := _stop_reason(cut, stalled, patience, it, max_iterations, deadline)) is None:
         last_accuracy = accuracy
         it += 1
         t_it = time.perf_counter()
         acts = net.forward(X)
         targets = Y
+        diag = diagnostics_columns(net, X) if L > 1 else {}
         for i in reversed(range(L)):
+            if (it > 1 or i < L - 1) and _expired(deadline):
+                cut = True  # no update starts after the deadline; the first one always runs
+                break
             activation = "identity" if i == L - 1 else "relu"
             lo, hi = (None, None) if bounds is None else bounds[i]
             fit = fit_layer_weights(acts[i], targets, net.structures[i], lower=lo, upper=hi, big_m=big_m,
                                     theta0=net.thetas[i], activation=activation, time_limit=time_limit,
                                     options=options, n_jobs=n_jobs, executor=executor, lp_start=lp_start,
-                                    tie_break=tie_break, solver=solver)
+                                    tie_break=tie_break, solver=solver, deadline=deadline)
             for r in fit.records:
                 statuses[r.status] = statuses.get(r.status, 0) + 1
                 solve_time += r.wall_time
@@ -156,7 +184,7 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
                 W, c = net.weights(i)
                 new_inputs, input_objective, recs = fit_layer_inputs(
                     acts[i], targets, W, c, activation=activation, big_m=big_m, time_limit=time_limit,
-                    options=options, input_box=input_box)
+                    options=options, input_box=input_box, deadline=deadline)
                 solve_time += sum(r.wall_time for r in recs)
                 targets = new_inputs
                 # units of hidden layer i whose new targets are 0 on every image: the input fit asks them to die
@@ -175,17 +203,18 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
             if on_update is not None:
                 on_update(it, i + 1, net.copy())
         stalled = 0 if accuracy > last_accuracy else stalled + 1
-        # the network is the one after the last update (layer 1): its diagnostics are already computed
+        # the network is the one after the last update (layer 1, unless the deadline cut the sweep short): its
+        # diagnostics are already computed
         rows.append({"iteration": it, "accuracy": accuracy, "best_accuracy": best_acc,
                      "seconds": time.perf_counter() - t_it, **diag})
     if accuracy < 1.0 and best_net is not None:
         net = best_net
-    if postprocess and net.accuracy(X, y) < 1.0:
-        net, rec = postprocess_last_layer(net, X, y, time_limit=time_limit)
+    if postprocess and net.accuracy(X, y) < 1.0 and not _expired(deadline):
+        net, rec = postprocess_last_layer(net, X, y, time_limit=capped_limit(time_limit, deadline))
         solve_time += rec.wall_time
     return Algorithm1Result(network=net, accuracy=net.accuracy(X, y), iterations=pd.DataFrame(rows),
                        solve_time=solve_time, wall_time=time.perf_counter() - t_start, statuses=statuses,
-                       updates=pd.DataFrame(updates))
+                       updates=pd.DataFrame(updates), stop_reason=stop)
 
 
 def postprocess_last_layer(network: ReluNetwork, X, y, *, time_limit: float = 1800.0, lp_method: str = "ipm",
@@ -205,14 +234,15 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
                    max_iterations: int = MAX_ITERATIONS, time_limit: float = 60.0, options=None, n_jobs: int = 1,
                    executor: str = "local", progress: bool = True, lp_start: bool = True, callback=None,
                    tie_break: str = "none", input_box=INPUT_BOX, patience: int = 0, on_update=None,
-                   start_batch: int = 0, solver: str = "highs"):
+                   start_batch: int = 0, solver: str = "highs", deadline: float | None = None):
     """Algorithm 1 on batches ``0..n_batches−1`` of ``batch_size`` consecutive rows of ``(X, y)``.
 
     From the second batch on, every parameter is bounded by (10) around the previous batch's value
     (``factor=None`` switches the bound off) and each MILP is warm-started from it. Returns
     ``(network, history)``; ``history`` has one row per batch: batch accuracy, accuracy on all rows seen so far,
     test accuracy (if ``X_test`` is given), iterations, solve and wall time, and how many of the batch's
-    solves stopped at ``time_limit`` (``solves_at_time_limit``; the rest reached their optimum or node cap).
+    solves stopped at ``time_limit`` (``solves_at_time_limit``; the rest reached their optimum or node cap), how many
+    stopped at any limit, node caps included (``solves_at_limit``), and why Algorithm 1 stopped (``stop_reason``).
     ``callback(batch, network, row)``, if given, is called after each batch (e.g. to post-process or save a
     snapshot); its time is not counted.
     ``tie_break``, ``input_box``, ``patience`` and ``solver`` as in :func:`algorithm1`; ``on_update(batch, iteration,
@@ -221,6 +251,9 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
     ``start_batch=k`` resumes a run after its batch ``k``: ``network`` is the one batch ``k`` ended with, and batches
     ``k+1..n_batches`` follow exactly as in the uninterrupted run (bound (10) from the first of them; the history
     and the callbacks number batches as that run does).
+    ``deadline`` (a :func:`time.perf_counter` value, the end of the whole fit; beyond the paper) is passed to
+    :func:`algorithm1`, and no batch after the first starts once it has passed. Each history row says why its
+    Algorithm 1 stopped (``stop_reason``).
     """
     _check_callback("callback", callback)
     _check_callback("on_update", on_update)
@@ -232,6 +265,7 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
     check_positive_int("n_batches", n_batches)
     check_number("start_batch", start_batch, low=0, high=n_batches - 1, integer=True)
     check_number("factor", factor, low=0.0, allow_none=True)
+    check_number("deadline", deadline, allow_none=True)
     X, y = _check_xy(X, y, network)
     if n_batches * batch_size > X.shape[0]:
         raise ValueError(f"n_batches × batch_size = {n_batches * batch_size} exceeds the {X.shape[0]} rows of X")
@@ -240,6 +274,8 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
     bar = tqdm(range(start_batch, n_batches), desc="batches", disable=not progress, initial=start_batch,
                total=n_batches)
     for b in bar:
+        if b > start_batch and deadline is not None and time.perf_counter() >= deadline:
+            break
         sl = slice(b * batch_size, (b + 1) * batch_size)
         bounds = None
         if b > 0 and factor is not None:
@@ -247,12 +283,15 @@ def batch_learning(network: ReluNetwork, X, y, *, batch_size: int = 100, n_batch
         res = algorithm1(net, X[sl], y[sl], bounds=bounds, big_m=big_m, max_iterations=max_iterations,
                          time_limit=time_limit, options=options, n_jobs=n_jobs, executor=executor,
                          lp_start=lp_start, tie_break=tie_break, input_box=input_box, patience=patience,
-                         on_update=None if on_update is None else partial(on_update, b + 1), solver=solver)
+                         on_update=None if on_update is None else partial(on_update, b + 1), solver=solver,
+                         deadline=deadline)
         net = res.network
         seen = slice(0, (b + 1) * batch_size)
         row = {"batch": b + 1, "batch_accuracy": res.accuracy, "seen_accuracy": net.accuracy(X[seen], y[seen]),
                "iterations": len(res.iterations), "solve_time": res.solve_time, "wall_time": res.wall_time,
-               "solves_at_time_limit": res.statuses.get("time_limit", 0)}
+               "solves_at_time_limit": res.statuses.get("time_limit", 0),
+               "solves_at_limit": sum(n for st, n in res.statuses.items() if st in LIMIT_STATUSES),
+               "stop_reason": res.stop_reason}
         if X_test is not None:
             row["test_accuracy"] = net.accuracy(X_test, y_test)
         rows.append(row)

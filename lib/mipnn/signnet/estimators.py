@@ -129,7 +129,7 @@ class MIPNetClassifier(BaseMIPClassifier):
     random_state : seed for the solver (HiGHS ``random_seed``, Gurobi ``Seed``, SCIP's seed shift) and the start.
 
     Fitted attributes: ``classes_``, ``n_features_in_``, ``weights_`` (integer ``(W, b)`` per layer),
-    ``solve_record_``, ``stop_reason_`` (``"target"``, ``"optimal"``, ``"time_limit"``, …),
+    ``solve_record_``, ``stop_reason_`` (``"target"``, ``"optimal"``, ``"time_limit"``, …), ``stopped_at_limit_``,
     ``objective_target_``, ``guaranteed_train_accuracy_`` (what the solver's objective alone proves),
     ``train_accuracy_`` (recomputed), ``recomputed_objective_``, ``build_time_``, ``start_used_``, ``fit_time_``
     (the whole fit, start included) and ``credit_``: which stage produced the final network
@@ -238,7 +238,8 @@ class STEBinaryNetClassifier(BaseNetClassifier):
     ``0.1·N·m²``), ``time_limit`` (seconds or ``None``) and ``random_state``.
 
     Fitted attributes: ``classes_``, ``n_features_in_``, ``weights_``, ``losses_`` (per epoch), ``n_epochs_``,
-    ``stop_reason_``, ``train_accuracy_``, ``fit_time_``.
+    ``stop_reason_``, ``stopped_at_limit_`` (``max_epochs`` or ``time_limit`` ended it), ``train_accuracy_``,
+    ``fit_time_``.
     """
 
     _multiclass = True

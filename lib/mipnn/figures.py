@@ -60,6 +60,7 @@ __all__ = ["FIGURE_MODULES", "PaperFigure", "StoreMissingError", "register", "un
 #: one line here (and nothing else in this file).
 FIGURE_MODULES: dict[str, tuple[str, ...]] = {
     "01_tame_bnn_dual": ("mipnn.experiments.tame_figures",),
+    "02_mip_training_adult": ("mipnn.experiments.adult_figures",),
     "03_layerwise_relu_mnist": ("mipnn.experiments.layerwise_figures",),
     "04_data_splitting_heuristic": ("mipnn.experiments.bdnn_figures",),
 }

@@ -4,7 +4,8 @@ Core (knows no paper)::
 
     param_grid(**axes) -> list of parameter dicts          run_sweep(run, grid, path, n_jobs=1) -> DataFrame
     ResultStore(path), run_key(params), to_jsonable(obj)   provenance() -> dict
-    write_summary(notebook, summary, parameters, suffix="") -> Path
+    write_summary(notebook, summary, parameters, suffix="", volatile=None) -> Path
+    split_timings(summary) -> (summary without wall-clock keys, {path: timing}) for write_summary's volatile=
 
 Per-paper drivers and readers (import them by module; they build on the family subpackages):
 
@@ -27,9 +28,10 @@ from .provenance import provenance  # light (standard library); eager, as its na
 #: Loaded on first access, so that importing one driver (e.g. the light ``experiments.parameters`` that every
 #: notebook's checking cell imports) does not pull in the sweep machinery (scikit-learn, tqdm, pandas).
 _LAZY = {"ResultStore": ".store", "run_key": ".store", "to_jsonable": ".store",
-         "write_summary": ".summary", "param_grid": ".sweep", "run_sweep": ".sweep"}
+         "write_summary": ".summary", "split_timings": ".summary", "param_grid": ".sweep", "run_sweep": ".sweep"}
 
-__all__ = ["param_grid", "run_sweep", "ResultStore", "run_key", "to_jsonable", "provenance", "write_summary"]
+__all__ = ["param_grid", "run_sweep", "ResultStore", "run_key", "to_jsonable", "provenance", "write_summary",
+           "split_timings"]
 
 
 def __getattr__(name):

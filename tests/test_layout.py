@@ -16,7 +16,8 @@ LIB = ROOT / "lib" / "mipnn"
 FAMILIES = ("bnn", "duality", "signnet", "relu", "baselines")
 #: Per-paper code under experiments/ (the drivers and readers of the notebooks' experiments).
 DRIVERS = ("experiments.adult", "experiments.bdnn", "experiments.benchmarks", "experiments.layerwise",
-           "experiments.layerwise_figures", "experiments.bdnn_figures", "experiments.parameters",
+           "experiments.layerwise_figures", "experiments.bdnn_figures", "experiments.adult_figures",
+           "experiments.parameters",
            "experiments.tame", "experiments.tame_figures", "experiments.trainers")
 
 

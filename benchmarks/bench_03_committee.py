@@ -26,12 +26,19 @@ the ``len(--states)`` best and writes the screen beside the store (``…_screen.
 Each member is one run of a resumable store (``results/benchmarks/bench_03_committee_<tag>.jsonl``: its weights,
 test accuracy and per-batch history), written the moment it finishes; the summary (members and majority vote on the
 10,000 test images) goes to ``bench_03_committee_<tag>.json``.
+
+A member also writes its progress after every batch (network, history, elapsed time) to
+``results/benchmarks/checkpoints/bench_03_committee_m<member>_s<state>_<hash>.json``; a rerun continues after the
+last batch there, so stopping the script loses at most the batch in flight of each member. Committed with the store,
+the checkpoints carry a long run over to another session.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import time
 
 import numpy as np
@@ -73,21 +80,56 @@ def _screened_states(init, n_states, k):
     return [r for _, r in pick_candidates(screen, k, by="probe_accuracy")], screen
 
 
+def checkpoint_path(params: dict):
+    """Where the member run ``params`` keeps its progress (one file per run, named by a hash of its parameters)."""
+    key = hashlib.sha256(json.dumps(to_jsonable(params), sort_keys=True).encode()).hexdigest()[:12]
+    return benchmarks_dir() / "checkpoints" / f"bench_03_committee_m{params['member']}_s{params['state']}_{key}.json"
+
+
 def run_member(state, member, n_batches, batch_size, mip_nodes, time_limit, max_iterations, tie_break,
                input_box=INPUT_BOX, solver="highs", init="uniform"):
-    """Batch learning of one committee member on its own images; its weights and test accuracy."""
+    """Batch learning of one committee member on its own images; its weights and test accuracy.
+
+    After every batch the member's network, history and elapsed time are written to :func:`checkpoint_path`
+    (atomically), and a rerun continues after the last batch written there (``batch_learning(start_batch=…)``
+    follows the uninterrupted run), so a stopped member loses at most the batch in flight; commit the checkpoints
+    with the store to carry a member over to another session."""
+    params = dict(state=state, member=member, n_batches=n_batches, batch_size=batch_size, mip_nodes=mip_nodes,
+                  time_limit=time_limit, max_iterations=max_iterations, tie_break=tie_break,
+                  input_box=list(input_box), solver=solver, init=init)
+    ckpt = checkpoint_path(params)
     X, y, Xt, yt = _data()
     span = n_batches * batch_size
     part = slice(member * span, (member + 1) * span)
+    net = init_network(dense_structures(SIZES), init=init, random_state=state)
+    done, rows, before = 0, [], 0.0
+    if ckpt.exists():
+        saved = json.loads(ckpt.read_text())
+        if saved["params"] != to_jsonable(params):
+            raise RuntimeError(f"{ckpt} holds another run's progress ({saved['params']}); move it away")
+        done, rows, before = saved["batches_done"], saved["history"], saved["seconds"]
+        net.thetas = [np.asarray(t, dtype=np.float64) for t in saved["thetas"]]
+        print(f"member {member} (state {state}) resumes after batch {done} of {n_batches} from {ckpt.name}")
     t0 = time.perf_counter()
-    net, hist = batch_learning(init_network(dense_structures(SIZES), init=init, random_state=state), X[part], y[part],
-                               batch_size=batch_size, n_batches=n_batches, X_test=Xt, y_test=yt,
-                               max_iterations=max_iterations, time_limit=time_limit,
-                               options=None if mip_nodes is None else {"mip_max_nodes": mip_nodes},
-                               tie_break=tie_break, input_box=tuple(input_box), progress=False, solver=solver)
+
+    def save(batch, network, row):
+        rows.append(to_jsonable(row))
+        ckpt.parent.mkdir(parents=True, exist_ok=True)
+        tmp = ckpt.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"params": to_jsonable(params), "batches_done": batch, "history": rows,
+                                   "seconds": before + time.perf_counter() - t0,
+                                   "thetas": [t.tolist() for t in network.thetas]}, sort_keys=True))
+        os.replace(tmp, ckpt)
+
+    if done < n_batches:
+        net, _ = batch_learning(net, X[part], y[part], batch_size=batch_size, n_batches=n_batches, X_test=Xt,
+                                y_test=yt, max_iterations=max_iterations, time_limit=time_limit,
+                                options=None if mip_nodes is None else {"mip_max_nodes": mip_nodes},
+                                tie_break=tie_break, input_box=tuple(input_box), progress=False, solver=solver,
+                                start_batch=done, callback=save)
     return {"thetas": [t.tolist() for t in net.thetas], "test_accuracy": net.accuracy(Xt, yt),
-            "train_accuracy": net.accuracy(X[part], y[part]), "history": to_jsonable(hist.to_dict("records")),
-            "member_seconds": time.perf_counter() - t0}
+            "train_accuracy": net.accuracy(X[part], y[part]), "history": rows,
+            "member_seconds": before + time.perf_counter() - t0}
 
 
 def main():

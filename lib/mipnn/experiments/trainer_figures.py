@@ -256,9 +256,11 @@ def accuracy_vs_time():
     table = method_table(runs)
     colours = _colours()
     datasets = PROFILES["session"]["datasets"]
+    counts = coverage(runs).groupby("dataset")[["stored", "expected"]].sum()
     fig, axes = plt.subplots(2, 3, figsize=(12, 7))
     for ax, ds in zip(axes.ravel(), datasets, strict=True):
-        _panel(ax, table[table.dataset == ds] if not table.empty else table, SPECS[ds].label, colours)
+        title = f"{SPECS[ds].label} ({counts.stored[ds]} of {counts.expected[ds]} runs)"
+        _panel(ax, table[table.dataset == ds] if not table.empty else table, title, colours)
     for ax in axes[:, 0]:
         ax.set_ylabel("test accuracy (%)")
     for ax in axes[1]:

@@ -134,6 +134,7 @@ def test_figures_and_tables_on_a_partial_store(tmp_path, monkeypatch):
                     & (table.budget == r.budget)]
         assert len(row) == 1 and row.supported.iloc[0]
         assert r.value in [row[c].iloc[0] for c in ("test_mean", "attack_mean", "nonzero")]
+    assert (which[which.dataset == "digits"]["not run yet"] == "").all()  # every trainer stored (or unsupported)
     best = which[which.need.str.startswith("the best test")]
     for r in best.itertuples():
         cands = table[(table.dataset == r.dataset) & (table.budget == r.budget) & table.supported]
@@ -146,6 +147,13 @@ def test_figures_and_tables_on_a_partial_store(tmp_path, monkeypatch):
     assert len(data) == len(table)
     fig, data = draw("05_which_trainer", "which_trainer")
     assert len(data) == len(which)
+
+
+def test_which_trainer_names_the_trainers_not_run_yet(tmp_path, monkeypatch):
+    grid = [p for p in profile_grid("session", datasets=["synthetic"], seeds=[0], budgets=[60])
+            if p["trainer_name"] not in ("bdnn_exact", "adam_mlp")]
+    which = tf.which_trainer_table(_store(tmp_path, monkeypatch, [_record(p, _accuracy(p)) for p in grid]))
+    assert (which["not run yet"] == "bdnn_exact, adam_mlp").all()
 
 
 def test_figures_and_tables_on_an_empty_store(tmp_path, monkeypatch):

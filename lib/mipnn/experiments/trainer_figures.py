@@ -177,16 +177,18 @@ def _needs(g: pd.DataFrame) -> list[dict]:
 def which_trainer_table(runs: pd.DataFrame) -> pd.DataFrame:
     """"Which trainer when": per dataset and budget with stored runs, one row per need (best accuracy, trained by
     MIP, integer weights, under attack, sparsest near the best, MIP against gradients). Every row names the method
-    table's row it comes from (``dataset``, ``trainer_name``, ``budget``) and its ``value`` there; a dataset or
-    budget without runs has no row (see :func:`coverage`)."""
-    cols = ["dataset", "budget", "when", "need", "use", "evidence", "trainer_name", "value"]
+    table's row it comes from (``dataset``, ``trainer_name``, ``budget``) and its ``value`` there, and the trainers
+    with no stored run at that dataset and budget (``not run yet``: the recommendation may change once they are);
+    a dataset or budget without runs has no row (see :func:`coverage`)."""
+    cols = ["dataset", "budget", "when", "need", "use", "evidence", "trainer_name", "value", "not run yet"]
     table = method_table(runs)
     rows = []
     for (ds, b), g in table.groupby(["dataset", "budget"], sort=False):
         spec = SPECS[ds]
         when = f"{SPECS[ds].label}: {spec.n_train}{' per class' if spec.per_class else ''} train, " \
                f"{spec.n_classes} classes, {b:g} s"
-        rows += [{**r, "when": when} for r in _needs(g)]
+        absent = ", ".join(t for t in TRAINERS if t not in set(g.trainer_name))
+        rows += [{**r, "when": when, "not run yet": absent} for r in _needs(g)]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -286,8 +288,9 @@ def which_trainer(*, budget: float = 60.0):
     at = table[np.isclose(table.budget.astype(float), budget)] if not table.empty else table
     needs = list(dict.fromkeys(at.need)) if not at.empty else ["(no runs stored at this budget)"]
     datasets = PROFILES["session"]["datasets"]
-    cells = [[next((f"{r.use}\n{r.value:.1f}" for r in at.itertuples() if r.need == n and r.dataset == ds), "—")
-              for ds in datasets] for n in needs]
+    recs = at.to_dict("records")
+    cells = [[next((f"{r['use']}\n{r['value']:.1f}" + (" *" if r["not run yet"] else "") for r in recs
+                    if r["need"] == n and r["dataset"] == ds), "—") for ds in datasets] for n in needs]
     fig, ax = plt.subplots(figsize=(14, 0.75 * len(needs) + 1.4))
     ax.axis("off")
     tab = ax.table(cellText=cells, rowLabels=[n.replace(" within", "\nwithin").replace(" under", "\nunder")
@@ -297,5 +300,6 @@ def which_trainer(*, budget: float = 60.0):
     tab.set_fontsize(7)
     tab.scale(1, 2.6)
     ax.set_title(f"Which trainer when, {budget:g} s per fit (cell: the trainer and its value, % — test accuracy, "
-                 f"accuracy under attack, or nonzero parameters)\n{coverage_note(runs)}", fontsize=8)
+                 f"accuracy under attack, or nonzero parameters; *: some trainers not run yet on that dataset)\n"
+                 f"{coverage_note(runs)}", fontsize=8)
     return fig, table

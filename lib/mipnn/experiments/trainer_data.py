@@ -17,9 +17,9 @@ The datasets (:data:`TRAINER_DATASETS`; :data:`SPECS` holds their sizes and sour
   flipped labels, generated once with seed 0); 200 training points, 800 test;
 * ``mnist_10`` and ``mnist_40`` — MNIST in the few-shot setting of BeMi ensembles (Bernardelli et al., INFORMS
   Journal on Computing 2025): 10 and 40 training images per class drawn from the 60,000 training images, scored on
-  the whole MNIST test set (10,000 images). Images are mean-pooled 4 × 4 to 7 × 7 = 49 features (BeMi uses the
-  full 28 × 28 images; a MIP has a weight variable per input feature and hidden unit, and 784 inputs make every
-  model of the comparison 16 times larger).
+  the whole MNIST test set (10,000 images). Images are mean-pooled 4 × 4 to 7 × 7 = 49 features, not the full
+  28 × 28: a MIP has a weight variable per input feature and hidden unit, and 784 inputs make every model of the
+  comparison 16 times larger.
 
 **Training-set size.** 200 points where the protocol leaves it free (the middle of the 40–280 points that
 Thorbjarnarson & Yorke-Smith train on; Kurtz & Bah's exact MIP and the Theorem 1 BNN-MILP have one binary

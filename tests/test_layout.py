@@ -18,7 +18,8 @@ FAMILIES = ("bnn", "duality", "signnet", "relu", "baselines")
 DRIVERS = ("experiments.adult", "experiments.bdnn", "experiments.benchmarks", "experiments.layerwise",
            "experiments.layerwise_figures", "experiments.bdnn_figures", "experiments.adult_figures",
            "experiments.parameters",
-           "experiments.tame", "experiments.tame_figures", "experiments.trainers")
+           "experiments.tame", "experiments.tame_figures", "experiments.trainers", "experiments.trainer_runs",
+           "experiments.trainer_figures")
 
 
 def _modules() -> dict[str, Path]:

@@ -168,6 +168,7 @@ PAPERMILL_BAD = {
     "03_layerwise_relu_mnist": {"profile": "big"},
     "03b_layerwise_relu_investigation": {"profile": "big"},
     "04_data_splitting_heuristic": {"n_jbos": 2},  # an unknown name (papermill itself only warns)
+    "05_which_trainer": {"solver": "cplex"},
 }
 
 

@@ -63,6 +63,7 @@ FIGURE_MODULES: dict[str, tuple[str, ...]] = {
     "02_mip_training_adult": ("mipnn.experiments.adult_figures",),
     "03_layerwise_relu_mnist": ("mipnn.experiments.layerwise_figures",),
     "04_data_splitting_heuristic": ("mipnn.experiments.bdnn_figures",),
+    "05_which_trainer": ("mipnn.experiments.trainer_figures",),
 }
 
 

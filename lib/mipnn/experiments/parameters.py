@@ -104,6 +104,12 @@ SCHEMAS: dict[str, NotebookSchema] = {
                 "solver": Param("choice", BACKENDS, help="MIP backend (gurobi: pip's license, small models)"),
                 "executor": Param("executor", help=EXECUTOR_HELP),
                 "n_jobs": Param("integer", low=1, help="local worker processes / LocalCluster workers")}),
+    "05_which_trainer": NotebookSchema(
+        params={"profile": Param("choice", ("default", "session", "paper"),
+                                 help="default: the live demo beside the committed runs; session / paper: the grid"),
+                "solver": Param("choice", BACKENDS, help="MIP backend of the trainers that solve MIPs"),
+                "executor": Param("executor", help=EXECUTOR_HELP),
+                "n_jobs": Param("integer", low=1, help="local worker processes / LocalCluster workers")}),
 }
 
 

@@ -1,0 +1,98 @@
+"""Notebook 05's committed runs: every trainer on every dataset, seed and budget, into
+``results/05_which_trainer/runs_<profile>.jsonl`` (resumable: a rerun skips what is stored). Not a test: run it by
+hand from the repository root, in slices if need be, e.g.
+
+    MIPNN_DATA_DIR=/work/shared/datasets nice -n 5 .venv/bin/python benchmarks/run_05_trainers.py \\
+        --datasets digits synthetic breast_cancer_wisconsin --seeds 0 --budgets 60 --until 14:00
+    MIPNN_DATA_DIR=/work/shared/datasets nice -n 5 .venv/bin/python benchmarks/run_05_trainers.py --budgets 60
+    MIPNN_DATA_DIR=/work/shared/datasets nice -n 5 .venv/bin/python benchmarks/run_05_trainers.py --budgets 600
+    .venv/bin/python benchmarks/run_05_trainers.py --missing      # what the store still lacks, per dataset
+
+The ``session`` profile (default) is the comparison's grid: the datasets of
+:mod:`mipnn.experiments.trainer_data`, the 13 trainers of :mod:`mipnn.experiments.trainers`, seeds 0–4 and budgets
+of 60 s and 600 s per fit (one thread, the budget covers the whole fit); ``paper`` adds seeds 5–9 and one hour.
+Runs go one at a time in this process, cheapest budget first, then seed, dataset and trainer; ``--until HH:MM``
+(UTC) starts no run after that time. Unsupported (trainer, dataset) pairs are stored with the reason. The budget is
+wall-clock: on a loaded machine it buys less CPU, so every run records the machine's load (``load_1min``).
+After a slice, re-render the notebook's figures: ``MIPNN_NO_SOLVE=1 python -m mipnn.figures --notebook
+05_which_trainer``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+from mipnn.experiments import ResultStore, run_key, run_sweep
+from mipnn.experiments.trainer_runs import PROFILES, profile_grid, run_trainer, store_path
+
+
+def _until(text: str | None) -> dt.datetime:
+    now = dt.datetime.now(dt.timezone.utc)
+    if not text:
+        return now + dt.timedelta(days=3650)
+    try:
+        h, m = (int(x) for x in text.split(":"))
+        until = now.replace(hour=h, minute=m, second=0, microsecond=0)
+    except ValueError:
+        raise SystemExit(f"--until={text!r} must be a UTC time HH:MM") from None
+    return until if until > now else until + dt.timedelta(days=1)
+
+
+def _grid(args) -> list[dict]:
+    try:
+        return profile_grid(args.profile, datasets=args.datasets, trainers=args.trainers, seeds=args.seeds,
+                            budgets=args.budgets, solver=args.solver)
+    except ValueError as err:
+        raise SystemExit(str(err)) from None
+
+
+def missing(args) -> int:
+    grid = _grid(args)
+    done = ResultStore(store_path(args.profile)).done_keys()
+    todo = [p for p in grid if run_key(p) not in done]
+    print(f"{store_path(args.profile)}: {len(grid) - len(todo)} of {len(grid)} runs stored")
+    by = {}
+    for p in todo:
+        by.setdefault((p["budget"], p["dataset"]), []).append(p)
+    for (budget, dataset), ps in sorted(by.items()):
+        print(f"  missing {len(ps):3d} at {budget:g} s on {dataset}")
+    return 0
+
+
+def sweep(args) -> int:
+    until = _until(args.until)
+    path = store_path(args.profile)
+    grid = _grid(args)
+    done = ResultStore(path).done_keys()
+    todo = [p for p in grid if run_key(p) not in done]
+    print(f"{len(todo)} of {len(grid)} runs to do into {path}", flush=True)
+    for p in todo:
+        if dt.datetime.now(dt.timezone.utc) >= until:
+            print(f"stopped at {until:%H:%M} UTC before {p}", flush=True)
+            return 0
+        r = run_sweep(run_trainer, [p], path, progress=False).iloc[0]
+        acc = f"test {r['test_accuracy']:.3f}" if r.get("supported", False) else f"unsupported: {r['reason']}"
+        print(dt.datetime.now(dt.timezone.utc).strftime("%H:%M:%S"), p["budget"], p["seed"], p["dataset"],
+              p["trainer_name"], acc, r.get("stop_reason", ""), flush=True)
+    print("all runs of the selection done", flush=True)
+    return 0
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--profile", default="session", choices=[p for p in PROFILES if p != "default"])
+    ap.add_argument("--datasets", nargs="+", help="only these datasets (default: the profile's)")
+    ap.add_argument("--trainers", nargs="+", help="only these trainers (default: the profile's)")
+    ap.add_argument("--seeds", nargs="+", type=int, help="only these seeds")
+    ap.add_argument("--budgets", nargs="+", type=float, help="only these budgets (seconds per fit)")
+    ap.add_argument("--solver", default="highs", help="MIP backend (highs, gurobi, scip)")
+    ap.add_argument("--until", help="start no run after this UTC time (HH:MM)")
+    ap.add_argument("--missing", action="store_true", help="list what the store lacks, run nothing")
+    args = ap.parse_args(argv)
+    return missing(args) if args.missing else sweep(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

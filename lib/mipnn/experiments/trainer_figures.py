@@ -1,0 +1,306 @@
+"""Notebook 05 (which MIP trainer when) from its committed store: registered figures and the tables, every number
+and every recommendation computed from the stored runs. Everything here only reads.
+
+Store: ``results/05_which_trainer/runs_session.jsonl`` (:mod:`mipnn.experiments.trainer_runs`, filled by
+``benchmarks/run_05_trainers.py``), one line per (dataset, trainer, seed, budget). It may hold only part of the
+grid: :func:`coverage` says which cells are stored, and every figure and table says which are missing instead of
+failing.
+
+Registered figures (:mod:`mipnn.figures`, notebook ``05_which_trainer``): ``accuracy_vs_time`` (one Pareto panel
+per dataset) and ``which_trainer`` (the recommendations at one budget, drawn as a table; its CSV holds every
+budget). Tables: :func:`method_table`, :func:`which_trainer_table`, :func:`bemi_table`, :func:`coverage`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..figures import register, store_path
+from ..verdict import Side, tolerance, verdict
+from .store import ResultStore, run_key
+from .trainer_data import SPECS
+from .trainer_runs import NB, PROFILES, profile_grid
+from .trainers import TRAINERS
+
+__all__ = ["STORE", "COMMAND", "FAMILIES", "ATTACK_EPSILON", "BEMI", "BEMI_SOURCE", "stored_runs", "family",
+           "coverage", "coverage_note", "method_table", "pareto_front", "which_trainer_table", "bemi_table",
+           "accuracy_vs_time", "which_trainer"]
+
+STORE = f"{NB}/runs_session.jsonl"
+COMMAND = "nice -n 5 python benchmarks/run_05_trainers.py --budgets 60 (then --budgets 600; see its docstring)"
+#: The legend's groups: the paper each trainer comes from (five groups, so a panel's legend has at most six entries).
+FAMILIES = {"Aspman": "Aspman et al.: BNN", "Thorbjarnarson": "Thorbjarnarson & Y.-S.: sign nets",
+            "Goebbels": "Goebbels: layer-wise ReLU", "Kurtz": "Kurtz & Bah: BDNN", "gradient": "gradient baselines"}
+#: The attack strength of the tables: every feature moved by half its training range (ε ≥ 1 moves it by all of it,
+#: which no classifier of these datasets survives).
+ATTACK_EPSILON = 0.5
+#: BeMi ensembles (:data:`BEMI_SOURCE`): MNIST test accuracy (%) of MIP-trained BNN ensembles with 10 and 40
+#: training images per class — the reference rows of :func:`bemi_table`.
+BEMI = {"mnist_10": 68.4, "mnist_40": 81.8}
+BEMI_SOURCE = ("Bernardelli et al., BeMi ensembles of MIP-trained BNNs, INFORMS Journal on Computing (2025): "
+               "test accuracy on MNIST with 10 and 40 training images per class (the conference version, LION 2023, "
+               "reported 61.7 % and 76.4 %)")
+_MIP_KINDS = ("mip", "mip_targets")
+
+
+def family(trainer_name: str) -> str:
+    """The legend group of a trainer (:data:`FAMILIES`)."""
+    t = TRAINERS[trainer_name]
+    if t.kind == "gradient" and trainer_name not in ("ste",):
+        return FAMILIES["gradient"]
+    return next(v for k, v in FAMILIES.items() if t.paper.startswith(k))
+
+
+def stored_runs(frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The committed runs (one row per run; ``frame``: use these instead, e.g. in tests), with ``family`` and the
+    accuracy under attack at :data:`ATTACK_EPSILON` (``attack_accuracy``) as columns."""
+    runs = ResultStore(store_path(STORE)).to_frame() if frame is None else frame.copy()
+    if runs.empty:
+        return runs
+    runs["family"] = [family(t) for t in runs.trainer_name]
+    runs["attack_accuracy"] = [
+        next((a["accuracy"] for a in att if np.isclose(a["epsilon"], ATTACK_EPSILON)), np.nan)
+        if isinstance(att, list) else np.nan for att in runs.get("attack", pd.Series([None] * len(runs)))]
+    return runs
+
+
+def coverage(runs: pd.DataFrame, profile: str = "session") -> pd.DataFrame:
+    """Per dataset and budget of ``profile``'s grid: runs expected, stored, and the trainers with a missing run."""
+    stored = set(runs["key"]) if "key" in runs else set()
+    rows = {}
+    for p in profile_grid(profile):
+        r = rows.setdefault((p["dataset"], p["budget"]), {"dataset": p["dataset"], "budget": p["budget"],
+                                                         "expected": 0, "stored": 0, "missing trainers": []})
+        r["expected"] += 1
+        if run_key(p) in stored:
+            r["stored"] += 1
+        elif p["trainer_name"] not in r["missing trainers"]:
+            r["missing trainers"].append(p["trainer_name"])
+    out = pd.DataFrame(list(rows.values()))
+    out["missing trainers"] = [", ".join(m) if len(m) < len(TRAINERS) else "all" for m in out["missing trainers"]]
+    return out
+
+
+def coverage_note(runs: pd.DataFrame, profile: str = "session") -> str:
+    """One sentence: how much of the grid is stored, which (dataset, budget) cells are complete or empty."""
+    cov = coverage(runs, profile)
+    done = cov[cov.stored == cov.expected]
+    empty = cov[cov.stored == 0]
+    part = cov[(cov.stored > 0) & (cov.stored < cov.expected)]
+
+    def cells(df):
+        return ", ".join(f"{SPECS[r.dataset].label} at {r.budget:g} s" for r in df.itertuples()) or "none"
+
+    return (f"{int(cov.stored.sum())} of {int(cov.expected.sum())} runs of the {profile} grid stored; complete: "
+            f"{cells(done)}; partial: {cells(part)}; not run yet: {len(empty)} of {len(cov)} (dataset, budget) cells")
+
+
+def method_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per dataset, trainer and budget (stored runs only): runs, supported, the reason when not, test / train
+    accuracy (%, mean and std over seeds), mean fit time (s), runs stopped at a limit, mean nonzero and total
+    parameters, and the accuracy under the attack at :data:`ATTACK_EPSILON` (%)."""
+    cols = ["dataset", "trainer_name", "budget", "label", "kind", "family", "runs", "supported", "reason",
+            "test_mean", "test_std", "train_mean", "fit_time", "at_limit", "nonzero", "parameters", "attack_mean"]
+    if runs.empty:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for (ds, tr, b), g in runs.groupby(["dataset", "trainer_name", "budget"], sort=False):
+        ok = g[g.supported.astype(bool)]
+        row = {"dataset": ds, "trainer_name": tr, "budget": float(b), "label": TRAINERS[tr].label,
+               "kind": TRAINERS[tr].kind, "family": family(tr), "runs": len(g), "supported": not ok.empty,
+               "reason": "" if not ok.empty else str(g.reason.iloc[0])}
+        if not ok.empty:
+            row.update(test_mean=100 * ok.test_accuracy.mean(),
+                       test_std=100 * ok.test_accuracy.std() if len(ok) > 1 else np.nan,
+                       train_mean=100 * ok.train_accuracy.mean(), fit_time=ok.fit_time.mean(),
+                       at_limit=int(ok.stopped_at_limit.astype(bool).sum()), nonzero=ok.nonzero_parameters.mean(),
+                       parameters=ok.parameters.mean(), attack_mean=100 * ok.attack_accuracy.mean())
+        rows.append(row)
+    return pd.DataFrame(rows, columns=cols)
+
+
+def pareto_front(points: pd.DataFrame, x: str = "fit_time", y: str = "test_mean") -> pd.DataFrame:
+    """The rows of ``points`` no other row beats on both axes (less ``x``, more ``y``), sorted by ``x``."""
+    pts = points.dropna(subset=[x, y]).sort_values([x, y], ascending=[True, False])
+    keep, best = [], -np.inf
+    for i, r in pts.iterrows():
+        if r[y] > best:
+            keep.append(i)
+            best = r[y]
+    return pts.loc[keep]
+
+
+def _evidence(r) -> str:
+    spread = f" ± {r.test_std:.1f}" if np.isfinite(r.test_std) else ""
+    return f"{r.test_mean:.1f}{spread} % test ({r.runs} run(s), {r.at_limit} at limit)"
+
+
+def _pick(cands: pd.DataFrame, need: str, column: str, note, value: str | None = None) -> dict | None:
+    """The row of ``cands`` with the largest ``column``, as a recommendation; ``value``: the column it reports."""
+    if cands.empty or cands[column].isna().all():
+        return None
+    r = cands.loc[cands[column].idxmax()]
+    return {"need": need, "use": r.label, "evidence": note(r), "dataset": r.dataset, "trainer_name": r.trainer_name,
+            "budget": r.budget, "value": float(r[value or column])}
+
+
+def _needs(g: pd.DataFrame) -> list[dict]:
+    ok = g[g.supported]
+    mip = ok[ok.kind.isin(_MIP_KINDS)]
+    grad = ok[ok.kind == "gradient"]
+    integer = ok[[TRAINERS[t].weights.startswith("integers") for t in ok.trainer_name]]
+    rows = [_pick(ok, "the best test accuracy, any trainer", "test_mean", _evidence),
+            _pick(mip, "a network trained by MIP", "test_mean", _evidence),
+            _pick(integer, "integer weights", "test_mean", _evidence),
+            _pick(ok, f"accuracy under the random-sign attack (ε = {ATTACK_EPSILON:g})", "attack_mean",
+                  lambda r: f"{r.attack_mean:.1f} % under attack, {r.test_mean:.1f} % clean")]
+    if not ok.empty:
+        best = ok.test_mean.max()
+        near = ok[ok.test_mean >= best - 2.0].assign(density=lambda d: -d.nonzero)
+        rows.append(_pick(near, "the fewest nonzero parameters within 2 points of the best", "density",
+                          lambda r: f"{r.nonzero:.0f} of {r.parameters:.0f} nonzero, {r.test_mean:.1f} % test",
+                          value="nonzero"))
+    if not mip.empty and not grad.empty:
+        m, gr = mip.loc[mip.test_mean.idxmax()], grad.loc[grad.test_mean.idxmax()]
+        tol = tolerance(Side(m.test_mean, m.test_std, int(m.runs)), Side(gr.test_mean, gr.test_std, int(gr.runs)))
+        d = m.test_mean - gr.test_mean
+        reading = "ties" if abs(d) <= tol else "beats" if d > 0 else "is behind"
+        win = m if reading == "beats" else gr  # a tie goes to the gradient trainer: the cheaper fit
+        rows.append({"need": "MIP against gradients", "use": win.label + (" (tie)" if reading == "ties" else ""),
+                     "evidence": f"best MIP ({m.label}) {reading} the best gradient trainer ({gr.label}): "
+                                 f"{d:+.1f} ± {tol:.1f} pt",
+                     "dataset": win.dataset, "trainer_name": win.trainer_name, "budget": win.budget,
+                     "value": float(win.test_mean)})
+    return [r for r in rows if r is not None]
+
+
+def which_trainer_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """"Which trainer when": per dataset and budget with stored runs, one row per need (best accuracy, trained by
+    MIP, integer weights, under attack, sparsest near the best, MIP against gradients). Every row names the method
+    table's row it comes from (``dataset``, ``trainer_name``, ``budget``) and its ``value`` there, and the trainers
+    with no stored run at that dataset and budget (``not run yet``: the recommendation may change once they are);
+    a dataset or budget without runs has no row (see :func:`coverage`)."""
+    cols = ["dataset", "budget", "when", "need", "use", "evidence", "trainer_name", "value", "not run yet"]
+    table = method_table(runs)
+    rows = []
+    for (ds, b), g in table.groupby(["dataset", "budget"], sort=False):
+        spec = SPECS[ds]
+        when = f"{SPECS[ds].label}: {spec.n_train}{' per class' if spec.per_class else ''} train, " \
+               f"{spec.n_classes} classes, {b:g} s"
+        absent = ", ".join(t for t in TRAINERS if t not in set(g.trainer_name))
+        rows += [{**r, "when": when, "not run yet": absent} for r in _needs(g)]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def bemi_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """MNIST few-shot: BeMi's reference accuracy beside our best MIP trainer per budget (chosen by its mean test
+    accuracy: an optimistic choice), with the verdict of :func:`mipnn.verdict.verdict` (the trivial predictor: the
+    MNIST test set's majority class, 11.35 %)."""
+    table = method_table(runs)
+    rows = []
+    for ds, ref in BEMI.items():
+        mine = table[(table.dataset == ds) & table.supported & table.kind.isin(_MIP_KINDS)] if not table.empty \
+            else table
+        budgets = sorted(mine.budget.unique()) if not mine.empty else [None]
+        for b in budgets:
+            base = {"dataset": SPECS[ds].label, "BeMi (%)": ref, "budget (s)": b}
+            if b is None:
+                v = verdict(Side(ref), Side(None))
+                rows.append({**base, "our best MIP trainer": "not run yet", "ours (%)": np.nan, "runs": 0,
+                             "at limit": 0, "verdict": v.category})
+                continue
+            g = mine[mine.budget == b]
+            r = g.loc[g.test_mean.idxmax()]
+            v = verdict(Side(ref), Side(r.test_mean, r.test_std, int(r.runs)), limit_runs=int(r.at_limit),
+                        trivial=11.35)
+            rows.append({**base, "our best MIP trainer": r.label, "ours (%)": round(r.test_mean, 1),
+                         "runs": int(r.runs), "at limit": int(r.at_limit), "verdict": v.text})
+    return pd.DataFrame(rows)
+
+
+def _colours() -> dict:
+    from ..plotting import PALETTE
+
+    return {f: PALETTE[i] for i, f in enumerate(FAMILIES.values())}
+
+
+_MARKERS = dict(zip(FAMILIES.values(), "osD^v", strict=True))
+
+
+def _panel(ax, t: pd.DataFrame, label: str, colours: dict) -> None:
+    ok = t[t.supported & t.test_mean.notna()] if not t.empty else t
+    if ok.empty:
+        ax.text(0.5, 0.5, "no runs stored yet", ha="center", va="center", transform=ax.transAxes, color="0.4")
+        ax.set(title=label, xscale="log", xlim=(1, 1000), ylim=(0, 100))
+        return
+    for fam, g in ok.groupby("family", sort=False):
+        for _, m in g.groupby("trainer_name", sort=False):
+            m = m.sort_values("budget")
+            hollow = bool((m.at_limit > 0).any())
+            ax.plot(m.fit_time, m.test_mean, "-", color=colours[fam], lw=1, alpha=0.7)
+            ax.scatter(m.fit_time, m.test_mean, s=36, marker=_MARKERS[fam], color=colours[fam], zorder=3,
+                       facecolors="white" if hollow else colours[fam], linewidths=1.4)
+    front = pareto_front(ok)
+    ax.step(front.fit_time, front.test_mean, where="post", color="0.3", ls="--", lw=1, zorder=2)
+    ax.set(title=label, xscale="log")
+
+
+@register(NB, "accuracy_vs_time", stores=[STORE], command=COMMAND,
+          title="Test accuracy against fit time: one Pareto panel per dataset")
+def accuracy_vs_time():
+    """Per dataset of the grid: every trainer's mean test accuracy against its mean fit time, one marker per
+    (trainer, budget), a trainer's budgets joined by a line; colour and marker shape by family, hollow where some
+    run stopped at its limit; dashed: the Pareto front. A dataset without stored runs says so."""
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    runs = stored_runs()
+    table = method_table(runs)
+    colours = _colours()
+    datasets = PROFILES["session"]["datasets"]
+    counts = coverage(runs).groupby("dataset")[["stored", "expected"]].sum()
+    fig, axes = plt.subplots(2, 3, figsize=(12, 7))
+    for ax, ds in zip(axes.ravel(), datasets, strict=True):
+        title = f"{SPECS[ds].label} ({counts.stored[ds]} of {counts.expected[ds]} runs)"
+        _panel(ax, table[table.dataset == ds] if not table.empty else table, title, colours)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("test accuracy (%)")
+    for ax in axes[1]:
+        ax.set_xlabel("mean fit time (s, log)")
+    handles = [Line2D([], [], marker=_MARKERS[f], color=colours[f], ls="-", label=f) for f in FAMILIES.values()]
+    handles.append(Line2D([], [], color="0.3", ls="--", label="Pareto front"))
+    fig.legend(handles=handles, loc="lower center", ncol=3, bbox_to_anchor=(0.5, -0.07))
+    fig.suptitle("Test accuracy vs fit time (hollow: a run stopped at its limit)\n" + coverage_note(runs),
+                 fontsize=9)
+    fig.tight_layout()
+    return fig, table
+
+
+@register(NB, "which_trainer", stores=[STORE], command=COMMAND,
+          title="Which trainer when: the recommendations derived from the stored runs")
+def which_trainer(*, budget: float = 60.0):
+    """The "which trainer when" table at ``budget`` seconds, drawn: one row per need, one column per dataset, each
+    cell the trainer the stored runs recommend (empty: no runs stored). The CSV holds every budget's rows."""
+    import matplotlib.pyplot as plt
+
+    runs = stored_runs()
+    table = which_trainer_table(runs)
+    at = table[np.isclose(table.budget.astype(float), budget)] if not table.empty else table
+    needs = list(dict.fromkeys(at.need)) if not at.empty else ["(no runs stored at this budget)"]
+    datasets = PROFILES["session"]["datasets"]
+    recs = at.to_dict("records")
+    cells = [[next((f"{r['use']}\n{r['value']:.1f}" + (" *" if r["not run yet"] else "") for r in recs
+                    if r["need"] == n and r["dataset"] == ds), "—") for ds in datasets] for n in needs]
+    fig, ax = plt.subplots(figsize=(14, 0.75 * len(needs) + 1.4))
+    ax.axis("off")
+    tab = ax.table(cellText=cells, rowLabels=[n.replace(" within", "\nwithin").replace(" under", "\nunder")
+                                              for n in needs],
+                   colLabels=[SPECS[d].label for d in datasets], loc="center", cellLoc="center")
+    tab.auto_set_font_size(False)
+    tab.set_fontsize(7)
+    tab.scale(1, 2.6)
+    ax.set_title(f"Which trainer when, {budget:g} s per fit (cell: the trainer and its value, % — test accuracy, "
+                 f"accuracy under attack, or nonzero parameters; *: some trainers not run yet on that dataset)\n"
+                 f"{coverage_note(runs)}", fontsize=8)
+    return fig, table

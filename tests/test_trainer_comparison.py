@@ -1,0 +1,182 @@
+"""The trainer comparison of notebook 05: one split per (dataset, seed) for every trainer, a run record that says
+everything the tables need (or why a trainer cannot fit a dataset), and figures and tables that derive every
+recommendation from stored rows and say which cells of the grid are missing. Fits end on node and iteration caps."""
+
+import json
+
+import matplotlib
+import numpy as np
+import pytest
+
+from mipnn.experiments import ResultStore, run_key
+from mipnn.experiments import trainer_figures as tf
+from mipnn.experiments.trainer_data import SPECS, TRAINER_DATASETS, dataset_table, feature_transform, trainer_split
+from mipnn.experiments.trainer_runs import DEMO_SETTINGS, PROFILES, SCALING, count_parameters, profile_grid, run_trainer
+from mipnn.experiments.trainers import TRAINERS
+from mipnn.figures import FIGURE_MODULES, draw, registered
+
+matplotlib.use("Agg")
+SMALL = ("breast_cancer_wisconsin", "digits", "synthetic")
+
+
+@pytest.mark.parametrize("name", SMALL)
+def test_split_is_seeded_scaled_and_the_same_for_every_trainer(name):
+    a, b, c = trainer_split(name, 0), trainer_split(name, 0), trainer_split(name, 1)
+    assert np.array_equal(a.X_train, b.X_train) and np.array_equal(a.y_test, b.y_test)
+    assert not np.array_equal(a.X_train, c.X_train)
+    assert len(a.y_train) == SPECS[name].n_train and len(np.unique(a.y_train)) == SPECS[name].n_classes
+    assert a.X_train.min() == 0.0 and a.X_train.max() == 1.0 and len(a.y_val) == 0
+    assert set(np.unique(a.y_train)) == set(range(SPECS[name].n_classes))
+    std = feature_transform(a, "standard")(a.X_train)
+    assert np.allclose(std.mean(axis=0), 0.0) and feature_transform(a, "minmax")(a.X_train) is not None
+
+
+def test_bad_names_are_refused_by_name():
+    with pytest.raises(ValueError, match="name='iris'"):
+        trainer_split("iris")
+    with pytest.raises(ValueError, match="scaling="):
+        feature_transform(trainer_split("synthetic"), "robust")
+    with pytest.raises(ValueError, match="dataset="):
+        run_trainer("iris", "adam_mlp", 0, 10.0)
+    with pytest.raises(ValueError, match="name="):
+        run_trainer("synthetic", "svm", 0, 10.0)
+    with pytest.raises(ValueError, match="datasets="):
+        profile_grid("session", datasets=["iris"])
+    assert set(SCALING) == set(TRAINERS) == set(DEMO_SETTINGS)
+    assert set(TRAINER_DATASETS) >= {"adult", "breast_cancer_wisconsin", "digits", "synthetic", "mnist_10",
+                                      "mnist_40"}
+
+
+def test_grid_of_the_issue_and_its_slices():
+    grid = profile_grid("session")
+    assert len(grid) == len(TRAINER_DATASETS) * len(TRAINERS) * 5 * 2
+    assert {p["budget"] for p in grid} == {60.0, 600.0} and {p["seed"] for p in grid} == set(range(5))
+    part = profile_grid("session", datasets=["digits"], seeds=[0], budgets=[60])
+    assert len(part) == len(TRAINERS) and all(p["budget"] == 60.0 for p in part)
+    assert PROFILES["default"]["settings"] == "demo"
+
+
+@pytest.mark.filterwarnings("ignore::mipnn.exceptions.FitWarning")
+def test_run_record_on_a_tiny_work_limited_fit():
+    r = run_trainer("breast_cancer_wisconsin", "bdnn_data_splitting", 0, 120.0, settings="demo", max_train=20)
+    assert r["supported"] and r["n_train"] == 20 and r["n_test"] == 499
+    for key in ("test_accuracy", "train_accuracy"):
+        assert 0.0 <= r[key] <= 1.0
+    assert r["stop_reason"] and isinstance(r["stopped_at_limit"], bool) and r["fit_time"] > 0
+    assert 0 <= r["nonzero_parameters"] <= r["parameters"] == 9 * 4 + 4 + 4 * 2 + 2
+    assert [a["epsilon"] for a in r["attack"]] == [0.0, 0.5, 1.0, 1.5, 2.0]
+    assert r["attack"][0]["accuracy"] == pytest.approx(r["test_accuracy"])  # ε = 0 is the clean test set
+    assert r["solver_name"] == "highs" and r["solver_version"] and r["scaling"] == "standard"
+    json.dumps(r)  # a JSON line of the store
+    lr = run_trainer("synthetic", "logistic_regression", 0, 10.0, settings="demo", max_train=30)
+    assert lr["solver_name"] == "none" and lr["parameters"] == 11
+
+
+def test_unsupported_pairs_are_recorded_with_the_reason():
+    r = run_trainer("digits", "sign_mip_min_hinge", 0, 60.0)
+    assert r["supported"] is False and "binary labels only" in r["reason"] and "test_accuracy" not in r
+
+
+def test_count_parameters():
+    class Net:
+        weights_ = [(np.array([[0.0, 1.0], [2.0, 0.0]]), np.array([0.0, -1.0])), {"t": 0.5}]
+
+    assert count_parameters(Net()) == (4, 7)
+
+
+# ---- figures and tables on synthetic stores ----------------------------------------------------------------------
+
+def _record(p, acc, **extra):
+    t = TRAINERS[p["trainer_name"]]
+    n_classes = SPECS[p["dataset"]].n_classes
+    reason = t.supports(n_classes)
+    res = {"label": t.label, "kind": t.kind, "weights": t.weights, "n_classes": n_classes, "scaling": "minmax",
+           "solver_name": "highs", "solver_version": "1", "load_1min": 1.0}
+    if reason:
+        res.update(supported=False, reason=reason)
+    else:
+        res.update(supported=True, reason="", n_train=200, n_test=100, n_features=9, train_accuracy=acc,
+                   test_accuracy=acc, fit_time=p["budget"] / 2, fit_wall=p["budget"] / 2, stop_reason="time_limit",
+                   stopped_at_limit=True, nonzero_parameters=int(100 * acc), parameters=200,
+                   attack=[{"epsilon": e, "accuracy": acc / 2} for e in (0.0, 0.5, 1.0)])
+    res.update(extra)
+    return {"key": run_key(p), "params": p, "result": res, "wall_time": 1.0}
+
+
+def _store(tmp_path, monkeypatch, records):
+    path = tmp_path / tf.STORE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()  # an empty store is a file without runs (a missing one raises StoreMissingError, naming COMMAND)
+    for rec in records:
+        ResultStore(path).append(rec)
+    monkeypatch.setenv("MIPNN_STORES_DIR", str(tmp_path))
+    return tf.stored_runs()
+
+
+def _accuracy(p):  # a made-up but deterministic accuracy per cell
+    return 0.5 + 0.4 * ((sorted(TRAINERS).index(p["trainer_name"]) * 7 + p["seed"]) % 11) / 10
+
+
+def test_figures_and_tables_on_a_partial_store(tmp_path, monkeypatch):
+    grid = profile_grid("session", datasets=["breast_cancer_wisconsin", "digits"], seeds=[0, 1])
+    runs = _store(tmp_path, monkeypatch, [_record(p, _accuracy(p)) for p in grid])
+    cov = tf.coverage(runs)
+    assert cov.stored.sum() == len(grid) and (cov[cov.dataset == "adult"]["missing trainers"] == "all").all()
+    assert "not run yet: 8 of 12" in tf.coverage_note(runs)
+    table = tf.method_table(runs)
+    unsupported = table[~table.supported]
+    assert set(unsupported.dataset) == {"digits"} and unsupported.reason.str.contains("binary").all()
+    which = tf.which_trainer_table(runs)
+    assert not which.empty and len(which) <= 6 * 4  # ≤ 6 needs per (dataset, budget)
+    # every recommendation is a row of the method table, with the value reported there
+    for r in which.itertuples():
+        row = table[(table.dataset == r.dataset) & (table.trainer_name == r.trainer_name)
+                    & (table.budget == r.budget)]
+        assert len(row) == 1 and row.supported.iloc[0]
+        assert r.value in [row[c].iloc[0] for c in ("test_mean", "attack_mean", "nonzero")]
+    assert (which[which.dataset == "digits"]["not run yet"] == "").all()  # every trainer stored (or unsupported)
+    best = which[which.need.str.startswith("the best test")]
+    for r in best.itertuples():
+        cands = table[(table.dataset == r.dataset) & (table.budget == r.budget) & table.supported]
+        assert r.value == cands.test_mean.max()
+    bemi = tf.bemi_table(runs)
+    assert list(bemi["BeMi (%)"]) == [68.4, 81.8] and (bemi["our best MIP trainer"] == "not run yet").all()
+    fig, data = draw("05_which_trainer", "accuracy_vs_time")
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert texts.count("no runs stored yet") == 4 and len(fig.legends[0].get_texts()) <= 6
+    assert len(data) == len(table)
+    fig, data = draw("05_which_trainer", "which_trainer")
+    assert len(data) == len(which)
+
+
+def test_which_trainer_names_the_trainers_not_run_yet(tmp_path, monkeypatch):
+    grid = [p for p in profile_grid("session", datasets=["synthetic"], seeds=[0], budgets=[60])
+            if p["trainer_name"] not in ("bdnn_exact", "adam_mlp")]
+    which = tf.which_trainer_table(_store(tmp_path, monkeypatch, [_record(p, _accuracy(p)) for p in grid]))
+    assert (which["not run yet"] == "bdnn_exact, adam_mlp").all()
+
+
+def test_figures_and_tables_on_an_empty_store(tmp_path, monkeypatch):
+    runs = _store(tmp_path, monkeypatch, [])
+    assert runs.empty and tf.method_table(runs).empty and tf.which_trainer_table(runs).empty
+    assert tf.coverage_note(runs).startswith("0 of ")
+    fig, _ = draw("05_which_trainer", "accuracy_vs_time")
+    assert [t.get_text() for ax in fig.axes for t in ax.texts].count("no runs stored yet") == 6
+    draw("05_which_trainer", "which_trainer")
+
+
+def test_bemi_verdict_uses_the_rule(tmp_path, monkeypatch):
+    grid = profile_grid("session", datasets=["mnist_10"], seeds=[0, 1], budgets=[60])
+    runs = _store(tmp_path, monkeypatch, [_record(p, 0.69, stopped_at_limit=False, stop_reason="optimal")
+                                          for p in grid])
+    row = tf.bemi_table(runs).iloc[0]
+    assert row["ours (%)"] == 69.0 and row["verdict"].startswith("reproduced")
+    runs2 = _store(tmp_path / "b", monkeypatch, [_record(p, 0.7) for p in grid])
+    assert tf.bemi_table(runs2).iloc[0]["verdict"].startswith("2 of 2 run(s) ended by our limit")
+
+
+def test_registered_and_listed():
+    assert FIGURE_MODULES["05_which_trainer"] == ("mipnn.experiments.trainer_figures",)
+    assert {f.name for f in registered("05_which_trainer")} == {"accuracy_vs_time", "which_trainer"}
+    table = dataset_table()
+    assert list(table.train) == [200, 200, 200, 200, 100, 400] and list(table.classes) == [2, 2, 10, 2, 10, 10]

@@ -290,7 +290,8 @@ def which_trainer(*, budget: float = 60.0):
     needs = list(dict.fromkeys(at.need)) if not at.empty else ["(no runs stored at this budget)"]
     datasets = PROFILES["session"]["datasets"]
     recs = at.to_dict("records")
-    cells = [[next((f"{r['use']}\n{r['value']:.1f}" + (" *" if r["not run yet"] else "") for r in recs
+    cells = [[next((f"{r['use']}\n" + (f"{r['value']:.0f} nonzero" if r["need"].startswith("the fewest") else
+                                    f"{r['value']:.1f} %") + (" *" if r["not run yet"] else "") for r in recs
                     if r["need"] == n and r["dataset"] == ds), "—") for ds in datasets] for n in needs]
     fig, ax = plt.subplots(figsize=(14, 0.75 * len(needs) + 1.4))
     ax.axis("off")
@@ -300,7 +301,7 @@ def which_trainer(*, budget: float = 60.0):
     tab.auto_set_font_size(False)
     tab.set_fontsize(7)
     tab.scale(1, 2.6)
-    ax.set_title(f"Which trainer when, {budget:g} s per fit (cell: the trainer and its value, % — test accuracy, "
-                 f"accuracy under attack, or nonzero parameters; *: some trainers not run yet on that dataset)\n"
+    ax.set_title(f"Which trainer when, {budget:g} s per fit (cell: the trainer and its test accuracy, "
+                 f"accuracy under attack or number of nonzero parameters; *: some trainers not run yet on that dataset)\n"
                  f"{coverage_note(runs)}", fontsize=8)
     return fig, table

@@ -180,3 +180,16 @@ def test_registered_and_listed():
     assert {f.name for f in registered("05_which_trainer")} == {"accuracy_vs_time", "which_trainer"}
     table = dataset_table()
     assert list(table.train) == [200, 200, 200, 200, 100, 400] and list(table.classes) == [2, 2, 10, 2, 10, 10]
+
+
+def test_a_lead_inside_the_verdict_tolerance_is_called_a_tie(tmp_path, monkeypatch):
+    """One run each: the tolerance is the verdict rule's floor (1.5 points), so 1 point apart ties and 5 do not."""
+    grid = [p for p in profile_grid("session", datasets=["synthetic"], seeds=[0], budgets=[60])
+            if p["trainer_name"] in ("adam_mlp", "logistic_regression", "layerwise_relu")]
+    acc = {"adam_mlp": 0.80, "logistic_regression": 0.79, "layerwise_relu": 0.75}
+    which = tf.which_trainer_table(_store(tmp_path, monkeypatch, [_record(p, acc[p["trainer_name"]]) for p in grid]))
+    best = which[which.need == "the best test accuracy, any trainer"].iloc[0]
+    assert best.use == "MLP, Adam (tie with 1)" and "logistic regression (a tie)" in best.evidence
+    assert "layer-wise" not in best.evidence
+    mip = which[which.need == "MIP against gradients"].iloc[0]
+    assert "is behind" in mip.evidence and "stopped at the budget" in mip.evidence  # the record's fits hit the limit

@@ -101,7 +101,8 @@ def method_table(runs: pd.DataFrame) -> pd.DataFrame:
     accuracy (%, mean and std over seeds), mean fit time (s), runs stopped at a limit, mean nonzero and total
     parameters, and the accuracy under the attack at :data:`ATTACK_EPSILON` (%)."""
     cols = ["dataset", "trainer_name", "budget", "label", "kind", "family", "runs", "supported", "reason",
-            "test_mean", "test_std", "train_mean", "fit_time", "at_limit", "nonzero", "parameters", "attack_mean"]
+            "test_mean", "test_std", "train_mean", "fit_time", "at_limit", "nonzero", "parameters", "attack_mean",
+            "attack_std"]
     if runs.empty:
         return pd.DataFrame(columns=cols)
     rows = []
@@ -115,7 +116,8 @@ def method_table(runs: pd.DataFrame) -> pd.DataFrame:
                        test_std=100 * ok.test_accuracy.std() if len(ok) > 1 else np.nan,
                        train_mean=100 * ok.train_accuracy.mean(), fit_time=ok.fit_time.mean(),
                        at_limit=int(ok.stopped_at_limit.astype(bool).sum()), nonzero=ok.nonzero_parameters.mean(),
-                       parameters=ok.parameters.mean(), attack_mean=100 * ok.attack_accuracy.mean())
+                       parameters=ok.parameters.mean(), attack_mean=100 * ok.attack_accuracy.mean(),
+                       attack_std=100 * ok.attack_accuracy.std() if len(ok) > 1 else np.nan)
         rows.append(row)
     return pd.DataFrame(rows, columns=cols)
 
@@ -133,16 +135,29 @@ def pareto_front(points: pd.DataFrame, x: str = "fit_time", y: str = "test_mean"
 
 def _evidence(r) -> str:
     spread = f" ± {r.test_std:.1f}" if np.isfinite(r.test_std) else ""
-    return f"{r.test_mean:.1f}{spread} % test ({r.runs} run(s), {r.at_limit} at limit)"
+    return f"{r.test_mean:.1f}{spread} % test ({int(r.runs)} run(s), {int(r.at_limit)} at limit)"
 
 
-def _pick(cands: pd.DataFrame, need: str, column: str, note, value: str | None = None) -> dict | None:
-    """The row of ``cands`` with the largest ``column``, as a recommendation; ``value``: the column it reports."""
+def _pick(cands: pd.DataFrame, need: str, column: str, note, value: str | None = None,
+          std: str | None = None) -> dict | None:
+    """The row of ``cands`` with the largest ``column``, as a recommendation; ``value``: the column it reports.
+    With ``std`` (an accuracy and its spread over seeds), the other rows within the verdict rule's tolerance of the
+    best (:func:`mipnn.verdict.tolerance`; its floor when a row has one run) are named as ties: a lead inside the
+    tolerance is no evidence for one trainer over another."""
     if cands.empty or cands[column].isna().all():
         return None
     r = cands.loc[cands[column].idxmax()]
-    return {"need": need, "use": r.label, "evidence": note(r), "dataset": r.dataset, "trainer_name": r.trainer_name,
-            "budget": r.budget, "value": float(r[value or column])}
+    tied = []
+    if std is not None:
+        top = Side(r[column], r.get(std), int(r.runs))
+        for _, o in cands.drop(index=r.name).iterrows():
+            if pd.notna(o[column]) and r[column] - o[column] <= tolerance(top, Side(o[column], o.get(std),
+                                                                                     int(o.runs))):
+                tied.append(o.label)
+    evidence = note(r) + (f"; within the tolerance: {' / '.join(tied)} (a tie)" if tied else "")
+    return {"need": need, "use": r.label + (f" (tie with {len(tied)})" if tied else ""), "evidence": evidence,
+            "dataset": r.dataset, "trainer_name": r.trainer_name, "budget": r.budget,
+            "value": float(r[value or column])}
 
 
 def _needs(g: pd.DataFrame) -> list[dict]:
@@ -150,11 +165,11 @@ def _needs(g: pd.DataFrame) -> list[dict]:
     mip = ok[ok.kind.isin(_MIP_KINDS)]
     grad = ok[ok.kind == "gradient"]
     integer = ok[[TRAINERS[t].weights.startswith("integers") for t in ok.trainer_name]]
-    rows = [_pick(ok, "the best test accuracy, any trainer", "test_mean", _evidence),
-            _pick(mip, "a network trained by MIP", "test_mean", _evidence),
-            _pick(integer, "integer weights", "test_mean", _evidence),
+    rows = [_pick(ok, "the best test accuracy, any trainer", "test_mean", _evidence, std="test_std"),
+            _pick(mip, "a network trained by MIP", "test_mean", _evidence, std="test_std"),
+            _pick(integer, "integer weights", "test_mean", _evidence, std="test_std"),
             _pick(ok, f"accuracy under the random-sign attack (ε = {ATTACK_EPSILON:g})", "attack_mean",
-                  lambda r: f"{r.attack_mean:.1f} % under attack, {r.test_mean:.1f} % clean")]
+                  lambda r: f"{r.attack_mean:.1f} % under attack, {r.test_mean:.1f} % clean", std="attack_std")]
     if not ok.empty:
         best = ok.test_mean.max()
         near = ok[ok.test_mean >= best - 2.0].assign(density=lambda d: -d.nonzero)
@@ -169,7 +184,9 @@ def _needs(g: pd.DataFrame) -> list[dict]:
         win = m if reading == "beats" else gr  # a tie goes to the gradient trainer: the cheaper fit
         rows.append({"need": "MIP against gradients", "use": win.label + (" (tie)" if reading == "ties" else ""),
                      "evidence": f"best MIP ({m.label}) {reading} the best gradient trainer ({gr.label}): "
-                                 f"{d:+.1f} ± {tol:.1f} pt",
+                                 f"{d:+.1f} pt, tolerance {tol:.1f}"
+                                 + (f"; {int(m.at_limit)} of its {int(m.runs)} run(s) stopped at the budget, so not "
+                                    "the MIP run to its own stopping rule" if m.at_limit else ""),
                      "dataset": win.dataset, "trainer_name": win.trainer_name, "budget": win.budget,
                      "value": float(win.test_mean)})
     return [r for r in rows if r is not None]
@@ -290,9 +307,13 @@ def which_trainer(*, budget: float = 60.0):
     needs = list(dict.fromkeys(at.need)) if not at.empty else ["(no runs stored at this budget)"]
     datasets = PROFILES["session"]["datasets"]
     recs = at.to_dict("records")
-    cells = [[next((f"{r['use']}\n" + (f"{r['value']:.0f} nonzero" if r["need"].startswith("the fewest") else
-                                    f"{r['value']:.1f} %") + (" *" if r["not run yet"] else "") for r in recs
-                    if r["need"] == n and r["dataset"] == ds), "—") for ds in datasets] for n in needs]
+
+    def cell(r) -> str:
+        value = f"{r['value']:.0f} nonzero" if r["need"].startswith("the fewest") else f"{r['value']:.1f} %"
+        return r["use"].replace(" (tie", "\n(tie") + "\n" + value + (" *" if r["not run yet"] else "")
+
+    cells = [[next((cell(r) for r in recs if r["need"] == n and r["dataset"] == ds), "—") for ds in datasets]
+             for n in needs]
     fig, ax = plt.subplots(figsize=(14, 0.75 * len(needs) + 1.4))
     ax.axis("off")
     tab = ax.table(cellText=cells, rowLabels=[n.replace(" within", "\nwithin").replace(" under", "\nunder")
@@ -300,8 +321,8 @@ def which_trainer(*, budget: float = 60.0):
                    colLabels=[SPECS[d].label for d in datasets], loc="center", cellLoc="center")
     tab.auto_set_font_size(False)
     tab.set_fontsize(7)
-    tab.scale(1, 2.6)
-    ax.set_title(f"Which trainer when, {budget:g} s per fit (cell: the trainer and its test accuracy, "
-                 f"accuracy under attack or number of nonzero parameters; *: some trainers not run yet on that dataset)\n"
-                 f"{coverage_note(runs)}", fontsize=8)
+    tab.scale(1, 3.4)
+    ax.set_title(f"Which trainer when, {budget:g} s per fit\n(cell: the trainer and its test accuracy, accuracy "
+                 f"under attack or number of nonzero parameters; *: some trainers not run yet on that dataset;\n"
+                 f"tie with k: k others within the verdict rule's tolerance)\n{coverage_note(runs)}", fontsize=8)
     return fig, table

@@ -185,9 +185,14 @@ def test_registered_and_listed():
 def test_a_lead_inside_the_verdict_tolerance_is_called_a_tie(tmp_path, monkeypatch):
     """One run each: the tolerance is the verdict rule's floor (1.5 points), so 1 point apart ties and 5 do not."""
     grid = [p for p in profile_grid("session", datasets=["synthetic"], seeds=[0], budgets=[60])
-            if p["trainer_name"] in ("adam_mlp", "logistic_regression", "layerwise_relu")]
-    acc = {"adam_mlp": 0.80, "logistic_regression": 0.79, "layerwise_relu": 0.75}
-    which = tf.which_trainer_table(_store(tmp_path, monkeypatch, [_record(p, acc[p["trainer_name"]]) for p in grid]))
+            if p["trainer_name"] in ("adam_mlp", "logistic_regression", "layerwise_relu", "bnn_milp")]
+    acc = {"adam_mlp": 0.80, "logistic_regression": 0.79, "layerwise_relu": 0.75, "bnn_milp": 0.40}
+    runs = _store(tmp_path, monkeypatch, [_record(p, acc[p["trainer_name"]]) for p in grid])
+    table = tf.method_table(runs).set_index("trainer_name")
+    assert table.trivial.to_dict() == {"adam_mlp": False, "logistic_regression": False, "layerwise_relu": False,
+                                       "bnn_milp": True}  # 40 % is below the synthetic test part's majority class
+    which = tf.which_trainer_table(runs)
+    assert "BNN-MILP" not in " ".join(which.use) + " ".join(which.evidence)  # a trivial fit is never recommended
     best = which[which.need == "the best test accuracy, any trainer"].iloc[0]
     assert best.use == "MLP, Adam (tie with 1)" and "logistic regression (a tie)" in best.evidence
     assert "layer-wise" not in best.evidence

@@ -45,7 +45,7 @@ from ..data import Split, adult_split, load_dataset, load_mnist, pool_mnist, sca
 from ..validation import check_choice, check_random_state
 
 __all__ = ["TRAINER_DATASETS", "SPECS", "DatasetSpec", "SCALINGS", "trainer_split", "feature_transform",
-           "dataset_table"]
+           "dataset_table", "majority_share"]
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,14 @@ def trainer_split(name: str, seed: int = 0) -> Split:
         if name == "breast_cancer_wisconsin":
             y = (y == y.max()).astype(np.int64)  # the file's labels 2 (benign) and 4 (malignant) -> 0 and 1
     return _holdout(name, np.asarray(X, dtype=np.float64), np.asarray(y), spec.n_train, seed)
+
+
+@lru_cache(maxsize=64)
+def majority_share(name: str, seed: int = 0) -> float:
+    """The test accuracy of the trivial predictor on split ``seed`` of ``name``: the share of the test part's most
+    frequent class (a fit that scores no more has learnt nothing)."""
+    y = trainer_split(name, seed).y_test
+    return float(np.bincount(y).max() / len(y))
 
 
 def feature_transform(split: Split, scaling: str):

@@ -19,7 +19,7 @@ import pandas as pd
 from ..figures import register, store_path
 from ..verdict import Side, tolerance, verdict
 from .store import ResultStore, run_key
-from .trainer_data import SPECS
+from .trainer_data import SPECS, majority_share
 from .trainer_runs import NB, PROFILES, profile_grid
 from .trainers import TRAINERS
 
@@ -99,10 +99,11 @@ def coverage_note(runs: pd.DataFrame, profile: str = "session") -> str:
 def method_table(runs: pd.DataFrame) -> pd.DataFrame:
     """Per dataset, trainer and budget (stored runs only): runs, supported, the reason when not, test / train
     accuracy (%, mean and std over seeds), mean fit time (s), runs stopped at a limit, mean nonzero and total
-    parameters, and the accuracy under the attack at :data:`ATTACK_EPSILON` (%)."""
+    parameters, the accuracy under the attack at :data:`ATTACK_EPSILON` (%), and the trivial predictor's test
+    accuracy on the same splits (``majority``, %) with ``trivial``: the fit scored no more than it."""
     cols = ["dataset", "trainer_name", "budget", "label", "kind", "family", "runs", "supported", "reason",
             "test_mean", "test_std", "train_mean", "fit_time", "at_limit", "nonzero", "parameters", "attack_mean",
-            "attack_std"]
+            "attack_std", "majority", "trivial"]
     if runs.empty:
         return pd.DataFrame(columns=cols)
     rows = []
@@ -118,6 +119,9 @@ def method_table(runs: pd.DataFrame) -> pd.DataFrame:
                        at_limit=int(ok.stopped_at_limit.astype(bool).sum()), nonzero=ok.nonzero_parameters.mean(),
                        parameters=ok.parameters.mean(), attack_mean=100 * ok.attack_accuracy.mean(),
                        attack_std=100 * ok.attack_accuracy.std() if len(ok) > 1 else np.nan)
+            # the trivial predictor on the same splits: a fit at or below it has learnt nothing
+            row["majority"] = 100 * float(np.mean([majority_share(ds, int(sd)) for sd in ok.seed]))
+            row["trivial"] = bool(row["test_mean"] <= row["majority"] + 1e-9)
         rows.append(row)
     return pd.DataFrame(rows, columns=cols)
 
@@ -161,7 +165,7 @@ def _pick(cands: pd.DataFrame, need: str, column: str, note, value: str | None =
 
 
 def _needs(g: pd.DataFrame) -> list[dict]:
-    ok = g[g.supported]
+    ok = g[g.supported & ~g.trivial.astype(bool)]  # a fit no better than the majority class is no recommendation
     mip = ok[ok.kind.isin(_MIP_KINDS)]
     grad = ok[ok.kind == "gradient"]
     integer = ok[[TRAINERS[t].weights.startswith("integers") for t in ok.trainer_name]]

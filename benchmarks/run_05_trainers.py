@@ -7,6 +7,8 @@ hand from the repository root, in slices if need be, e.g.
     MIPNN_DATA_DIR=/work/shared/datasets nice -n 5 .venv/bin/python benchmarks/run_05_trainers.py --budgets 60
     MIPNN_DATA_DIR=/work/shared/datasets nice -n 5 .venv/bin/python benchmarks/run_05_trainers.py --budgets 600
     .venv/bin/python benchmarks/run_05_trainers.py --missing      # what the store still lacks, per dataset
+    MIPNN_DATA_DIR=/work/shared/datasets nice -n 5 .venv/bin/python benchmarks/run_05_trainers.py --sizes \\
+        --seeds 0 --until 18:00                                    # accuracy against training-set size
 
 The ``session`` profile (default) is the comparison's grid: the datasets of
 :mod:`mipnn.experiments.trainer_data`, the 13 trainers of :mod:`mipnn.experiments.trainers`, seeds 0–4 and budgets
@@ -14,6 +16,8 @@ of 60 s and 600 s per fit (one thread, the budget covers the whole fit); ``paper
 Runs go one at a time in this process, cheapest budget first, then seed, dataset and trainer; ``--until HH:MM``
 (UTC) starts no run after that time. Unsupported (trainer, dataset) pairs are stored with the reason. The budget is
 wall-clock: on a loaded machine it buys less CPU, so every run records the machine's load (``load_1min``).
+``--sizes [N ...]`` runs the size study instead (:func:`mipnn.experiments.trainer_runs.size_grid`: 25, 50 and 100
+training points of four datasets, seeds 0–2, 60 s per fit) into ``results/05_which_trainer/sizes_session.jsonl``.
 After a slice, re-render the notebook's figures: ``MIPNN_NO_SOLVE=1 python -m mipnn.figures --notebook
 05_which_trainer``.
 """
@@ -25,7 +29,7 @@ import datetime as dt
 import sys
 
 from mipnn.experiments import ResultStore, run_key, run_sweep
-from mipnn.experiments.trainer_runs import PROFILES, profile_grid, run_trainer, store_path
+from mipnn.experiments.trainer_runs import PROFILES, profile_grid, run_trainer, size_grid, size_store_path, store_path
 
 
 def _until(text: str | None) -> dt.datetime:
@@ -40,8 +44,15 @@ def _until(text: str | None) -> dt.datetime:
     return until if until > now else until + dt.timedelta(days=1)
 
 
+def _path(args):
+    return size_store_path() if args.sizes is not None else store_path(args.profile)
+
+
 def _grid(args) -> list[dict]:
     try:
+        if args.sizes is not None:
+            return size_grid(datasets=args.datasets, trainers=args.trainers, seeds=args.seeds,
+                             sizes=args.sizes or None, solver=args.solver)
         return profile_grid(args.profile, datasets=args.datasets, trainers=args.trainers, seeds=args.seeds,
                             budgets=args.budgets, solver=args.solver)
     except ValueError as err:
@@ -50,20 +61,20 @@ def _grid(args) -> list[dict]:
 
 def missing(args) -> int:
     grid = _grid(args)
-    done = ResultStore(store_path(args.profile)).done_keys()
+    done = ResultStore(_path(args)).done_keys()
     todo = [p for p in grid if run_key(p) not in done]
-    print(f"{store_path(args.profile)}: {len(grid) - len(todo)} of {len(grid)} runs stored")
+    print(f"{_path(args)}: {len(grid) - len(todo)} of {len(grid)} runs stored")
     by = {}
     for p in todo:
-        by.setdefault((p["budget"], p["dataset"]), []).append(p)
-    for (budget, dataset), ps in sorted(by.items()):
-        print(f"  missing {len(ps):3d} at {budget:g} s on {dataset}")
+        by.setdefault((p["budget"], p["dataset"], p["max_train"] or 0), []).append(p)
+    for (budget, dataset, n), ps in sorted(by.items()):
+        print(f"  missing {len(ps):3d} at {budget:g} s on {dataset}" + (f", {n} training points" if n else ""))
     return 0
 
 
 def sweep(args) -> int:
     until = _until(args.until)
-    path = store_path(args.profile)
+    path = _path(args)
     grid = _grid(args)
     done = ResultStore(path).done_keys()
     todo = [p for p in grid if run_key(p) not in done]
@@ -74,8 +85,8 @@ def sweep(args) -> int:
             return 0
         r = run_sweep(run_trainer, [p], path, progress=False).iloc[0]
         acc = f"test {r['test_accuracy']:.3f}" if r.get("supported", False) else f"unsupported: {r['reason']}"
-        print(dt.datetime.now(dt.timezone.utc).strftime("%H:%M:%S"), p["budget"], p["seed"], p["dataset"],
-              p["trainer_name"], acc, r.get("stop_reason", ""), flush=True)
+        print(dt.datetime.now(dt.timezone.utc).strftime("%H:%M:%S"), p["budget"], p["max_train"] or "", p["seed"],
+              p["dataset"], p["trainer_name"], acc, r.get("stop_reason", ""), flush=True)
     print("all runs of the selection done", flush=True)
     return 0
 
@@ -90,7 +101,11 @@ def main(argv=None) -> int:
     ap.add_argument("--solver", default="highs", help="MIP backend (highs, gurobi, scip)")
     ap.add_argument("--until", help="start no run after this UTC time (HH:MM)")
     ap.add_argument("--missing", action="store_true", help="list what the store lacks, run nothing")
+    ap.add_argument("--sizes", nargs="*", type=int, metavar="N",
+                    help="run the size study instead (training points; default 25 50 100)")
     args = ap.parse_args(argv)
+    if args.sizes is not None and (args.budgets or args.profile != "session"):
+        ap.error("--sizes runs at the size study's own budget (60 s) and profile: drop --budgets / --profile")
     return missing(args) if args.missing else sweep(args)
 
 

@@ -11,7 +11,17 @@ import pytest
 from mipnn.experiments import ResultStore, run_key
 from mipnn.experiments import trainer_figures as tf
 from mipnn.experiments.trainer_data import SPECS, TRAINER_DATASETS, dataset_table, feature_transform, trainer_split
-from mipnn.experiments.trainer_runs import DEMO_SETTINGS, PROFILES, SCALING, count_parameters, profile_grid, run_trainer
+from mipnn.experiments.trainer_runs import (
+    DEMO_SETTINGS,
+    PROFILES,
+    SCALING,
+    SIZE_DATASETS,
+    SIZES,
+    count_parameters,
+    profile_grid,
+    run_trainer,
+    size_grid,
+)
 from mipnn.experiments.trainers import TRAINERS
 from mipnn.figures import FIGURE_MODULES, draw, registered
 
@@ -95,16 +105,20 @@ def _record(p, acc, **extra):
     if reason:
         res.update(supported=False, reason=reason)
     else:
-        res.update(supported=True, reason="", n_train=200, n_test=100, n_features=9, train_accuracy=acc,
+        spec = SPECS[p["dataset"]]
+        res.update(supported=True, reason="", n_train=spec.n_train * (n_classes if spec.per_class else 1),
+                   n_test=100, n_features=9, train_accuracy=acc,
                    test_accuracy=acc, fit_time=p["budget"] / 2, fit_wall=p["budget"] / 2, stop_reason="time_limit",
                    stopped_at_limit=True, nonzero_parameters=int(100 * acc), parameters=200,
                    attack=[{"epsilon": e, "accuracy": acc / 2} for e in (0.0, 0.5, 1.0)])
+        if p.get("max_train"):
+            res["n_train"] = p["max_train"]
     res.update(extra)
     return {"key": run_key(p), "params": p, "result": res, "wall_time": 1.0}
 
 
-def _store(tmp_path, monkeypatch, records):
-    path = tmp_path / tf.STORE
+def _store(tmp_path, monkeypatch, records, store=tf.STORE):
+    path = tmp_path / store
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch()  # an empty store is a file without runs (a missing one raises StoreMissingError, naming COMMAND)
     for rec in records:
@@ -177,7 +191,7 @@ def test_bemi_verdict_uses_the_rule(tmp_path, monkeypatch):
 
 def test_registered_and_listed():
     assert FIGURE_MODULES["05_which_trainer"] == ("mipnn.experiments.trainer_figures",)
-    assert {f.name for f in registered("05_which_trainer")} == {"accuracy_vs_time", "which_trainer"}
+    assert {f.name for f in registered("05_which_trainer")} == {"accuracy_vs_time", "which_trainer", "accuracy_vs_size"}
     table = dataset_table()
     assert list(table.train) == [200, 200, 200, 200, 100, 400] and list(table.classes) == [2, 2, 10, 2, 10, 10]
 
@@ -198,3 +212,43 @@ def test_a_lead_inside_the_verdict_tolerance_is_called_a_tie(tmp_path, monkeypat
     assert "layer-wise" not in best.evidence
     mip = which[which.need == "MIP against gradients"].iloc[0]
     assert "is behind" in mip.evidence and "stopped at the budget" in mip.evidence  # the record's fits hit the limit
+
+
+def test_size_study_grid_and_its_slices():
+    grid = size_grid()
+    assert len(grid) == len(SIZES) * 3 * len(SIZE_DATASETS) * len(TRAINERS)
+    assert {p["budget"] for p in grid} == {60.0} and {p["max_train"] for p in grid} == set(SIZES)
+    assert [p["max_train"] for p in grid][0] == min(SIZES)  # smallest size first
+    assert len(size_grid(datasets=["synthetic"], seeds=[0], sizes=[25])) == len(TRAINERS)
+    with pytest.raises(ValueError, match=r"sizes=\[30\] not in the size study; allowed: 25, 50, 100"):
+        size_grid(sizes=[30])
+    with pytest.raises(ValueError, match="datasets="):
+        size_grid(datasets=["mnist_10"])  # the few-shot pair is a size pair of its own
+
+
+def test_accuracy_vs_size_joins_the_size_study_and_the_grid(tmp_path, monkeypatch):
+    """The size study's runs and the grid's 60 s runs (200 points; MNIST's 100 and 400 images) in one table, one row
+    per (panel, trainer, size); the figure draws one line per family and keeps the legend within six entries."""
+    grid = profile_grid("session", datasets=["synthetic", "mnist_10", "mnist_40"], seeds=[0], budgets=[60, 600])
+    _store(tmp_path, monkeypatch, [_record(p, 0.8) for p in grid])
+    sizes = size_grid(datasets=["synthetic"], seeds=[0, 1], sizes=[25, 50])
+    _store(tmp_path, monkeypatch, [_record(p, 0.6 + p["max_train"] / 1000) for p in sizes], store=tf.SIZE_STORE)
+    table = tf.size_table(tf.stored_runs(), tf.stored_size_runs())
+    syn = table[table.panel == "synthetic"]
+    assert sorted(syn.n_train.unique()) == [25, 50, 200]
+    assert (syn.groupby(["trainer_name", "n_train"]).size() == 1).all()  # 600 s runs left out
+    assert syn[syn.n_train == 25].runs.eq(2).all() and syn[syn.n_train == 50].test_mean.round(6).eq(65.0).all()
+    mnist = table[table.panel == "mnist"]
+    assert set(mnist.n_train) == {100, 400} and mnist.supported.all()
+    fig, data = draw("05_which_trainer", "accuracy_vs_size")
+    assert len(data) == len(table)
+    legend = [t.get_text() for ax in fig.axes for lg in [ax.get_legend()] if lg for t in lg.get_texts()]
+    assert 0 < len(legend) <= 6
+    assert f"{len(sizes)} of {len(size_grid())} runs of the size study stored" in fig._suptitle.get_text()
+
+
+def test_accuracy_vs_size_without_a_size_store(tmp_path, monkeypatch):
+    _store(tmp_path, monkeypatch, [])
+    assert tf.stored_size_runs().empty and tf.size_table(tf.stored_runs(), tf.stored_size_runs()).empty
+    fig, _ = draw("05_which_trainer", "accuracy_vs_size")
+    assert [t.get_text() for ax in fig.axes for t in ax.texts].count("no runs stored yet") == 5

@@ -7,8 +7,10 @@ grid: :func:`coverage` says which cells are stored, and every figure and table s
 failing.
 
 Registered figures (:mod:`mipnn.figures`, notebook ``05_which_trainer``): ``accuracy_vs_time`` (one Pareto panel
-per dataset) and ``which_trainer`` (the recommendations at one budget, drawn as a table; its CSV holds every
-budget). Tables: :func:`method_table`, :func:`which_trainer_table`, :func:`bemi_table`, :func:`coverage`.
+per dataset), ``which_trainer`` (the recommendations at one budget, drawn as a table; its CSV holds every
+budget) and ``accuracy_vs_size`` (test accuracy against training-set size, from the size study's store
+``results/05_which_trainer/sizes_session.jsonl`` and the grid's own runs). Tables: :func:`method_table`,
+:func:`which_trainer_table`, :func:`bemi_table`, :func:`coverage`, :func:`size_table`.
 """
 
 from __future__ import annotations
@@ -20,15 +22,20 @@ from ..figures import register, store_path
 from ..verdict import Side, tolerance, verdict
 from .store import ResultStore, run_key
 from .trainer_data import SPECS, majority_share
-from .trainer_runs import NB, PROFILES, profile_grid
+from .trainer_runs import NB, PROFILES, SIZE_BUDGET, SIZE_DATASETS, SIZES, profile_grid, size_grid
 from .trainers import TRAINERS
 
 __all__ = ["STORE", "COMMAND", "FAMILIES", "ATTACK_EPSILON", "BEMI", "BEMI_SOURCE", "stored_runs", "family",
            "coverage", "coverage_note", "method_table", "pareto_front", "which_trainer_table", "bemi_table",
-           "accuracy_vs_time", "which_trainer"]
+           "accuracy_vs_time", "which_trainer", "SIZE_STORE", "SIZE_COMMAND", "stored_size_runs", "size_table", "size_coverage_note",
+           "accuracy_vs_size"]
 
 STORE = f"{NB}/runs_session.jsonl"
 COMMAND = "nice -n 5 python benchmarks/run_05_trainers.py --budgets 60 (then --budgets 600; see its docstring)"
+SIZE_STORE = f"{NB}/sizes_session.jsonl"
+SIZE_COMMAND = "nice -n 5 python benchmarks/run_05_trainers.py --sizes (the size study; see its docstring)"
+#: The MNIST few-shot pair is a size pair of its own: one panel of the size figure, 100 and 400 training images.
+_MNIST_PAIR = ("mnist_10", "mnist_40")
 #: The legend's groups: the paper each trainer comes from (five groups, so a panel's legend has at most six entries).
 FAMILIES = {"Aspman": "Aspman et al.: BNN", "Thorbjarnarson": "Thorbjarnarson & Y.-S.: sign nets",
             "Goebbels": "Goebbels: layer-wise ReLU", "Kurtz": "Kurtz & Bah: BDNN", "gradient": "gradient baselines"}
@@ -329,4 +336,99 @@ def which_trainer(*, budget: float = 60.0):
     ax.set_title(f"Which trainer when, {budget:g} s per fit\n(cell: the trainer and its test accuracy, accuracy "
                  f"under attack or number of nonzero parameters; *: some trainers not run yet on that dataset;\n"
                  f"tie with k: k others within the verdict rule's tolerance)\n{coverage_note(runs)}", fontsize=8)
+    return fig, table
+
+
+# ---- accuracy against training-set size --------------------------------------------------------------------------
+
+def stored_size_runs(frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The size study's committed runs (:func:`mipnn.experiments.trainer_runs.size_grid`), as :func:`stored_runs`
+    gives them; an absent store is no runs yet (the figure says which command fills it)."""
+    if frame is None:
+        path = store_path(SIZE_STORE)
+        frame = ResultStore(path).to_frame() if path.is_file() else pd.DataFrame()
+    return stored_runs(frame)
+
+
+def size_table(runs: pd.DataFrame, size_runs: pd.DataFrame) -> pd.DataFrame:
+    """Test accuracy against training-set size, per panel (a dataset of the size study, or ``"mnist"``: the few-shot
+    pair), trainer and number of training points: the size study's runs (``size_runs``) with the grid's own runs at
+    :data:`~mipnn.experiments.trainer_runs.SIZE_BUDGET` (``runs``: their full 200 training points; MNIST's 100 and
+    400 images), as :func:`method_table` rows (mean and std over seeds, runs at the limit, the ``trivial`` flag) plus
+    ``panel`` and ``n_train``. Unsupported pairs are left out."""
+    parts = []
+    if not runs.empty:
+        at = runs[np.isclose(runs.budget.astype(float), SIZE_BUDGET)]
+        grid = at[at.dataset.isin(SIZE_DATASETS)].assign(panel=lambda d: d.dataset)
+        mnist = at[at.dataset.isin(_MNIST_PAIR)].assign(panel="mnist")
+        parts += [grid, mnist]
+    if not size_runs.empty:
+        parts.append(size_runs.assign(panel=size_runs.dataset))
+    frame = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(not p.empty for p in parts) \
+        else pd.DataFrame()
+    cols = ["panel", "n_train"] + list(method_table(pd.DataFrame()).columns)
+    if frame.empty or "n_train" not in frame:
+        return pd.DataFrame(columns=cols)
+    frame = frame[frame.supported.astype(bool)]
+    rows = []
+    for (panel, n), g in frame.groupby(["panel", "n_train"], sort=True):
+        # one row per (dataset, trainer): method_table groups by budget too, all SIZE_BUDGET here
+        rows.append(method_table(g.drop(columns=["panel"])).assign(panel=panel, n_train=int(n)))
+    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
+    return out[cols].sort_values(["panel", "trainer_name", "n_train"], kind="stable").reset_index(drop=True)
+
+
+def size_coverage_note(size_runs: pd.DataFrame) -> str:
+    """How many runs of the size study are stored (of :func:`~mipnn.experiments.trainer_runs.size_grid`)."""
+    expected = len(size_grid())
+    stored = len(set(size_runs["key"]) & {run_key(p) for p in size_grid()}) if "key" in size_runs else 0
+    return f"{stored} of {expected} runs of the size study stored"
+
+
+@register(NB, "accuracy_vs_size", stores=[STORE], command=SIZE_COMMAND,
+          title="Test accuracy against training-set size")
+def accuracy_vs_size():
+    """Per dataset of the size study (and MNIST's few-shot pair): for each family, its best trainer's mean test
+    accuracy at each training-set size (mean over seeds; hollow where some run stopped at the 60 s budget), and the
+    majority class of the test part (dotted). The CSV holds every trainer's row."""
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    runs, size_runs = stored_runs(), stored_size_runs()
+    table = size_table(runs, size_runs)
+    colours = _colours()
+    panels = [*SIZE_DATASETS, "mnist"]
+    fig, axes = plt.subplots(2, 3, figsize=(12, 7))
+    for ax, panel in zip(axes.ravel(), panels, strict=False):
+        label = "MNIST few-shot (7×7)" if panel == "mnist" else SPECS[panel].label
+        t = table[table.panel == panel] if not table.empty else table
+        ok = t[t.test_mean.notna() & ~t.trivial.astype(bool)] if not t.empty else t
+        if ok.empty:
+            ax.text(0.5, 0.5, "no runs stored yet", ha="center", va="center", transform=ax.transAxes, color="0.4")
+        for fam, g in ok.groupby("family", sort=False):
+            best = g.loc[g.groupby("n_train").test_mean.idxmax()].sort_values("n_train")
+            hollow = best.at_limit > 0
+            ax.plot(best.n_train, best.test_mean, "-", color=colours[fam], lw=1.2)
+            ax.scatter(best.n_train, best.test_mean, s=36, marker=_MARKERS[fam], color=colours[fam], zorder=3,
+                       facecolors=["white" if h else colours[fam] for h in hollow], linewidths=1.4)
+        datasets = _MNIST_PAIR if panel == "mnist" else (panel,)
+        trivial = 100 * np.mean([majority_share(d, 0) for d in datasets])
+        ax.axhline(trivial, color="0.5", ls=":", lw=1)
+        ax.set(title=label, xscale="log", ylim=(0, 100), xlim=(18, 560))
+        ticks = [100, 400] if panel == "mnist" else [*SIZES, 200]
+        ax.set_xticks(ticks, [str(v) for v in ticks])
+        ax.minorticks_off()
+    axes.ravel()[-1].axis("off")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("test accuracy (%)")
+    for ax in axes[1, :2]:
+        ax.set_xlabel("training points (log)")
+    axes[0, 2].set_xlabel("training points (log)")
+    handles = [Line2D([], [], marker=_MARKERS[f], color=colours[f], ls="-", label=f) for f in FAMILIES.values()]
+    handles.append(Line2D([], [], color="0.5", ls=":", label="majority class (test part)"))
+    axes.ravel()[-1].legend(handles=handles, loc="center", fontsize=9, title="best trainer of each family")
+    fig.suptitle(f"Test accuracy vs training-set size, {SIZE_BUDGET:g} s per fit (hollow: a run stopped at its "
+                 f"limit; fits at or below the majority class left out)\n{size_coverage_note(size_runs)}; the 200-point "
+                 "and MNIST points are the grid's own runs", fontsize=9)
+    fig.tight_layout()
     return fig, table

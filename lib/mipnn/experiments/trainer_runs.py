@@ -34,8 +34,9 @@ from ..validation import check_choice, check_number, check_positive_int, check_r
 from .trainer_data import SPECS, TRAINER_DATASETS, feature_transform, trainer_split
 from .trainers import TRAINERS, fit_outcome, trainer
 
-__all__ = ["NB", "HIDDEN", "SETTINGS", "SCALING", "DEMO_SETTINGS", "PROFILES", "run_trainer", "profile_grid",
-           "store_path", "count_parameters"]
+__all__ = ["NB", "HIDDEN", "SETTINGS", "SCALING", "DEMO_SETTINGS", "PROFILES", "SIZES", "SIZE_DATASETS",
+           "SIZE_SEEDS", "SIZE_BUDGET", "run_trainer", "profile_grid", "size_grid", "store_path", "size_store_path",
+           "count_parameters"]
 
 NB = "05_which_trainer"
 #: Hidden layer of every network of the grid: notebook 02's width for the sign networks, small enough that the MIPs
@@ -80,11 +81,24 @@ PROFILES = {
                   budgets=[60.0, 600.0, 3600.0], settings="grid", max_train=None, attack_trials=1),
 }
 
+#: Accuracy against training-set size: the datasets whose training part can shrink (the MNIST few-shot pair is a
+#: size pair of its own, 10 and 40 images per class), cut to stratified subsets of :data:`SIZES` points (the
+#: full 200 are the grid's own runs), seeds :data:`SIZE_SEEDS`, at the grid's first budget, :data:`SIZE_BUDGET`.
+SIZES = (25, 50, 100)
+SIZE_DATASETS = ("adult", "breast_cancer_wisconsin", "digits", "synthetic")
+SIZE_SEEDS = (0, 1, 2)
+SIZE_BUDGET = 60.0
+
 
 def store_path(profile: str):
     """``results/05_which_trainer/runs_<profile>.jsonl``."""
     check_choice("profile", profile, tuple(PROFILES))
     return results_dir(NB) / f"runs_{profile}.jsonl"
+
+
+def size_store_path():
+    """``results/05_which_trainer/sizes_session.jsonl``: the runs of :func:`size_grid`."""
+    return results_dir(NB) / "sizes_session.jsonl"
 
 
 def _arrays(obj):
@@ -166,26 +180,41 @@ def run_trainer(dataset: str, trainer_name: str, seed: int, budget: float, *, se
                        for e, a in attack.groupby("epsilon")["accuracy"].mean().items()]}
 
 
+def _slice(name: str, given, allowed, where: str) -> list:
+    if given is None:
+        return list(allowed)
+    given = list(given)
+    bad = [g for g in given if g not in allowed]
+    if bad:
+        raise ValueError(f"{name}={bad!r} not in {where}; allowed: {', '.join(map(repr, allowed))}")
+    return given
+
+
 def profile_grid(profile: str, *, datasets=None, trainers=None, seeds=None, budgets=None,
                  solver: str = "highs") -> list[dict]:
     """The runs of ``profile`` (:data:`PROFILES`) as sweep parameters, optionally only the given ``datasets``,
     ``trainers``, ``seeds`` and ``budgets`` (each must be part of the profile: a slice of its grid)."""
     P = PROFILES[check_choice("profile", profile, tuple(PROFILES))]
-
-    def pick(name, given, allowed):
-        if given is None:
-            return list(allowed)
-        given = list(given)
-        bad = [g for g in given if g not in allowed]
-        if bad:
-            raise ValueError(f"{name}={bad!r} not in profile {profile!r}; allowed: {', '.join(map(repr, allowed))}")
-        return given
-
-    ds = pick("datasets", datasets, P["datasets"])
-    tr = pick("trainers", trainers, P["trainers"])
-    sd = pick("seeds", seeds, P["seeds"])
-    bd = pick("budgets", None if budgets is None else [float(b) for b in budgets], P["budgets"])
+    where = f"profile {profile!r}"
+    ds = _slice("datasets", datasets, P["datasets"], where)
+    tr = _slice("trainers", trainers, P["trainers"], where)
+    sd = _slice("seeds", seeds, P["seeds"], where)
+    bd = _slice("budgets", None if budgets is None else [float(b) for b in budgets], P["budgets"], where)
     extra = {"settings": P["settings"], "max_train": P["max_train"], "attack_trials": P["attack_trials"],
              "solver": solver}
     return [{"dataset": d, "trainer_name": t, "seed": s, "budget": b, **extra}
             for b in bd for s in sd for d in ds for t in tr]
+
+
+def size_grid(*, datasets=None, trainers=None, seeds=None, sizes=None, solver: str = "highs") -> list[dict]:
+    """The runs of the size study (:data:`SIZES`, :data:`SIZE_DATASETS`, :data:`SIZE_SEEDS`, :data:`SIZE_BUDGET`;
+    the grid's settings) as sweep parameters, optionally a slice: smallest size first, then seed, dataset, trainer."""
+    where = "the size study"
+    ds = _slice("datasets", datasets, SIZE_DATASETS, where)
+    tr = _slice("trainers", trainers, list(TRAINERS), where)
+    sd = _slice("seeds", seeds, SIZE_SEEDS, where)
+    sz = _slice("sizes", sizes, SIZES, where)
+    G = PROFILES["session"]
+    return [{"dataset": d, "trainer_name": t, "seed": s, "budget": SIZE_BUDGET, "settings": G["settings"],
+             "max_train": n, "attack_trials": G["attack_trials"], "solver": solver}
+            for n in sz for s in sd for d in ds for t in tr]

@@ -1,7 +1,7 @@
 """Time for HiGHS to reach the 90 % training-accuracy cut-off of Thorbjarnarson & Yorke-Smith on Adult, and an
 ablation of the formulation levers. Not a test: run it by hand,
 
-    MIPNN_DATA_DIR=/work/shared/datasets .venv/bin/python benchmarks/bench_02_time_to_cutoff.py [--time-limit 60]
+    MIPNN_DATA_DIR=~/mipnn-data .venv/bin/python benchmarks/bench_02_time_to_cutoff.py [--time-limit 60]
 
 Part 1 (ablation, N = 80, P = 1, seed 0, sat-margin and min-hinge): time to the cut-off with each lever switched
 on or off — per-sample vs. one global big-M, symmetry breaking among the hidden neurons, a MIP start from the
@@ -11,7 +11,7 @@ Part 2 (scaling): the default configuration (per-sample big-M + symmetry breakin
 against the authors' mean runtime (Gurobi 9.0.1, 8 cores) from data/reference/, for the seeds of
 ``--scaling-random-states`` (default: ``--random-state``), and with ``--scaling-configs`` other plain-MIP
 configurations as well (no pre-MIP heuristic), e.g. HiGHS's presolve off, the best lever of
-``bench_signnet_levers.py``. This is issue 16's target for notebook 02: the cut-off at every N ≤ 160 within the
+``bench_signnet_levers.py``. This is notebook 02's target: the cut-off at every N ≤ 160 within the
 authors' mean time, three seeds.
 Part 3 (scaling with the primal heuristic): the STE start improved by local search on the MIP objective
 (mipnn.signnet.search) and handed to HiGHS, for N ∈ {40, 80, …, 280} and seeds 0, 1, 2; the time to the

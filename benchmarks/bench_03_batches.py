@@ -64,12 +64,12 @@ def main():
     ap.add_argument("--no-lp-start", dest="lp_start", action="store_false",
                     help="plain warm start for the weight MILPs (no fixed-activation-pattern LP start)")
     ap.add_argument("--tie-break", choices=TIE_BREAKS, default="none",
-                    help="which optimal weights each fit keeps (mipnn.relu.tiebreak; issue 18, hypothesis 3)")
+                    help="which optimal weights each fit keeps (mipnn.relu.tiebreak; notebook 03b, hypothesis 3)")
     ap.add_argument("--input-box", type=float, nargs=2, default=list(INPUT_BOX), metavar=("R", "A"),
                     help="box of the proposed inputs, max{0,(1-r)x-a} <= x <= (1+r)x+a; the paper's (9) is 0.1 0.1 "
-                         "(issue 18, hypothesis 7)")
+                         "(notebook 03b, hypothesis 7)")
     ap.add_argument("--solver", choices=BACKENDS, default="highs",
-                    help="backend of the weight MILPs (the paper used CPLEX; issue 18, hypothesis 10)")
+                    help="backend of the weight MILPs (the paper used CPLEX; notebook 03b, hypothesis 10)")
     ap.add_argument("--patience", type=int, default=0,
                     help="while-iterations in a row without improvement before Algorithm 1 stops (paper: 0)")
     args = ap.parse_args()

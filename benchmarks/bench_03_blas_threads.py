@@ -1,4 +1,4 @@
-"""Benchmark (issue 18): does the number of BLAS threads change what Algorithm 1 computes?
+"""Benchmark (notebook 03b): does the number of BLAS threads change what Algorithm 1 computes?
 
 One while-iteration of Algorithm 1 (first 100 MNIST training images at 28×28, the 784-8-8-8-10 net from
 ``--random-state``, ≤ ``--mip-nodes`` nodes per MILP, ``--input-box``) is run once per value of

@@ -1,4 +1,4 @@
-"""Benchmark (issue 18): Goebbels' committee of three dense nets, each trained by batch learning on its own images,
+"""Benchmark (notebook 03b): Goebbels' committee of three dense nets, each trained by batch learning on its own images,
 from the screened initialisations and with the tie-break on the optimal face.
 
 The session profile of notebook 03 trains its committee from the unscreened states 4711, 4712, 4713 without a
@@ -147,7 +147,7 @@ def main():
     ap.add_argument("--n-jobs", type=int, default=1)
     ap.add_argument("--lp-images", type=int, default=60000)
     ap.add_argument("--solver", choices=BACKENDS, default="highs",
-                    help="backend of the weight MILPs (issue 18, hypothesis 10); gurobipy's license fits them")
+                    help="backend of the weight MILPs (notebook 03b, hypothesis 10); gurobipy's license fits them")
     ap.add_argument("--init", default="uniform",
                     help="the members' random start (mipnn.relu.INITS): uniform, glorot_uniform or uniform:<a>")
     ap.add_argument("--input-box", type=float, nargs=2, default=list(INPUT_BOX), metavar=("R", "A"),

@@ -1,4 +1,4 @@
-"""Benchmark (issue 18, hypothesis 9): do Algorithm 1's layer updates make the hidden features better on images
+"""Benchmark (notebook 03b, hypothesis 9): do Algorithm 1's layer updates make the hidden features better on images
 outside the batch?
 
 Batch learning (Goebbels 2021, §3) from one random initialisation, with a linear probe of every hidden layer after

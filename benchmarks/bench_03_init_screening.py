@@ -1,4 +1,4 @@
-"""Benchmark: screening random initialisations for Goebbels' Algorithm 1 (issue 18, hypothesis 1).
+"""Benchmark: screening random initialisations for Goebbels' Algorithm 1 (notebook 03b, hypothesis 1).
 
 The 784-8-8-8-10 network on the first 100 MNIST training images at 28×28, weights uniform in [−1, 1]. Three stages,
 each a resumable sweep (results/benchmarks/bench_03_init_screening_<stage>.jsonl):

@@ -1,4 +1,4 @@
-"""Benchmark: does box (9) hold Algorithm 1 back? (issue 18, hypothesis 7; ``input_box`` of mipnn.relu.algorithm1).
+"""Benchmark: does box (9) hold Algorithm 1 back? (notebook 03b, hypothesis 7; ``input_box`` of mipnn.relu.algorithm1).
 
 The 784-8-8-8-10 network on the first 100 MNIST training images at 28×28, from the best state of the
 initialisation screen (bench_03_init_screening.py's iteration stage, training accuracy; or --states). Box (9)

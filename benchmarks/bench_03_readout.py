@@ -1,4 +1,4 @@
-"""Benchmark (issue 18, hypothesis 8): why the post-processing LP of Goebbels (2021) §2.3 lowers test accuracy on
+"""Benchmark (notebook 03b, hypothesis 8): why the post-processing LP of Goebbels (2021) §2.3 lowers test accuracy on
 MILP-trained features, while the paper reports it raising accuracy to 0.7584.
 
 For each network (a *source*), :func:`mipnn.relu.compare_readouts` fits several read-outs to the network's last hidden

@@ -1,4 +1,4 @@
-"""Benchmark (issue 18, hypothesis 10): does the MILP solver decide where Algorithm 1 ends?
+"""Benchmark (notebook 03b, hypothesis 10): does the MILP solver decide where Algorithm 1 ends?
 
 The paper solved its MILPs with CPLEX; we use HiGHS. Both solve each weight MILP (1)–(6) to optimality, but many
 weight vectors are optimal (hypothesis 3), each solver returns the one its own search finds, and the next layer's

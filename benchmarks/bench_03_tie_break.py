@@ -1,4 +1,4 @@
-"""Benchmark: which optimal weights Algorithm 1 keeps (issue 18, hypothesis 3; mipnn.relu.tiebreak).
+"""Benchmark: which optimal weights Algorithm 1 keeps (notebook 03b, hypothesis 3; mipnn.relu.tiebreak).
 
 The 784-8-8-8-10 network on the first 100 MNIST training images at 28×28. For each random state and each
 tie-break — ``none`` (the solver's own optimal solution, as in the paper), ``previous`` (the optimal weights

@@ -1,4 +1,4 @@
-"""Benchmark (issue 17): the Dask executor against the local process executor, on this machine.
+"""Benchmark: the Dask executor against the local process executor, on this machine.
 
 * Overhead: a sweep of ``--runs`` (200) runs of 50 ms of CPU work each, on 2 workers: the local executor (spawned
   one-process pools) and a Dask ``LocalCluster`` of 2 single-threaded worker processes. Target: Dask within 1.3×.

@@ -1,4 +1,4 @@
-"""Benchmark (issue 16, part 4): what ``MIPNetClassifier`` and ``BDNNClassifier`` give with their defaults on
+"""Benchmark: what ``MIPNetClassifier`` and ``BDNNClassifier`` give with their defaults on
 datasets they have not seen.
 
 Setting of the issue: N = 60 training points (stratified sample, seeded), features min-max scaled to [0, 1] on the

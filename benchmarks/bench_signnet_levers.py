@@ -1,4 +1,4 @@
-"""Benchmark (issue 16): levers for HiGHS on the sign-net MIPs of notebook 02, one at a time, over solver seeds.
+"""Benchmark: levers for HiGHS on the sign-net MIPs of notebook 02, one at a time, over solver seeds.
 
 The sign-net rows are where HiGHS is furthest behind Gurobi in ``bench_solvers.py``. Their bound is trivial (every
 sample can in principle meet its margin), so the work is primal: finding the incumbent that meets the 90 % cut-off or

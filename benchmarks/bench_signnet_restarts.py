@@ -1,4 +1,4 @@
-"""Benchmark (issue 16): would restarts over HiGHS's random seed close the gap on the sign-net MIPs?
+"""Benchmark: would restarts over HiGHS's random seed close the gap on the sign-net MIPs?
 
 HiGHS's time on the sign-net MIPs of ``bench_signnet_levers.py`` is heavy-tailed over its random seed: some seeds
 find the cut-off or the optimum at the root node, others search for seconds. A restart strategy (solve with seed 0

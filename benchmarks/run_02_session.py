@@ -1,9 +1,9 @@
 """Notebook 02's committed session runs (results/02_mip_training_adult/runs_session.jsonl): rescore, extend, summarise.
 Not a test: run it by hand, from the repository root,
 
-    MIPNN_DATA_DIR=/work/shared/datasets .venv/bin/python benchmarks/run_02_session.py rescore
-    MIPNN_DATA_DIR=/work/shared/datasets nice -n 5 .venv/bin/python benchmarks/run_02_session.py sweep --until 03:50
-    MIPNN_DATA_DIR=/work/shared/datasets .venv/bin/python benchmarks/run_02_session.py summaries
+    MIPNN_DATA_DIR=~/mipnn-data .venv/bin/python benchmarks/run_02_session.py rescore
+    MIPNN_DATA_DIR=~/mipnn-data nice -n 5 .venv/bin/python benchmarks/run_02_session.py sweep --until 03:50
+    MIPNN_DATA_DIR=~/mipnn-data .venv/bin/python benchmarks/run_02_session.py summaries
 
 ``rescore`` scores every stored network again from its weights (no solve) with the authors' tie rule
 (:func:`mipnn.experiments.adult.rescore_record`): runs stored before the input scaling was a parameter get

@@ -2,12 +2,12 @@
 ``results/05_which_trainer/runs_<profile>.jsonl`` (resumable: a rerun skips what is stored). Not a test: run it by
 hand from the repository root, in slices if need be, e.g.
 
-    MIPNN_DATA_DIR=/work/shared/datasets nice -n 5 .venv/bin/python benchmarks/run_05_trainers.py \\
+    MIPNN_DATA_DIR=~/mipnn-data nice -n 5 .venv/bin/python benchmarks/run_05_trainers.py \\
         --datasets digits synthetic breast_cancer_wisconsin --seeds 0 --budgets 60 --until 14:00
-    MIPNN_DATA_DIR=/work/shared/datasets nice -n 5 .venv/bin/python benchmarks/run_05_trainers.py --budgets 60
-    MIPNN_DATA_DIR=/work/shared/datasets nice -n 5 .venv/bin/python benchmarks/run_05_trainers.py --budgets 600
+    MIPNN_DATA_DIR=~/mipnn-data nice -n 5 .venv/bin/python benchmarks/run_05_trainers.py --budgets 60
+    MIPNN_DATA_DIR=~/mipnn-data nice -n 5 .venv/bin/python benchmarks/run_05_trainers.py --budgets 600
     .venv/bin/python benchmarks/run_05_trainers.py --missing      # what the store still lacks, per dataset
-    MIPNN_DATA_DIR=/work/shared/datasets nice -n 5 .venv/bin/python benchmarks/run_05_trainers.py --sizes \\
+    MIPNN_DATA_DIR=~/mipnn-data nice -n 5 .venv/bin/python benchmarks/run_05_trainers.py --sizes \\
         --seeds 0 --until 18:00                                    # accuracy against training-set size
 
 The ``session`` profile (default) is the comparison's grid: the datasets of

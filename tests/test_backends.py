@@ -1,4 +1,4 @@
-"""The solve layer's cases on every installed backend (issue 16): HiGHS always, Gurobi and SCIP when their packages
+"""The solve layer's cases on every installed backend: HiGHS always, Gurobi and SCIP when their packages
 are installed (the test extra installs both; a missing one skips with its reason). Real solves of small models."""
 
 from __future__ import annotations

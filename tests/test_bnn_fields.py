@@ -1,4 +1,4 @@
-"""Issue 19: a BNN whose layers are MILPs, trained by conservative fields of their value functions, against the STE."""
+"""a BNN whose layers are MILPs, trained by conservative fields of their value functions, against the STE."""
 
 import itertools
 

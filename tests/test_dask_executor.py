@@ -1,4 +1,4 @@
-"""Sweeps on Dask (issue 17), with real components on 127.0.0.1 only: a LocalCluster, and a ``dask scheduler`` with
+"""Sweeps on Dask, with real components on 127.0.0.1 only: a LocalCluster, and a ``dask scheduler`` with
 two ``dask worker`` processes started here, one of them killed mid-sweep. Everything started is stopped by pid."""
 
 from __future__ import annotations

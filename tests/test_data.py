@@ -59,7 +59,7 @@ MNIST_ROOT = mnist_root()  # read once, before any test fiddles with the environ
 needs_mnist = pytest.mark.skipif(
     MNIST_ROOT is None,
     reason="MNIST files not available: set MIPNN_DATA_DIR to a folder with an mnist/ subfolder "
-           "(e.g. /work/shared/datasets) to run the MNIST tests",
+           "(see data/README.md) to run the MNIST tests",
 )
 
 

@@ -205,7 +205,7 @@ def test_a_network_that_beats_the_majority_class_does_not_warn():
 
 
 def test_default_start_is_the_searched_start_and_fits_within_its_time_limit():
-    # issue 16, part 4: the default is the configuration benchmarks/bench_estimator_defaults.py measured best
+    # the default is the configuration benchmarks/bench_estimator_defaults.py measured best
     # (the STE network improved by local search, then the MIP); the whole fit, start included, keeps time_limit
     from sklearn.datasets import load_breast_cancer
 

@@ -122,6 +122,29 @@ def test_closing_note_and_hypotheses_are_rendered_from_data():
     assert len(hyp) == 2 + 11 and hyp[-1].startswith("| 11. the scale of the initial weights")
 
 
+def test_hypothesis_11_carries_the_small_start_committee(tmp_path):
+    """A committee trained from a small start (the paper's method otherwise) joins hypothesis 11 with its vote, its
+    vote after the LP and the best vote from U[−1, 1]; the run's measurement names it."""
+    import json
+
+    for f in BENCH.iterdir():
+        if f.is_file():
+            (tmp_path / f.name).symlink_to(f)
+    args = {"states": [14, 5, 40], "n_batches": 10, "batch_size": 100, "mip_nodes": None, "time_limit": 60.0,
+            "max_iterations": 50, "tie_break": "l1", "solver": "gurobi", "input_box": [0.1, 0.1],
+            "init": "glorot_uniform", "lp_images": 60000}
+    (tmp_path / "bench_03_committee_test_glorot.json").write_text(json.dumps({
+        "args": args, "members": [{"state": s, "test_accuracy": 0.5, "train_accuracy": 0.6} for s in (14, 5, 40)],
+        "committee_test_accuracy": 0.6123, "after_lp": {"committee_test_accuracy": 0.6345}}))
+    row = br.hypothesis_rows(tmp_path).iloc[-1]
+    assert row.hypothesis.startswith("11.") and row.measurement.endswith("batch learning and the committee from a "
+                                                                        "small start")
+    assert "committee of 3 × 1,000 images from Glorot-uniform states 14, 5, 40: vote 0.6123, 0.6345 after the LP " \
+           "against 0." in row.result and "(paper 0.7919)" in row.result
+    before = br.hypothesis_rows(BENCH).iloc[-1]
+    assert "committee of 3" not in before.result or "Glorot-uniform states" in before.result
+
+
 def test_show_table_measures_columns_with_missing_values(monkeypatch):
     """An object column with a NaN (a benchmark table where one run lacks a field) is measured, not a TypeError."""
     import numpy as np

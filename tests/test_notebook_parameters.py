@@ -1,5 +1,5 @@
 """Every notebook parameter is checked right after the parameters cell, against a schema declared in the library
-(issue 15): good values pass (scalars for lists become one-element lists), bad ones fail naming the parameter and
+good values pass (scalars for lists become one-element lists), bad ones fail naming the parameter and
 what is allowed, and papermill runs with a bad value stop in that cell within seconds."""
 
 from __future__ import annotations

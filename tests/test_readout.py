@@ -1,4 +1,4 @@
-"""Issue 18, hypothesis 8: read-outs of the last hidden layer separate a weak LP loss from weak features."""
+"""Notebook 03b, hypothesis 8: read-outs of the last hidden layer separate a weak LP loss from weak features."""
 
 import numpy as np
 import pytest

@@ -86,3 +86,15 @@ def test_the_patterns_catch_what_they_should():
     assert not _offences("the shared cache of the executor") and not _offences("an issue with the solver")
     assert _dead_links("[a](no/such/file.md) [b](https://x.org) [c](#anchor)", ROOT) == ["no/such/file.md"]
     assert not _dead_links("![fig](figures/benchmarks/bench_solvers.png)", ROOT)
+
+
+def _sources():
+    return sorted(p for folder in ("lib", "benchmarks", "tests") for p in (ROOT / folder).rglob("*.py")
+                  if p.name != "test_references.py")
+
+
+def test_sources_hold_only_followable_references():
+    """The library, the benchmark scripts and the tests are read too (docstrings, help texts, messages): no machine
+    path, private note, issue number or folder outside the repository there either."""
+    found = [f"{p.relative_to(ROOT)}: {o}" for p in _sources() for o in _offences(p.read_text(encoding="utf-8"))]
+    assert not found, "\n".join(found)

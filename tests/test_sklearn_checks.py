@@ -34,13 +34,13 @@ ESTIMATORS = [
     mipnn.AdamMLPClassifier(hidden=(8,), max_epochs=100, time_limit=30.0, random_state=0),
 ]
 
-#: Checks that fail for a reason of the method, not of the estimator's contract (see the closing note of issue 13).
+#: Checks that fail for a reason of the method, not of the estimator's contract.
 EXPECTED_FAILURES = {
     "BDNNClassifier": {
         "check_classifiers_train": "multiclass blobs (300 points, 3 classes): HiGHS finds no BDNN above 63 % training "
                                    "accuracy by data splitting (3-8 splits, 10 s per MIP) and 34 % by the exact MIP "
                                    "(90 points, 60 s); the binary half of the check passes (test below) — a solver "
-                                   "limitation, issue 16",
+                                   "limitation",
     },
     "BNNMILPClassifier": {
         "check_classifiers_train": "300 blobs in one Theorem 1 MILP: its big-M relaxation is weak, and HiGHS proves "

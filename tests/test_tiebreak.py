@@ -1,4 +1,4 @@
-"""Issue 18, hypothesis 3: the tie-breaking stage picks another optimal solution and never changes the optimum."""
+"""Notebook 03b, hypothesis 3: the tie-breaking stage picks another optimal solution and never changes the optimum."""
 
 import numpy as np
 import pytest

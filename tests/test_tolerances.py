@@ -1,4 +1,4 @@
-"""The solver's "optimal" is the returned network's loss (issue 15): tolerances derived from the big-M constants,
+"""The solver's "optimal" is the returned network's loss tolerances derived from the big-M constants,
 and a numpy re-check after every MIP fit of both families.
 
 The instances are tiny (10 points, 2 features, 2 hidden units) but their inputs lie in [−100, 100], so the big-M

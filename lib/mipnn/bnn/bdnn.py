@@ -2,7 +2,8 @@
 
 The MILP itself is :func:`mipnn.bnn.build_bnn_milp` (Theorem 1 of Aspman et al., i.e. Bah & Kurtz's
 formulation), shared with notebook 01. This module sets it up the way Kurtz & Bah's BDNN experiments do (the
-paper is available to us as its abstract only; the settings follow the authors' public code, REFERENCE.md §4):
+paper is available to us as its abstract only; the settings follow the authors' public code,
+github.com/JannisKu/BDNN2021):
 
 * :func:`build_bdnn` / :func:`solve_bdnn` — one training MILP: hidden widths plus one output unit per class
   (Hamming loss to the one-hot label), weights in [−1, 1] (continuous) or {−1, 0, 1} (integer), one learned

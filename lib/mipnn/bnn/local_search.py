@@ -1,7 +1,8 @@
 """Local search for BDNNs by alternating MIPs (Kurtz & Bah, 2021).
 
 Kurtz & Bah's local search heuristic (the paper is available to us as its abstract only; the steps follow the
-authors' code, REFERENCE.md §4). Instead of one MILP over all layers, two smaller problems are solved in turn:
+authors' public code, github.com/JannisKu/BDNN2021). Instead of one MILP over all layers, two smaller problems
+are solved in turn:
 
 * **step A** — the output weights ``W_K`` are fixed; the MILP (Theorem 1 of :mod:`mipnn.bnn.milp`, its
   output-layer weights fixed) chooses the hidden layers' weights, thresholds and activations **and the output

@@ -2,7 +2,7 @@
 
 Kurtz & Bah (2021) protect the training points against perturbations in an L∞ ball of radius ``ρ``. Only the
 abstract of the paper is available to us, so the rows are cited by what they do and follow the authors' public
-code (REFERENCE.md §4: "adding ρ·‖W_l‖₁ terms to the first-layer constraints (auxiliary ξ ≥ |W|)").
+code (github.com/JannisKu/BDNN2021: ρ·‖W_l‖₁ terms added to the first-layer constraints, with auxiliary ξ ≥ |W|).
 
 Since ``min_δ W(x+δ) = Wx − ρ‖W‖₁`` and ``max_δ W(x+δ) = Wx + ρ‖W‖₁`` over ``‖δ‖∞ ≤ ρ``, row by row,
 :func:`add_robust_first_layer` replaces the first-layer rows 1–2 of Theorem 1 (:mod:`mipnn.bnn.milp`) by

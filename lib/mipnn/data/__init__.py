@@ -5,7 +5,7 @@ Importing this package never touches the network.
 Where files are looked for (first hit wins; ``<name>`` or ``<name>.gz`` in each folder):
 
 1. ``<data_dir>/<dataset>/`` if a loader is called with ``data_dir=``;
-2. ``$MIPNN_DATA_DIR/<dataset>/`` (e.g. ``MIPNN_DATA_DIR=/work/shared/datasets``);
+2. ``$MIPNN_DATA_DIR/<dataset>/`` (e.g. ``MIPNN_DATA_DIR=~/mipnn-data``);
 3. the repository cache ``data/<dataset>/`` (Adult and the original Breast Cancer Wisconsin file ``bdnn/`` are
    vendored there; MNIST and the credit-card file never are). Outside a source
    checkout the cache is ``$XDG_CACHE_HOME/mipnn/<dataset>/``.

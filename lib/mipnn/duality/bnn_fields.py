@@ -1,4 +1,4 @@
-"""Training a binarised network through the value functions of its layer MILPs (issue 19; Corollary 1 in practice).
+"""Training a binarised network through the value functions of its layer MILPs (notebook 01; Corollary 1 in practice).
 
 Aspman, Korpas & Marecek (AAAI 2024) argue that BNN training read through the MILP's subadditive dual is tame,
 so the chain rule for conservative fields (Bolte & Pauwels 2021) applies. This module makes one layer of a BNN

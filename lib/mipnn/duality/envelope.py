@@ -1,5 +1,5 @@
 """The value function of example (10) built as Guzelsoy & Ralphs do: a lower envelope of translated continuous
-value functions (issue 19; the paper's open problem is an output-sensitive construction of the dual).
+value functions (notebook 01; the paper's open problem is an output-sensitive construction of the dual).
 
 Guzelsoy & Ralphs (2007, "Duality for mixed-integer linear programs") observe that for a MILP with one row the
 value function is the minimum, over the integer parts ``x`` that can occur, of ``c_I·x + z_C(b − A_I·x)``, where

@@ -274,7 +274,7 @@ def run_table(folder=None) -> pd.DataFrame:
 
 
 COMMITTEE_IMAGES = 1000  # the paper's committee: three nets, each trained on its own 1,000 images (10 batches)
-#: Goebbels (2021), the published numbers (REFERENCE.md §3), accuracies as fractions.
+#: Goebbels (2021), the numbers printed in the paper, accuracies as fractions.
 PAPER_NUMBERS = {"algorithm1_train": 1.0, "batches20_test": 0.69, "adam_mlp_3ep": 0.733, "postprocess_lp": 0.7584,
                  "committee": 0.7919, "conv": 0.8711, "adam_conv28": 0.9351, "adam_conv7": 0.8961,
                  "adam_relu_output_max": 0.46}
@@ -578,7 +578,7 @@ def _pct(v) -> str:
 
 
 def hypothesis_rows(folder=None) -> pd.DataFrame:
-    """Issue 18's hypotheses for the stalling dense network, each with what the committed benchmarks measured
+    """Notebook 03b's hypotheses for the stalling dense network, each with what the committed benchmarks measured
     (columns ``hypothesis``, ``measurement``, ``result``); a benchmark that has not been run says so."""
     rows = []
     scr = screening_summary(folder)
@@ -669,28 +669,59 @@ def hypothesis_rows(folder=None) -> pd.DataFrame:
     rows.append(_readout_row(readout_runs(folder)))
     rows.append(_feature_trace_row(feature_trace_runs(folder)))
     rows.append(_solver_row(solver_runs(folder)))
-    rows.append(_init_row(init_runs(folder), old_best))
+    rows.append(_init_row(init_runs(folder), old_best, batch_runs(folder), committee_runs(folder)))
     rows.sort(key=lambda r: int(r[0].split(".")[0]))  # by number: 10 after 9
     return pd.DataFrame(rows, columns=["hypothesis", "measurement", "result"])
 
 
-def _init_row(small: pd.DataFrame, literal: pd.Series) -> tuple[str, str, str]:
-    """Hypothesis 11: the scale of the initial weights (bench_03_init.py) against the literal U[−1, 1] runs."""
+def _init_row(small: pd.DataFrame, literal: pd.Series, batches: pd.DataFrame | None = None,
+              committees: list[dict] | None = None) -> tuple[str, str, str]:
+    """Hypothesis 11: the scale of the initial weights (bench_03_init.py) against the literal U[−1, 1] runs, then
+    what the small start does to batch learning and to the committee (the paper's method only: no lever)."""
     name = "11. the scale of the initial weights (the paper: 'random values in [−1, 1]')"
     small = small[small["mip_nodes"].isna()]
     if small.empty:
         return name, "bench_03_init.py", "not run"
     per = small.groupby("init", sort=False)["train_accuracy"]
     reach = small[small["train_accuracy"] >= 0.95]
+    later, what = _small_start_later(batches, committees)
     return (name,
             f"Algorithm 1 on the first 100 images at 28×28 from {len(small)} small starts inside [−1, 1] "
-            f"({', '.join(init_label(i) for i in per.groups)}), exact MILPs, the printed stop rule",
+            f"({', '.join(init_label(i) for i in per.groups)}), exact MILPs, the printed stop rule"
+            + (f"; then {what} from a small start" if later else ""),
             "; ".join(f"{init_label(i)}: " + ", ".join(f"{v:.2f}" for v in g) for i, g in per)
             + ("" if literal.empty else f" against {literal.max():.2f} at best from U[−1, 1]")
             + f": {len(reach)} of {len(small)} starts reach ≥ 0.95 — "
             + ("the scale of the start decides" if len(reach) else "not enough on its own")
             + (f" (test accuracy of those nets {_span(reach['test_accuracy'])}, reported only: 100 images are "
-               "memorised, not learnt)" if len(reach) else ""))
+               "memorised, not learnt)" if len(reach) else "") + later)
+
+
+def _small_start_later(batches: pd.DataFrame | None, committees: list[dict] | None) -> tuple[str, str]:
+    """What a small start gives batch learning (best test accuracy, paper 0.69) and the committee (majority vote,
+    paper 0.7919) against the same experiments from U[−1, 1]: the text appended to hypothesis 11 ('' if neither
+    ran from a small start) and what ran."""
+    parts, names = [], []
+    if batches is not None and not batches.empty:
+        b = batches[~batches["lever"].astype(bool)]
+        small, literal = b[b["init"] != "uniform"], b[b["init"] == "uniform"]
+        if not small.empty:
+            parts.append(f"batch learning from a small start: best test {small['test_accuracy'].max():.3f}"
+                         + ("" if literal.empty else f" against {literal['test_accuracy'].max():.3f} from U[−1, 1]")
+                         + f" (paper {PAPER_NUMBERS['batches20_test']:.2f})")
+            names.append("batch learning")
+    plain = [c for c in committees or [] if not c["lever"]]
+    small_c = [c for c in plain if c["init"] != "uniform"]
+    if small_c:
+        best = max(small_c, key=lambda c: c["vote"])
+        literal_c = [c["vote"] for c in plain if c["init"] == "uniform"]
+        after = "" if best["vote_after_lp"] is None else f", {best['vote_after_lp']:.4f} after the LP"
+        parts.append(f"committee of 3 × {best['images_per_member']:,} images from {init_label(best['init'])} states "
+                     f"{', '.join(map(str, best['states']))}: vote {best['vote']:.4f}{after}"
+                     + ("" if not literal_c else f" against {max(literal_c):.4f} from U[−1, 1]")
+                     + f" (paper {PAPER_NUMBERS['committee']:.4f})")
+        names.append("the committee")
+    return ("" if not parts else "; " + "; ".join(parts)), " and ".join(names)
 
 
 def _input_box_row(box: pd.DataFrame) -> tuple[str, str, str]:

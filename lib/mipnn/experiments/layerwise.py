@@ -31,7 +31,7 @@ __all__ = ["SIDES", "PIXELS", "mnist_batch", "run_screening", "run_algorithm1"]
 SIDES = (28, 7)
 
 
-#: Pixel scales: ``"unit"`` divides by 255 (the paper's [0, 1]), ``"raw"`` keeps 0..255 (issue 18, hypothesis 5).
+#: Pixel scales: ``"unit"`` divides by 255 (the paper's [0, 1]), ``"raw"`` keeps 0..255 (notebook 03b, hypothesis 5).
 PIXELS = ("unit", "raw")
 
 

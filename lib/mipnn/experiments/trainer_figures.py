@@ -27,8 +27,8 @@ from .trainers import TRAINERS
 
 __all__ = ["STORE", "COMMAND", "FAMILIES", "ATTACK_EPSILON", "BEMI", "BEMI_SOURCE", "stored_runs", "family",
            "coverage", "coverage_note", "method_table", "pareto_front", "which_trainer_table", "bemi_table",
-           "accuracy_vs_time", "which_trainer", "SIZE_STORE", "SIZE_COMMAND", "stored_size_runs", "size_table", "size_coverage_note",
-           "accuracy_vs_size"]
+           "accuracy_vs_time", "which_trainer", "SIZE_STORE", "SIZE_COMMAND", "stored_size_runs", "size_table",
+           "size_coverage_note", "accuracy_vs_size"]
 
 STORE = f"{NB}/runs_session.jsonl"
 COMMAND = "nice -n 5 python benchmarks/run_05_trainers.py --budgets 60 (then --budgets 600; see its docstring)"
@@ -428,7 +428,7 @@ def accuracy_vs_size():
     handles.append(Line2D([], [], color="0.5", ls=":", label="majority class (test part)"))
     axes.ravel()[-1].legend(handles=handles, loc="center", fontsize=9, title="best trainer of each family")
     fig.suptitle(f"Test accuracy vs training-set size, {SIZE_BUDGET:g} s per fit (hollow: a run stopped at its "
-                 f"limit; fits at or below the majority class left out)\n{size_coverage_note(size_runs)}; the 200-point "
-                 "and MNIST points are the grid's own runs", fontsize=9)
+                 f"limit; fits at or below the majority class left out)\n{size_coverage_note(size_runs)}; the "
+                 "200-point and MNIST points are the grid's own runs", fontsize=9)
     fig.tight_layout()
     return fig, table

@@ -1,4 +1,4 @@
-"""Read-outs of a trained network's last hidden layer (issue 18, hypothesis 8: why the post-processing LP lowers
+"""Read-outs of a trained network's last hidden layer (notebook 03b, hypothesis 8: why the post-processing LP lowers
 test accuracy on MILP-trained features).
 
 The post-processing LP of Goebbels (2021) §2.3 refits only the output layer, so its test accuracy is bounded by how

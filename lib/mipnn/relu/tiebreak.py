@@ -1,4 +1,4 @@
-"""Choosing among the optimal solutions of a weight program (issue 18, hypothesis 3; beyond the paper).
+"""Choosing among the optimal solutions of a weight program (notebook 03b, hypothesis 3; beyond the paper).
 
 At 28×28 the 785 weights of a first-layer neuron can fit 100 targets exactly: the optimum of (1)–(6) is 0 and
 is attained on a whole face of the feasible set. Which point of that face the solver returns is an accident of

@@ -127,7 +127,7 @@ def algorithm1(network: ReluNetwork, X, y, *, bounds=None, big_m: str = "tight",
         :func:`~mipnn.relu.input_bounds`; the paper's box (9) is ``(0.1, 0.1)``, anything else is our lever.
     on_update : optional ``on_update(iteration, layer, network)``, called after each layer update (``layer``
         1-based, ``network`` a copy as it stands then) to trace what each update does, e.g. to the hidden
-        features (issue 18, hypothesis 9); its time is counted in ``wall_time`` but not in ``solve_time``.
+        features (notebook 03b, hypothesis 9); its time is counted in ``wall_time`` but not in ``solve_time``.
     solver : the backend of the weight MILPs (1)–(6) (:func:`~mipnn.relu.weight_milp`; the paper used CPLEX);
         every LP and the input MILPs of §2.2 run on HiGHS.
     deadline : optional :func:`time.perf_counter` value at which the whole fit ends (beyond the paper, which

@@ -1,5 +1,5 @@
 """Credit for a trained sign network: which stage produced the final network, the STE start, the local search or
-the MIP solver (issue 14: a heuristic or a warm start that did the work is named as such).
+the MIP solver (a heuristic or a warm start that did the work is named as such).
 
 :func:`final_stage` decides it from what a fit records — the start kind, the solver's stop reason, the search's
 objective and the solver's final objective — and is used both by :class:`mipnn.signnet.MIPNetClassifier`

@@ -130,7 +130,8 @@ lab: $(VENV)/.installed
 
 outputs: $(VENV)/.installed data
 	@for nb in $(NOTEBOOKS); do \
-		$(BIN)/papermill --kernel python3 --cwd notebooks $$nb $${nb%.ipynb}.partial.ipynb && mv $${nb%.ipynb}.partial.ipynb $$nb || exit 1; \
+		$(BIN)/papermill --kernel python3 --cwd notebooks $$nb $${nb%.ipynb}.partial.ipynb && \
+		$(BIN)/python -m mipnn.notebook_files $${nb%.ipynb}.partial.ipynb && mv $${nb%.ipynb}.partial.ipynb $$nb || exit 1; \
 	done
 
 clean:

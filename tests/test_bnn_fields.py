@@ -224,5 +224,30 @@ def test_bad_arguments_fail_before_any_work():
         hinge_value(np.zeros(2), np.array([0.0, 2.0]))
     with pytest.raises(ValueError, match="y must have"):
         train_bnn(X, y[:3], (2, 3, 2))
+    with pytest.raises(ValueError, match="select='best' is not allowed"):
+        train_bnn(X, y, (2, 3, 2), select="best")
     with pytest.raises(ValueError, match="at_kink"):
         hinge_field(np.zeros(2), np.zeros(2), at_kink=2.0)
+
+
+def test_the_estimator_keeps_the_step_it_predicts_best_with():
+    """With ten classes, "every output unit on its side" is rarely met, so keeping the step that meets it most
+    often (the hinge's notion) can keep a network below chance; the estimator predicts by the largest output
+    pre-activation and keeps the step whose predictions are right most often — never worse on the training data."""
+    from sklearn.datasets import load_digits
+
+    from mipnn.duality import FieldBNNClassifier
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:200] / 16.0, y[:200]
+    layers = (64, 8, 10)
+
+    def kept(select):
+        w = train_bnn(X, y, layers, method="target", steps=60, random_state=0, compare_ste=False,
+                      select=select).weights
+        return float((np.argmax(forward(X, w)[0][-1], axis=1) == y).mean())
+
+    units, argmax = kept("units"), kept("argmax")
+    assert argmax >= units and argmax > 0.3
+    est = FieldBNNClassifier(hidden=(8,), steps=60, random_state=0).fit(X, y)
+    assert est.train_accuracy_ == pytest.approx(argmax) and est.score(X, y) == pytest.approx(argmax)

@@ -14,6 +14,7 @@ conservative fields of their value functions, against the straight-through estim
 from .backprop import ParametricMILP, ValueAndSlope, gradient_check, rhs_regression_loss, train_rhs_layer
 from .bnn_fields import (
     METHODS,
+    SELECTIONS,
     BNNTrainResult,
     conservative_gradients,
     field_cosine,
@@ -64,7 +65,8 @@ from .example import (
 
 __all__ = [
     "FieldBNNClassifier",
-    "METHODS", "BNNTrainResult", "conservative_gradients", "field_cosine", "hidden_targets", "hinge_field",
+    "METHODS", "SELECTIONS", "BNNTrainResult", "conservative_gradients", "field_cosine", "hidden_targets",
+    "hinge_field",
     "hinge_value",
     "init_weights", "layer_milp", "layer_solution", "layer_value", "loss_augmented_milp", "network_loss",
     "sign_disagreement", "ste_gradients", "target_gradients", "train_bnn", "value_field",

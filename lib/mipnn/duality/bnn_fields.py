@@ -56,7 +56,7 @@ from ..validation import check_choice, check_int_sequence, check_number, check_p
 __all__ = ["layer_solution", "layer_milp", "layer_value", "value_field", "hinge_value", "hinge_field",
            "loss_augmented_milp", "forward", "network_loss", "conservative_gradients", "ste_gradients",
            "target_gradients", "hidden_targets", "sign_disagreement", "field_cosine", "init_weights",
-           "BNNTrainResult", "train_bnn", "METHODS"]
+           "BNNTrainResult", "train_bnn", "METHODS", "SELECTIONS"]
 
 #: Training routes: the chain rule for conservative fields, per-layer fields with MILP targets, the STE.
 METHODS = ("conservative", "target", "ste")
@@ -281,14 +281,26 @@ class BNNTrainResult:
 _GRADIENTS = {"conservative": conservative_gradients, "ste": ste_gradients, "target": target_gradients}
 
 
+#: How :func:`train_bnn` judges a step when it keeps the best: ``"units"`` — a sample is right when every output unit
+#: is on its target's side (the hinge's own notion); ``"argmax"`` — when the output unit with the largest
+#: pre-activation is its class (the prediction rule of :class:`mipnn.duality.FieldBNNClassifier`).
+SELECTIONS = ("units", "argmax")
+
+
+def _argmax_accuracy(X, y, weights) -> float:
+    A, _ = forward(X, weights)
+    return float((np.argmax(A[-1], axis=1) == np.asarray(y)).mean())
+
+
 def train_bnn(X, y, layers, *, method: str = "conservative", steps: int = 400, alpha0: float = 1.0,
               margin: float = 0.1, random_state=0, weights=None, time_limit: float = 60.0,
-              compare_ste: bool = True) -> BNNTrainResult:
+              compare_ste: bool = True, select: str = "units") -> BNNTrainResult:
     """Subgradient steps (9) ``θ ← clip(θ − α_k g_k, −1, 1)``, ``α_k = alpha0 / sqrt(k + 1)``, ``g_k`` from
     ``method`` (:data:`METHODS`) on the hinge with margin ``margin``. Starts from ``weights`` or
     :func:`init_weights` ``(layers, random_state)``.
 
-    Keeps the weights of the best step (lowest training error, then lowest hinge). Stops after ``steps``, at zero
+    Keeps the weights of the best step (lowest training error as ``select`` (:data:`SELECTIONS`) counts it, then
+    lowest hinge). Stops after ``steps``, at zero
     hinge (every unit right with margin; no field left), or at ``time_limit`` seconds for the whole fit
     (``status`` says which). History per step: hinge value, training accuracy, and with ``compare_ste`` the share
     of coordinates where the route's field and the STE's disagree in sign and the cosine between the two.
@@ -298,6 +310,7 @@ def train_bnn(X, y, layers, *, method: str = "conservative", steps: int = 400, a
     check_number("alpha0", alpha0, low=0.0, low_open=True)
     check_number("margin", margin, low=0.0, low_open=True)
     check_number("time_limit", time_limit, low=0.0, low_open=True)
+    check_choice("select", select, SELECTIONS)
     layers = check_int_sequence("layers", layers)
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != layers[0]:
@@ -309,10 +322,14 @@ def train_bnn(X, y, layers, *, method: str = "conservative", steps: int = 400, a
     t0 = time.perf_counter()
     rows, best, status = [], None, "steps"
     grad = _GRADIENTS[method]
-    for k in range(steps):
+    def judged(w):
         loss, acc = network_loss(X, y, w, margin)
-        if best is None or (acc, -loss) > (best[0], -best[1]):
-            best = (acc, loss, k, [(W.copy(), lam.copy()) for W, lam in w])
+        return loss, acc, (acc if select == "units" else _argmax_accuracy(X, y, w))
+
+    for k in range(steps):
+        loss, acc, score = judged(w)
+        if best is None or (score, -loss) > (best[0], -best[1]):
+            best = (score, loss, k, [(W.copy(), lam.copy()) for W, lam in w])
         if loss <= 0.0:
             status = "zero_loss"
             rows.append({"step": k, "hinge": loss, "accuracy": acc, "sign_disagreement": np.nan,
@@ -333,8 +350,8 @@ def train_bnn(X, y, layers, *, method: str = "conservative", steps: int = 400, a
         w = [(np.clip(W - alpha * dW, -1, 1), np.clip(lam - alpha * dl, -1, 1)) for (W, lam), (dW, dl) in zip(w, g,
                                                                                                              strict=True)]
     else:
-        loss, acc = network_loss(X, y, w, margin)
-        if (acc, -loss) > (best[0], -best[1]):
-            best = (acc, loss, steps, w)
+        loss, acc, score = judged(w)
+        if (score, -loss) > (best[0], -best[1]):
+            best = (score, loss, steps, w)
     return BNNTrainResult(weights=best[3], history=pd.DataFrame(rows), method=method,
                           wall_time=time.perf_counter() - t0, status=status, best_step=best[2])

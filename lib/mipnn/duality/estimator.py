@@ -39,9 +39,10 @@ class FieldBNNClassifier(BaseNetClassifier):
     random_state : seed of the start (weights uniform in [−1, 1], Theorem 1's box).
 
     Our reading where the paper is silent: the paper trains no network this way; notebook 01 does, with one output
-    unit per class and the structured hinge on the one-hot labels. The fit keeps the step with the lowest training
-    error (all output units right), then the lowest hinge; the predicted class is the output unit with the largest
-    pre-activation ``W_K u_{K−1} − λ_K``.
+    unit per class and the structured hinge on the one-hot labels. The predicted class is the output unit with the
+    largest pre-activation ``W_K u_{K−1} − λ_K``, and the fit keeps the step whose predictions are right most often
+    on the training data (then the lowest hinge): the rule it predicts by, not the hinge's "every output unit on its
+    side", which with ten classes is rarely met and once kept a network below chance.
 
     Fitted attributes: ``classes_``, ``n_features_in_``, ``weights_`` (``(W, λ)`` per layer, ``W`` of shape
     ``(n_out, n_in)``), ``coefs_`` (``W.T``), ``intercepts_`` (``λ``: a unit fires when ``u @ coefs_[k] ≥
@@ -79,7 +80,7 @@ class FieldBNNClassifier(BaseNetClassifier):
         res = train_bnn(X, y_index, layers, method=self.method, steps=self.steps, alpha0=self.alpha0,
                         margin=self.margin, random_state=seed,
                         time_limit=float("inf") if self.time_limit is None else float(self.time_limit),
-                        compare_ste=False)
+                        compare_ste=False, select="argmax")
         return {"weights": res.weights, "history": res.history.to_dict("records"), "best_step": res.best_step,
                 "n_steps": len(res.history), "stop_reason": _STOP_REASONS[res.status], "fit_time": res.wall_time}
 

@@ -128,7 +128,7 @@ def test_hypothesis_11_carries_the_small_start_committee(tmp_path):
     import json
 
     for f in BENCH.iterdir():
-        if f.is_file():
+        if f.is_file() and not (f.name.startswith("bench_03_committee_") and "glorot" in f.name):
             (tmp_path / f.name).symlink_to(f)
     args = {"states": [14, 5, 40], "n_batches": 10, "batch_size": 100, "mip_nodes": None, "time_limit": 60.0,
             "max_iterations": 50, "tie_break": "l1", "solver": "gurobi", "input_box": [0.1, 0.1],
@@ -141,8 +141,6 @@ def test_hypothesis_11_carries_the_small_start_committee(tmp_path):
                                                                         "small start")
     assert "committee of 3 × 1,000 images from Glorot-uniform states 14, 5, 40: vote 0.6123, 0.6345 after the LP " \
            "against 0." in row.result and "(paper 0.7919)" in row.result
-    before = br.hypothesis_rows(BENCH).iloc[-1]
-    assert "committee of 3" not in before.result or "Glorot-uniform states" in before.result
 
 
 def test_show_table_measures_columns_with_missing_values(monkeypatch):

@@ -54,7 +54,7 @@ _MIP_KINDS = ("mip", "mip_targets")
 def family(trainer_name: str) -> str:
     """The legend group of a trainer (:data:`FAMILIES`)."""
     t = TRAINERS[trainer_name]
-    if t.kind == "gradient" and trainer_name not in ("ste",):
+    if t.kind == "gradient":  # the STE too: Thorbjarnarson & Yorke-Smith's baseline, trained by gradients
         return FAMILIES["gradient"]
     return next(v for k, v in FAMILIES.items() if t.paper.startswith(k))
 
@@ -106,11 +106,12 @@ def coverage_note(runs: pd.DataFrame, profile: str = "session") -> str:
 def method_table(runs: pd.DataFrame) -> pd.DataFrame:
     """Per dataset, trainer and budget (stored runs only): runs, supported, the reason when not, test / train
     accuracy (%, mean and std over seeds), mean fit time (s), runs stopped at a limit, mean nonzero and total
-    parameters, the accuracy under the attack at :data:`ATTACK_EPSILON` (%), and the trivial predictor's test
-    accuracy on the same splits (``majority``, %) with ``trivial``: the fit scored no more than it."""
+    parameters, the accuracy under the attack at :data:`ATTACK_EPSILON` (%), the trivial predictor's test
+    accuracy on the same splits (``majority``, %) with ``trivial``: the fit scored no more than it, and the
+    machine's mean load while the runs went (``load``: the budget is wall-clock, a loaded machine buys less CPU)."""
     cols = ["dataset", "trainer_name", "budget", "label", "kind", "family", "runs", "supported", "reason",
             "test_mean", "test_std", "train_mean", "fit_time", "at_limit", "nonzero", "parameters", "attack_mean",
-            "attack_std", "majority", "trivial"]
+            "attack_std", "majority", "trivial", "load"]
     if runs.empty:
         return pd.DataFrame(columns=cols)
     rows = []
@@ -118,7 +119,8 @@ def method_table(runs: pd.DataFrame) -> pd.DataFrame:
         ok = g[g.supported.astype(bool)]
         row = {"dataset": ds, "trainer_name": tr, "budget": float(b), "label": TRAINERS[tr].label,
                "kind": TRAINERS[tr].kind, "family": family(tr), "runs": len(g), "supported": not ok.empty,
-               "reason": "" if not ok.empty else str(g.reason.iloc[0])}
+               "reason": "" if not ok.empty else str(g.reason.iloc[0]),
+               "load": float(g.load_1min.mean()) if "load_1min" in g else np.nan}
         if not ok.empty:
             row.update(test_mean=100 * ok.test_accuracy.mean(),
                        test_std=100 * ok.test_accuracy.std() if len(ok) > 1 else np.nan,

@@ -73,20 +73,26 @@ def stored_runs(frame: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def coverage(runs: pd.DataFrame, profile: str = "session") -> pd.DataFrame:
-    """Per dataset and budget of ``profile``'s grid: runs expected, stored, and the trainers with a missing run."""
+    """Per dataset and budget of ``profile``'s grid: runs expected, stored, and what is missing (``missing``: the
+    trainers with a missing run, or "every trainer" with the seeds that no trainer has yet)."""
     stored = set(runs["key"]) if "key" in runs else set()
-    rows = {}
+    rows, gaps = {}, {}
     for p in profile_grid(profile):
-        r = rows.setdefault((p["dataset"], p["budget"]), {"dataset": p["dataset"], "budget": p["budget"],
-                                                         "expected": 0, "stored": 0, "missing trainers": []})
+        cell = (p["dataset"], p["budget"])
+        r = rows.setdefault(cell, {"dataset": p["dataset"], "budget": p["budget"], "expected": 0, "stored": 0})
         r["expected"] += 1
         if run_key(p) in stored:
             r["stored"] += 1
-        elif p["trainer_name"] not in r["missing trainers"]:
-            r["missing trainers"].append(p["trainer_name"])
-    out = pd.DataFrame(list(rows.values()))
-    out["missing trainers"] = [", ".join(m) if len(m) < len(TRAINERS) else "all" for m in out["missing trainers"]]
-    return out
+        else:
+            gaps.setdefault(cell, {}).setdefault(p["trainer_name"], set()).add(p["seed"])
+    for cell, r in rows.items():
+        missing = gaps.get(cell, {})
+        if len(missing) < len(TRAINERS):
+            r["missing"] = ", ".join(missing)
+        else:
+            seeds = sorted(set.intersection(*missing.values()))
+            r["missing"] = "every trainer" + (f", seeds {', '.join(map(str, seeds))}" if seeds else "")
+    return pd.DataFrame(list(rows.values()))
 
 
 def coverage_note(runs: pd.DataFrame, profile: str = "session") -> str:

@@ -171,12 +171,20 @@ def forward(X, weights):
     return A, U
 
 
-def network_loss(X, y, weights, margin: float = 1.0) -> tuple[float, float]:
-    """``(mean hinge value of the output layer, training accuracy)`` of the BNN ``weights`` on ``(X, y)``."""
+def _evaluate(X, y, weights, margin: float) -> tuple[float, float, float]:
+    """One forward pass: mean hinge, the share of samples with every output unit right, and the share whose
+    largest output pre-activation is their class."""
     A, U = forward(X, weights)
     T = label_targets(y, U[-1].shape[1], len(X))
-    acc = float((np.abs(U[-1] - T).max(axis=1) < 0.5).mean())
-    return float(hinge_value(A[-1], T, margin).mean()), acc
+    units = float((np.abs(U[-1] - T).max(axis=1) < 0.5).mean())
+    argmax = float((np.argmax(A[-1], axis=1) == np.asarray(y)).mean())
+    return float(hinge_value(A[-1], T, margin).mean()), units, argmax
+
+
+def network_loss(X, y, weights, margin: float = 1.0) -> tuple[float, float]:
+    """``(mean hinge value of the output layer, training accuracy)`` of the BNN ``weights`` on ``(X, y)``."""
+    loss, acc, _ = _evaluate(X, y, weights, margin)
+    return loss, acc
 
 
 def _layer_grads(G, U_in):
@@ -287,11 +295,6 @@ _GRADIENTS = {"conservative": conservative_gradients, "ste": ste_gradients, "tar
 SELECTIONS = ("units", "argmax")
 
 
-def _argmax_accuracy(X, y, weights) -> float:
-    A, _ = forward(X, weights)
-    return float((np.argmax(A[-1], axis=1) == np.asarray(y)).mean())
-
-
 def train_bnn(X, y, layers, *, method: str = "conservative", steps: int = 400, alpha0: float = 1.0,
               margin: float = 0.1, random_state=0, weights=None, time_limit: float = 60.0,
               compare_ste: bool = True, select: str = "units") -> BNNTrainResult:
@@ -322,9 +325,9 @@ def train_bnn(X, y, layers, *, method: str = "conservative", steps: int = 400, a
     t0 = time.perf_counter()
     rows, best, status = [], None, "steps"
     grad = _GRADIENTS[method]
-    def judged(w):
-        loss, acc = network_loss(X, y, w, margin)
-        return loss, acc, (acc if select == "units" else _argmax_accuracy(X, y, w))
+    def judged(w):  # one forward pass: the hinge, the training accuracy and the score the best step is kept by
+        loss, acc, argmax = _evaluate(X, y, w, margin)
+        return loss, acc, (acc if select == "units" else argmax)
 
     for k in range(steps):
         loss, acc, score = judged(w)

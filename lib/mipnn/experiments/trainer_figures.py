@@ -372,8 +372,8 @@ def size_table(runs: pd.DataFrame, size_runs: pd.DataFrame) -> pd.DataFrame:
         parts += [grid, mnist]
     if not size_runs.empty:
         parts.append(size_runs.assign(panel=size_runs.dataset))
-    frame = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(not p.empty for p in parts) \
-        else pd.DataFrame()
+    parts = [p for p in parts if not p.empty]
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     cols = ["panel", "n_train"] + list(method_table(pd.DataFrame()).columns)
     if frame.empty or "n_train" not in frame:
         return pd.DataFrame(columns=cols)

@@ -2,7 +2,7 @@
 Not a test: run it by hand, from the repository root,
 
     MIPNN_DATA_DIR=~/mipnn-data .venv/bin/python benchmarks/run_02_session.py rescore
-    MIPNN_DATA_DIR=~/mipnn-data nice -n 5 .venv/bin/python benchmarks/run_02_session.py sweep --until 03:50
+    MIPNN_DATA_DIR=~/mipnn-data nice -n 5 .venv/bin/python benchmarks/run_02_session.py sweep --until 03:50 --n-jobs 2
     MIPNN_DATA_DIR=~/mipnn-data .venv/bin/python benchmarks/run_02_session.py summaries
 
 ``rescore`` scores every stored network again from its weights (no solve) with the authors' tie rule
@@ -72,7 +72,7 @@ def _point(p):
     return (p["objective"], p["P"], p["N"], p.get("start"))
 
 
-def sweep(until: dt.datetime, path: Path = STORE, max_run_seconds: float | None = None) -> None:
+def sweep(until: dt.datetime, path: Path = STORE, max_run_seconds: float | None = None, n_jobs: int = 1) -> None:
     old = ResultStore(path).to_frame()
     old = old[old["scaling"].fillna(ae.LEGACY_SCALING) == ae.LEGACY_SCALING] if "scaling" in old else old
     cost, longest = {}, {}
@@ -87,13 +87,18 @@ def sweep(until: dt.datetime, path: Path = STORE, max_run_seconds: float | None 
     order = sorted(points, key=lambda k: (cost.get(k, float("inf")), str(k)))
     if max_run_seconds is not None:  # only points whose every earlier run took at most this long
         order = [k for k in order if longest.get(k, float("inf")) <= max_run_seconds]
-    for k in order:
+    for i in range(0, len(order), n_jobs):  # n_jobs points at a time: their seeds keep n_jobs workers busy
+        group = order[i:i + n_jobs]
         if dt.datetime.now(dt.timezone.utc) >= until:
-            print(f"stopped at {until:%H:%M} UTC before {k}", flush=True)
+            print(f"stopped at {until:%H:%M} UTC before {group[0]}", flush=True)
             return
-        runs = run_sweep(ae.run_experiment, points[k], path, desc=str(k), progress=False)
-        print(dt.datetime.now(dt.timezone.utc).strftime("%H:%M:%S"), k, list(runs["stop_reason"]),
-              [round(a, 2) for a in runs["test_acc"].fillna(-1)], flush=True)
+        grid = [p for k in group for p in points[k]]
+        runs = run_sweep(ae.run_experiment, grid, path, desc=str(group[0]), progress=False, n_jobs=n_jobs)
+        for k in group:
+            part = runs[[(o, P, N, st if isinstance(st, str) else None) == k for o, P, N, st
+                         in zip(runs["objective"], runs["P"], runs["N"], runs["start"], strict=True)]]
+            print(dt.datetime.now(dt.timezone.utc).strftime("%H:%M:%S"), k, list(part["stop_reason"]),
+                  [round(a, 2) for a in part["test_acc"].fillna(-1)], flush=True)
     print("all points done", flush=True)
 
 
@@ -130,6 +135,9 @@ def main(argv=None):
                         help="sweep: only the points whose every earlier run took at most this many seconds (on a "
                              "loaded machine the 60 s wall-clock limit buys less CPU: keep the re-solves to points "
                              "far below it)")
+    parser.add_argument("--n-jobs", type=int, default=1,
+                        help="sweep: worker processes, one thread each; that many points run at a time (keep it at "
+                             "most the number of idle cores: the limit is wall-clock)")
     args = parser.parse_args(argv)
     if args.command == "rescore":
         rescore()
@@ -143,7 +151,7 @@ def main(argv=None):
             until = now.replace(hour=h, minute=m, second=0, microsecond=0)
             if until <= now:
                 until += dt.timedelta(days=1)
-        sweep(until, max_run_seconds=args.max_run_seconds)
+        sweep(until, max_run_seconds=args.max_run_seconds, n_jobs=args.n_jobs)
 
 
 if __name__ == "__main__":

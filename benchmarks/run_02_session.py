@@ -95,8 +95,9 @@ def sweep(until: dt.datetime, path: Path = STORE, max_run_seconds: float | None 
         grid = [p for k in group for p in points[k]]
         runs = run_sweep(ae.run_experiment, grid, path, desc=str(group[0]), progress=False, n_jobs=n_jobs)
         for k in group:
+            starts = runs["start"] if "start" in runs else [None] * len(runs)
             part = runs[[(o, P, N, st if isinstance(st, str) else None) == k for o, P, N, st
-                         in zip(runs["objective"], runs["P"], runs["N"], runs["start"], strict=True)]]
+                         in zip(runs["objective"], runs["P"], runs["N"], starts, strict=True)]]
             print(dt.datetime.now(dt.timezone.utc).strftime("%H:%M:%S"), k, list(part["stop_reason"]),
                   [round(a, 2) for a in part["test_acc"].fillna(-1)], flush=True)
     print("all points done", flush=True)

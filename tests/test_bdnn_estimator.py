@@ -253,3 +253,20 @@ def test_status_rows_without_exact_runs():
     rows = status_rows(summary, "medium", {"cases": [{"claim_holds": True}, {"claim_holds": False}]})
     assert "data splitting only" in rows[0]["ours"] and rows[0]["verdict"].endswith("partly")
     assert "behind" in rows[1]["ours"] and len(rows) == 3                # no exact runs: no yardstick row
+
+
+def test_status_rows_name_a_trivial_bdnn_instead_of_comparing_it():
+    from mipnn.experiments.bdnn import status_rows
+
+    entry = {"repetitions": 2, "test_accuracy_mean": 0.9, "test_accuracy_std": 0.01}
+    trivial = {**entry, "test_accuracy_mean": 1 / 3, "capped_runs": 2}  # iris: three classes of 50
+    summary = {"methods": {"iris": {"data_splitting": trivial, "adam": entry},
+                           "breast_cancer_wisconsin": {"data_splitting": entry, "adam": entry}},
+               "robustness": {"dataset": "iris", "rho=0": {"eps=0": 0.9, "eps=1": 0.5},
+                              "rho=0.1": {"eps=0": 1 / 3, "eps=1": 1 / 3}}}
+    rows = status_rows(summary, "medium")
+    assert "iris data_splitting 33.3 vs 90.0: no comparison: the BDNN is a trivial predictor" in rows[1]["ours"]
+    assert rows[1]["verdict"].startswith("no reference; the BDNN beats Adam on 0 of 1 real datasets where it is "
+                                         "not a trivial predictor; on iris it predicts the majority class or worse")
+    assert "not evidence about the method" in rows[1]["verdict"]
+    assert "ρ = 0.1 a trivial predictor at every ε (majority class 33.3 %)" in rows[2]["verdict"]

@@ -293,12 +293,19 @@ def _fit_time(entry: dict) -> float:
     return entry.get("fit_time_mean_s", entry.get("runtime_mean_s"))
 
 
+def _is_trivial(accuracy: float, share: float) -> bool:
+    """Whether a mean test accuracy is no better than always answering the majority class (``share``; a stratified
+    test part holds it to within rounding)."""
+    return accuracy <= share + 1e-3
+
+
 def status_rows(summary: dict, profile: str, bench: dict | None = None) -> list[dict[str, str]]:
     """The README rows of notebook 04 (:mod:`mipnn.status`) from a notebook-04 summary (``profile`` names it) and
     the committed ``bench_04_data_splitting.json``. The paper is available as its abstract only, so no row has a
-    reference number: the verdicts say what our runs show about each claim of the abstract. Comparisons between
-    methods use :func:`mipnn.verdict.tolerance` (a difference within it is a tie); the BDNN compared with Adam is
-    the one chosen on validation accuracy (``summary["best_bdnn"]``)."""
+    reference number: the verdicts say what our runs show about each claim of the abstract. A BDNN (or robust
+    network) no better than the majority class is a trivial predictor: it is named, never compared. Comparisons
+    between methods use :func:`mipnn.verdict.tolerance` (a difference within it is a tie); the BDNN compared with
+    Adam is the one chosen on validation accuracy (``summary["best_bdnn"]``)."""
     m, name = summary["methods"], "Kurtz & Bah"
     real = [d for d in m if not d.startswith("random_")]
     rows = []
@@ -321,9 +328,14 @@ def status_rows(summary: dict, profile: str, bench: dict | None = None) -> list[
                  "verdict": "no reference (abstract only); partly" if bench is None or len(holds) < len(bench["cases"])
                             else "no reference (abstract only); holds"})
     best = summary.get("best_bdnn", {d: "data_splitting" for d in m})
-    readings = {d: _reading(m[d][best[d]], m[d]["adam"]) for d in real}
-    wins = [d for d in real if readings[d].startswith("beats")]
-    capped = [d for d in real if m[d][best[d]].get("capped_runs", 0)]
+    shares = {d: majority_share(d) for d in real}
+    trivial = [d for d in real if _is_trivial(m[d][best[d]]["test_accuracy_mean"], shares[d])]
+    readings = {d: (f"no comparison: the BDNN is a trivial predictor (majority class {100 * shares[d]:.1f} %)"
+                    if d in trivial else _reading(m[d][best[d]], m[d]["adam"])) for d in real}
+    compared = [d for d in real if d not in trivial]
+    wins = [d for d in compared if readings[d].startswith("beats")]
+    capped = [d for d in compared if m[d][best[d]].get("capped_runs", 0)]
+    capped_trivial = [d for d in trivial if m[d][best[d]].get("capped_runs", 0)]
     rows.append({"paper": name, "claim": "BDNNs often beat classical DNNs on small architectures",
                  "ours": f"{profile} profile, test accuracy of the BDNN chosen on validation (the authors' prediction "
                          "rule) vs Adam trained to convergence (best validation epoch): " + "; ".join(
@@ -333,15 +345,25 @@ def status_rows(summary: dict, profile: str, bench: dict | None = None) -> list[
                              + (" [1 run: no spread, tolerance at its floor]"
                                 if m[d]["adam"]["repetitions"] < 2 else "")
                              for d in real),
-                 "verdict": f"no reference; the BDNN beats Adam on {len(wins)} of {len(real)} real datasets"
+                 "verdict": f"no reference; the BDNN beats Adam on {len(wins)} of {len(compared)} real datasets"
+                            + (" where it is not a trivial predictor" if trivial else "")
                             + (f" (the BDNN's runs stopped at our per-MIP limit in {len(capped)} of them)"
-                               if capped else "")})
+                               if capped else "")
+                            + (f"; on {', '.join(trivial)} it predicts the majority class or worse"
+                               + (f", its runs stopped at our per-MIP limit ({len(capped_trivial)} of "
+                                  f"{len(trivial)}): not evidence about the method" if capped_trivial else "")
+                               if trivial else "")})
     rob = summary["robustness"]
     base = rob["rho=0"]
     others = {k: v for k, v in rob.items() if k.startswith("rho=") and k != "rho=0"}
     eps = [e for e in base if e in ("eps=0", "eps=1", "eps=2")]
 
+    rshare = majority_share(rob["dataset"])
+
     def _effect(v):
+        if all(_is_trivial(a, rshare) for a in v.values()):
+            return (f"a trivial predictor at every ε (majority class {100 * rshare:.1f} %): no evidence either "
+                    "way")
         worse = [e.replace("eps=", "") for e in base if v[e] < base[e]]
         return "helps at every ε" if not worse else f"hurts at ε = {', '.join(worse)}"
 

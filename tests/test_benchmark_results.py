@@ -377,6 +377,12 @@ def test_init_runs_enter_the_algorithm1_row_and_hypothesis_11(tmp_path):
     assert eleventh["result"].startswith("Glorot-uniform: 1.00, 0.41; uniform [−0.1, 0.1]: 0.80")
     assert eleventh["result"].endswith("1 of 3 starts reach ≥ 0.95 — the scale of the start decides (test accuracy "
                                        "of those nets 0.50, reported only: 100 images are memorised, not learnt)")
+    # the literal start's runs are those of Figure 2: every exact run from U[−1, 1], counted
+    (tmp_path / "bench_03_algorithm1.csv").write_text("random_state,iteration,best_accuracy\n0,1,0.40\n0,2,0.58\n"
+                                                      "1,1,0.45\n")
+    eleventh = br.hypothesis_rows(tmp_path).set_index("hypothesis").filter(like="11.", axis=0).iloc[0]
+    assert "0.80 against 0.58 at best from U[−1, 1] (2 runs, 0 reach ≥ 0.95): " in eleventh["result"]
+    assert br.literal_start_finals(tmp_path).tolist() == [0.58, 0.45]
 
 
 def test_keras_row_reads_the_papers_net_when_it_was_run(tmp_path):

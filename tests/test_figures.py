@@ -49,6 +49,13 @@ def test_missing_store_names_the_command(demo_figure):
         mf.render("00_demo", "curve", show=False)
 
 
+def test_a_run_store_without_runs_is_as_good_as_missing(demo_figure):
+    (demo_figure / "stores" / "00_demo").mkdir(parents=True)
+    (demo_figure / "stores" / "00_demo" / "runs.jsonl").write_text("\n")  # a sweep that has not finished a run
+    with pytest.raises(mf.StoreMissingError, match="holds no runs yet; produce them with: python run.py"):
+        mf.read_store("00_demo/runs.jsonl", "python run.py")
+
+
 def test_render_writes_byte_stable_png_pdf_csv(demo_figure):
     _write_points(demo_figure)
     first = {k: p.read_bytes() for k, p in mf.render("00_demo", "curve", show=False).items()}

@@ -152,16 +152,19 @@ def store_path(relative: str) -> Path:
 
 def read_store(relative: str, command: str | None = None):
     """Read a committed store under ``results/``: ``.json`` → object, ``.jsonl`` → DataFrame (one row per line),
-    ``.csv`` → DataFrame. A missing file raises :class:`StoreMissingError` naming ``command`` (or, inside a
-    registered renderer, the command it was registered with)."""
+    ``.csv`` → DataFrame. A missing file, or a ``.jsonl`` store without a run, raises :class:`StoreMissingError`
+    naming ``command`` (or, inside a registered renderer, the command it was registered with)."""
     path = store_path(relative)
+    cmd = command or next((f.command for f in _REGISTRY.values() if relative in f.stores), None)
     if not path.is_file():
-        cmd = command or next((f.command for f in _REGISTRY.values() if relative in f.stores), None)
         raise StoreMissingError(f"store results/{relative} is missing; produce it with: {cmd or '(unknown command)'}")
     if path.suffix == ".json":
         return json.loads(path.read_text(encoding="utf-8"))
     if path.suffix == ".jsonl":
         lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if not lines:  # a sweep that has not finished a run yet: as good as missing
+            raise StoreMissingError(f"store results/{relative} holds no runs yet; produce them with: "
+                                    f"{cmd or '(unknown command)'}")
         return pd.DataFrame(lines)
     if path.suffix == ".csv":
         return pd.read_csv(path)

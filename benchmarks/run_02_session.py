@@ -69,7 +69,8 @@ def _grid(start):
 
 
 def _point(p):
-    return (p["objective"], p["P"], p["N"], p.get("start"))
+    start = p.get("start")
+    return (p["objective"], p["P"], p["N"], start if isinstance(start, str) else None)  # a frame has NaN for None
 
 
 def sweep(until: dt.datetime, path: Path = STORE, max_run_seconds: float | None = None, n_jobs: int = 1) -> None:
@@ -77,8 +78,7 @@ def sweep(until: dt.datetime, path: Path = STORE, max_run_seconds: float | None 
     old = old[old["scaling"].fillna(ae.LEGACY_SCALING) == ae.LEGACY_SCALING] if "scaling" in old else old
     cost, longest = {}, {}
     for r in old.to_dict("records"):
-        start = r.get("start") if isinstance(r.get("start"), str) else None
-        key = (r["objective"], r["P"], r["N"], start)
+        key = _point(r)
         cost[key] = cost.get(key, 0.0) + float(r["wall_time"])
         longest[key] = max(longest.get(key, 0.0), float(r["wall_time"]))
     points: dict = {}
@@ -94,10 +94,9 @@ def sweep(until: dt.datetime, path: Path = STORE, max_run_seconds: float | None 
             return
         grid = [p for k in group for p in points[k]]
         runs = run_sweep(ae.run_experiment, grid, path, desc=str(group[0]), progress=False, n_jobs=n_jobs)
+        keys = [_point(r) for r in runs.to_dict("records")]
         for k in group:
-            starts = runs["start"] if "start" in runs else [None] * len(runs)
-            part = runs[[(o, P, N, st if isinstance(st, str) else None) == k for o, P, N, st
-                         in zip(runs["objective"], runs["P"], runs["N"], starts, strict=True)]]
+            part = runs[[key == k for key in keys]]
             print(dt.datetime.now(dt.timezone.utc).strftime("%H:%M:%S"), k, list(part["stop_reason"]),
                   [round(a, 2) for a in part["test_acc"].fillna(-1)], flush=True)
     print("all points done", flush=True)

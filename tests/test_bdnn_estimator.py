@@ -1,6 +1,7 @@
 """BDNNClassifier: scikit-learn behaviour and the three training methods."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import clone
 
@@ -270,3 +271,27 @@ def test_status_rows_name_a_trivial_bdnn_instead_of_comparing_it():
                                          "not a trivial predictor; on iris it predicts the majority class or worse")
     assert "not evidence about the method" in rows[1]["verdict"]
     assert "ρ = 0.1 a trivial predictor at every ε (majority class 33.3 %)" in rows[2]["verdict"]
+
+
+def test_a_robust_radius_whose_runs_mostly_answer_one_class_is_named_not_compared():
+    from mipnn.experiments.bdnn import constant_predictors, robust_effect, status_rows
+
+    # seeds 0-2 at rho = 0.1 answer one class (the same accuracy at every eps), seed 3 does not; rho = 0 never
+    rows = [{"rho": rho, "seed": seed, "epsilon": eps, "accuracy": 0.65 if rho and seed < 3 else 0.9 - eps / 10}
+            for rho in (0.0, 0.1) for seed in range(4) for eps in (0.0, 1.0, 2.0)]
+    flat = constant_predictors(pd.DataFrame(rows))
+    assert flat == {"rho=0": "0/4", "rho=0.1": "3/4"}
+    nominal, robust = {"eps=0": 0.9, "eps=1": 0.6}, {"eps=0": 0.7, "eps=1": 0.65}
+    assert robust_effect(robust, nominal, 0.6) == "hurts at ε = 0"
+    assert robust_effect(robust, nominal, 0.6, constant="3/4").startswith(
+        "a trivial predictor in most runs (3 of 4 answer one class): no evidence")
+    assert robust_effect(robust, nominal, 0.6, constant="2/4") == "hurts at ε = 0"  # half is not most
+    assert robust_effect(robust, nominal, 0.6, nominal_constant="3/4").startswith("compared with ρ = 0, a trivial")
+    entry = {"repetitions": 2, "test_accuracy_mean": 0.9, "test_accuracy_std": 0.01}
+    summary = {"methods": {"breast_cancer_wisconsin": {"data_splitting": entry, "adam": entry}},
+               "robustness": {"dataset": "breast_cancer_wisconsin", "rho=0": nominal, "rho=0.1": robust,
+                              "constant": flat}}
+    row = status_rows(summary, "medium")[2]
+    assert "constant predictors: ρ = 0 0/4, ρ = 0.1 3/4" in row["ours"]
+    assert row["verdict"] == ("no reference; ρ = 0.1 a trivial predictor in most runs (3 of 4 answer one class): "
+                              "no evidence either way")

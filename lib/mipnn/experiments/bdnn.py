@@ -22,7 +22,8 @@ from ..verdict import Side, tolerance
 __all__ = ["BDNN_METHODS", "TABLE_METHODS", "BUILD_ALLOWANCE_S", "run_bdnn_experiment", "comparison_grid",
            "robust_grid", "label_methods",
            "method_table", "majority_share", "exact_yardstick",
-           "best_bdnn_by_validation", "compare_methods", "summary_methods", "method_timings", "status_rows"]
+           "best_bdnn_by_validation", "compare_methods", "summary_methods", "method_timings", "constant_predictors",
+           "robust_effect", "status_rows"]
 
 #: Seconds per MIP added to a heuristic's whole-fit limit for building the model (and k-means).
 BUILD_ALLOWANCE_S = 60.0
@@ -299,6 +300,36 @@ def _is_trivial(accuracy: float, share: float) -> bool:
     return accuracy <= share + 1e-3
 
 
+def constant_predictors(attack: pd.DataFrame) -> dict[str, str]:
+    """Per robust radius (key ``"rho=<ρ>"``), how many of its runs are constant predictors, as ``"c/n"``. A run
+    whose accuracy is the same at every attack strength answers one class whatever the input. ``attack`` has one row
+    per run and attack strength, with columns ``rho``, ``seed`` and ``accuracy``."""
+    same = attack.groupby(["rho", "seed"])["accuracy"].nunique().eq(1)
+    return {f"rho={rho:g}": f"{int(g.sum())}/{len(g)}" for rho, g in same.groupby(level="rho")}
+
+
+def _count(fraction: str | None) -> tuple[int, int]:
+    c, n = (fraction or "0/0").split("/")
+    return int(c), int(n)
+
+
+def robust_effect(robust: dict[str, float], nominal: dict[str, float], share: float, *,
+                  constant: str | None = None, nominal_constant: str | None = None) -> str:
+    """The verdict rule for a robust radius against ρ = 0, from their mean accuracies under attack (``{"eps=<ε>":
+    accuracy}``), the majority-class share and the counts of constant-predictor runs (``"c/n"``, as
+    :func:`constant_predictors` gives them). A trivial predictor is named, never compared: the radius is one when its
+    mean is at or below the majority class at every ε, or when most of its runs (or most of ρ = 0's) are constant
+    predictors; a mean over mostly one-class networks says nothing about the method."""
+    if all(_is_trivial(a, share) for a in robust.values()):
+        return f"a trivial predictor at every ε (majority class {100 * share:.1f} %): no evidence either way"
+    for who, fraction in (("", constant), ("compared with ρ = 0, ", nominal_constant)):
+        c, n = _count(fraction)
+        if n and 2 * c > n:
+            return f"{who}a trivial predictor in most runs ({c} of {n} answer one class): no evidence either way"
+    worse = [e.replace("eps=", "") for e in nominal if robust[e] < nominal[e]]
+    return "helps at every ε" if not worse else f"hurts at ε = {', '.join(worse)}"
+
+
 def status_rows(summary: dict, profile: str, bench: dict | None = None) -> list[dict[str, str]]:
     """The README rows of notebook 04 (:mod:`mipnn.status`) from a notebook-04 summary (``profile`` names it) and
     the committed ``bench_04_data_splitting.json``. The paper is available as its abstract only, so no row has a
@@ -359,24 +390,20 @@ def status_rows(summary: dict, profile: str, bench: dict | None = None) -> list[
     eps = [e for e in base if e in ("eps=0", "eps=1", "eps=2")]
 
     rshare = majority_share(rob["dataset"])
-
-    def _effect(v):
-        if all(_is_trivial(a, rshare) for a in v.values()):
-            return (f"a trivial predictor at every ε (majority class {100 * rshare:.1f} %): no evidence either "
-                    "way")
-        worse = [e.replace("eps=", "") for e in base if v[e] < base[e]]
-        return "helps at every ε" if not worse else f"hurts at ε = {', '.join(worse)}"
-
-    rcap = rob.get("capped", {})
+    rcap, flat = rob.get("capped", {}), rob.get("constant", {})
     rows.append({"paper": name, "claim": f"robust training helps against attacks ({rob['dataset']})",
                  "ours": f"{profile} profile, accuracy under the random-sign attack at ε = 0 / 1 / 2: ρ = 0: "
                          + " / ".join(f"{100 * base[e]:.1f}" for e in eps) + "; " + "; ".join(
                              f"{k.replace('rho=', 'ρ = ')}: " + " / ".join(f"{100 * v[e]:.1f}" for e in eps)
                              for k, v in others.items())
                          + ("; runs stopped at our per-MIP limit: " + ", ".join(
-                             f"{k.replace('rho=', 'ρ = ')} {v}" for k, v in rcap.items()) if rcap else ""),
-                 "verdict": "no reference; " + ", ".join(f"{k.replace('rho=', 'ρ = ')} {_effect(v)}"
-                                                         for k, v in others.items())})
+                             f"{k.replace('rho=', 'ρ = ')} {v}" for k, v in rcap.items()) if rcap else "")
+                         + ("; constant predictors: " + ", ".join(
+                             f"{k.replace('rho=', 'ρ = ')} {v}" for k, v in flat.items()) if flat else ""),
+                 "verdict": "no reference; " + ", ".join(
+                     f"{k.replace('rho=', 'ρ = ')} " + robust_effect(v, base, rshare, constant=flat.get(k),
+                                                                     nominal_constant=flat.get("rho=0"))
+                     for k, v in others.items())})
     below = []
     for d in real:
         if "exact" not in m[d]:

@@ -254,3 +254,24 @@ def test_accuracy_vs_size_without_a_size_store(tmp_path, monkeypatch):
     assert tf.stored_size_runs().empty and tf.size_table(tf.stored_runs(), tf.stored_size_runs()).empty
     fig, _ = draw("05_which_trainer", "accuracy_vs_size")
     assert [t.get_text() for ax in fig.axes for t in ax.texts].count("no runs stored yet") == 5
+
+
+def test_under_attack_a_trainer_must_beat_the_constant_answer(tmp_path, monkeypatch):
+    """The majority class keeps its accuracy under any attack: a trainer below it is no recommendation there."""
+    grid = [p for p in profile_grid("session", datasets=["synthetic"], seeds=[0], budgets=[60])
+            if p["trainer_name"] in ("adam_mlp", "logistic_regression")]
+    need = "accuracy under the random-sign attack (ε = 0.5)"
+
+    def attacked(under):
+        return [_record(p, 0.8, attack=[{"epsilon": e, "accuracy": 0.8 if e == 0 else under[p["trainer_name"]]}
+                                        for e in (0.0, 0.5, 1.0)]) for p in grid]
+
+    runs = _store(tmp_path, monkeypatch, attacked({"adam_mlp": 0.30, "logistic_regression": 0.40}))
+    majority = tf.method_table(runs).majority.iloc[0]
+    assert 40 < majority < 80
+    row = tf.which_trainer_table(runs).set_index("need").loc[need]
+    assert row.use == "none beats the majority class" and f"keeps {majority:.1f} % under any attack" in row.evidence
+    assert row.trainer_name == "logistic_regression" and row.value == pytest.approx(40.0)
+    runs = _store(tmp_path / "again", monkeypatch, attacked({"adam_mlp": 0.30, "logistic_regression": 0.79}))
+    row = tf.which_trainer_table(runs).set_index("need").loc[need]
+    assert row.use == "logistic regression" and row.value == pytest.approx(79.0)

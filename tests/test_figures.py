@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import matplotlib
 
@@ -215,3 +216,20 @@ def test_cli_names_the_command_of_every_missing_store(tmp_path, monkeypatch, cap
     assert err.count("which is missing; produce it with: make reproduce") == len(mf.registered("01_tame_bnn_dual"))
     with pytest.raises(ValueError, match="no figures"):
         mf.registered("99_nothing")
+
+
+def test_make_figures_refuses_a_bad_jobs_count_before_any_work(capsys):
+    with pytest.raises(SystemExit):
+        mf.main(["--jobs", "0"])
+    assert "--jobs must be a whole number >= 1, not 0" in capsys.readouterr().err
+
+
+def test_make_figures_in_this_process_writes_the_same_bytes(tmp_path, monkeypatch):
+    """``--jobs 1`` renders here, one figure after another; the default spreads figures over worker processes."""
+    monkeypatch.setenv("MIPNN_NO_SOLVE", "1")
+    monkeypatch.setenv("MIPNN_FIGURES_DIR", str(tmp_path / "figures"))
+    assert mf.main(["--notebook", "05_which_trainer", "--jobs", "1"]) == 0
+    for f in mf.registered("05_which_trainer"):
+        for ext in ("png", "pdf", "csv"):
+            rel = Path(f.notebook) / f"{f.name}.{ext}"
+            assert (tmp_path / "figures" / rel).read_bytes() == (mf.REPO_ROOT / "figures" / rel).read_bytes()

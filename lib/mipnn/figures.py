@@ -214,12 +214,50 @@ def render_all(notebook: str | None = None, *, progress: bool = False) -> list[d
     return [render(f.notebook, f.name, show=False) for f in figs]
 
 
+def _render_quietly(notebook: str, name: str) -> tuple[list[Path], str | None]:
+    """:func:`render` in a worker of :func:`main`: the paths written, or the missing store's message."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    try:
+        return list(render(notebook, name, show=False).values()), None
+    except StoreMissingError as err:
+        return [], str(err)
+
+
+class _InProcess:
+    """The executor interface of :func:`main` for ``--jobs 1``: render here, one figure after another."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    @staticmethod
+    def map(fn, *iterables):
+        return map(fn, *iterables)
+
+
+def _pool(jobs: int):
+    if jobs == 1:
+        return _InProcess()
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m mipnn.figures",
                                  description="re-render the registered paper-scale figures from the committed stores")
     ap.add_argument("--notebook", help="only this notebook's figures (default: all)")
     ap.add_argument("--list", action="store_true", help="list the registered figures and the stores they read")
+    ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                    help="figures rendered at once, each in its own process (default: up to 2; 1: in this process)")
     args = ap.parse_args(argv)
+    if args.jobs < 1:
+        ap.error(f"--jobs must be a whole number >= 1, not {args.jobs}")
     import matplotlib
 
     matplotlib.use("Agg")
@@ -230,14 +268,15 @@ def main(argv=None) -> int:
     from tqdm.auto import tqdm
 
     root = Path(os.environ.get("MIPNN_FIGURES_DIR") or REPO_ROOT / "figures")
+    figs = [(f.notebook, f.name) for f in registered(args.notebook)]
     missing = []
-    for f in tqdm(registered(args.notebook), desc="figures", unit="fig"):
-        try:  # a missing store skips its figure (and is reported), the others are still rendered
-            paths = render(f.notebook, f.name, show=False)
-        except StoreMissingError as err:
-            missing.append(str(err))
-            continue
-        print(", ".join(str(p.relative_to(root)) if p.is_relative_to(root) else str(p) for p in paths.values()))
+    with _pool(args.jobs) as pool:  # results in registration order, whichever worker finished first
+        results = pool.map(_render_quietly, [nb for nb, _ in figs], [name for _, name in figs])
+        for paths, err in tqdm(results, total=len(figs), desc="figures", unit="fig"):
+            if err:  # a missing store skips its figure (and is reported), the others are still rendered
+                missing.append(err)
+                continue
+            print(", ".join(str(p.relative_to(root)) if p.is_relative_to(root) else str(p) for p in paths))
     for msg in missing:
         print(msg, file=sys.stderr)
     if missing:

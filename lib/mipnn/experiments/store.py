@@ -159,7 +159,20 @@ class ResultStore:
             check_result_keys(r.get("params", {}), r.get("result") or {})
             row = {"key": r["key"], "wall_time": r.get("wall_time")}
             row.update(r.get("params", {}))
-            row.update(pd.json_normalize(r.get("result", {}), sep=".").to_dict("records")[0]
-                       if r.get("result") else {})
+            row.update(_flatten(r["result"]) if r.get("result") else {})
             rows.append(row)
         return pd.DataFrame(rows)
+
+
+def _flatten(result: dict, prefix: str = "", top: bool = True) -> dict:
+    """A run's result as flat columns, the way :func:`pandas.json_normalize` names and orders them (nested keys
+    joined by ``"."``, empty dicts dropped, top-level nested dicts after the plain values), at a fraction of its cost
+    (it builds a DataFrame per record)."""
+    flat, nested = {}, {}
+    for k, v in result.items():
+        if isinstance(v, dict):
+            (nested if top else flat).update(_flatten(v, f"{prefix}{k}.", top=False))
+        else:
+            flat[f"{prefix}{k}"] = v
+    flat.update(nested)
+    return flat

@@ -225,29 +225,6 @@ def _render_quietly(notebook: str, name: str) -> tuple[list[Path], str | None]:
         return [], str(err)
 
 
-class _InProcess:
-    """The executor interface of :func:`main` for ``--jobs 1``: render here, one figure after another."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    @staticmethod
-    def map(fn, *iterables):
-        return map(fn, *iterables)
-
-
-def _pool(jobs: int):
-    if jobs == 1:
-        return _InProcess()
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"))
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m mipnn.figures",
                                  description="re-render the registered paper-scale figures from the committed stores")
@@ -265,13 +242,20 @@ def main(argv=None) -> int:
         for f in registered(args.notebook):
             print(f"{f.notebook}/{f.name}: {', '.join(f.stores)}")
         return 0
+    import contextlib
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
     from tqdm.auto import tqdm
 
     root = Path(os.environ.get("MIPNN_FIGURES_DIR") or REPO_ROOT / "figures")
     figs = [(f.notebook, f.name) for f in registered(args.notebook)]
     missing = []
-    with _pool(args.jobs) as pool:  # results in registration order, whichever worker finished first
-        results = pool.map(_render_quietly, [nb for nb, _ in figs], [name for _, name in figs])
+    with contextlib.ExitStack() as stack:  # --jobs 1: here, one after another; else worker processes
+        run = map if args.jobs == 1 else stack.enter_context(
+            ProcessPoolExecutor(max_workers=args.jobs, mp_context=mp.get_context("spawn"))).map
+        # results in registration order, whichever worker finished first
+        results = run(_render_quietly, [nb for nb, _ in figs], [name for _, name in figs])
         for paths, err in tqdm(results, total=len(figs), desc="figures", unit="fig"):
             if err:  # a missing store skips its figure (and is reported), the others are still rendered
                 missing.append(err)

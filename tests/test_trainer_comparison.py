@@ -275,3 +275,39 @@ def test_under_attack_a_trainer_must_beat_the_constant_answer(tmp_path, monkeypa
     runs = _store(tmp_path / "again", monkeypatch, attacked({"adam_mlp": 0.30, "logistic_regression": 0.79}))
     row = tf.which_trainer_table(runs).set_index("need").loc[need]
     assert row.use == "logistic regression" and row.value == pytest.approx(79.0)
+
+
+def _runner():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "run_05_trainers.py"
+    spec = importlib.util.spec_from_file_location("run_05_trainers", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_run_script_sweeps_on_parallel_workers_and_resumes(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MIPNN_RESULTS_DIR", str(tmp_path))
+    script = _runner()
+    argv = ["--datasets", "synthetic", "--trainers", "logistic_regression", "--seeds", "0", "1",
+            "--budgets", "60", "--jobs", "2"]
+    assert script.main(argv) == 0
+    lines = (tmp_path / "05_which_trainer" / "runs_session.jsonl").read_text().splitlines()
+    runs = [json.loads(line) for line in lines]
+    assert sorted(r["params"]["seed"] for r in runs) == [0, 1]
+    assert {r["worker"]["executor"] for r in runs} == {"local"}  # spawned workers, not this process
+    assert script.main(argv) == 0 and "0 of 2 runs to do" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--jobs", "0"], "--jobs=0"),
+    (["--executor", "spark"], "executor"),
+    (["--jobs", "2", "--until", "12:00"], "--until applies"),
+])
+def test_the_run_script_refuses_bad_parallel_options_before_any_run(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("MIPNN_RESULTS_DIR", str(tmp_path))
+    with pytest.raises(SystemExit):
+        _runner().main(argv)
+    assert message in capsys.readouterr().err and not any(tmp_path.rglob("*.jsonl"))

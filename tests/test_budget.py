@@ -74,7 +74,8 @@ def test_local_search_stops_at_the_fit_limit(monkeypatch):
     # a round is two MIPs; the first round always runs both (unless the limit strikes while step B's model is built:
     # step A's network stands), then nothing starts after the limit
     if res.stop_reason == "time_limit":
-        assert 2 <= len(calls) < 40
+        # one solved MIP only when the limit struck during step B's model build (seen on a loaded machine)
+        assert 1 <= len(calls) < 40
         assert all(limit <= 1.0 - elapsed + 0.05 for elapsed, limit in calls[2:])
     assert len(res.history) == len(calls)
     assert res.total_time < 1.0 + 2 * 0.4 + 0.5

@@ -71,8 +71,12 @@ def test_parallel_sweep_of_solves_after_a_solve_in_the_parent(tmp_path):
     # first MIP solve; the pool now spawns its workers
     from mipnn.experiments.adult import run_experiment
 
-    run_experiment("sat_margin", 1, 40, 0, time_limit=2.0)
-    grid = [dict(objective="max_correct", P=1, N=40, random_state=s, time_limit=2.0) for s in (0, 1)]
+    # work-limited (10 nodes; these end optimal within them), so that a loaded machine cannot leave a run without an
+    # incumbent; the time limit only guards against the hang
+    opts = {"mip_max_nodes": 10}
+    run_experiment("max_correct", 1, 40, 2, time_limit=30.0, solver_options=opts)
+    grid = [dict(objective="max_correct", P=1, N=40, random_state=s, time_limit=30.0, solver_options=opts)
+            for s in (0, 1)]
     df = run_sweep(run_experiment, grid, tmp_path / "mip.jsonl", n_jobs=2, progress=False)
     assert len(df) == 2 and df["train_acc"].notna().all()
 

@@ -115,10 +115,14 @@ unit: lint
 
 # nbval executes each stored notebook once (default parameters) and compares the outputs of its result cells with
 # the ones stored in notebooks/ (timings, progress bars and memory addresses are sanitised or ignored per cell).
+# The notebooks run on NB_JOBS pytest-xdist workers, each notebook whole on one worker (its cells share a kernel);
+# every demo ends on work limits, so running two at once changes their times, not their outputs.
+NB_JOBS ?= 2
 notebooks-test: $(VENV)/.installed data
 	@test -n "$(NOTEBOOKS)" || { echo "no notebooks to validate"; exit 1; }
-	$(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		--nbval-cell-timeout 900 --nbval-current-env -p no:cacheprovider -q
+	$(BIN)/python -m pytest --nbval $(NOTEBOOKS) -n $(NB_JOBS) --dist loadfile \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 900 --nbval-current-env \
+		-p no:cacheprovider -q
 
 test: data unit notebooks-test
 

@@ -196,7 +196,19 @@ def _attack_need(ok: pd.DataFrame) -> dict | None:
             "dataset": r.dataset, "trainer_name": r.trainer_name, "budget": r.budget, "value": float(r.attack_mean)}
 
 
-def _needs(g: pd.DataFrame) -> list[dict]:
+def _waiting(g: pd.DataFrame, absent: list[str]) -> dict | None:
+    """"MIP against gradients" when a trainer of either side has no stored run at this dataset and budget: no
+    verdict yet (the missing one could reverse it); the row names what it waits for."""
+    waiting = [TRAINERS[t].label for t in absent if TRAINERS[t].kind in (*_MIP_KINDS, "gradient")]
+    if not waiting:
+        return None
+    r = g.iloc[0]
+    return {"need": "MIP against gradients", "use": "not decided yet",
+            "evidence": f"waiting for {' / '.join(waiting)} (not run yet at this budget)",
+            "dataset": r.dataset, "trainer_name": "", "budget": r.budget, "value": np.nan}
+
+
+def _needs(g: pd.DataFrame, absent: list[str] = ()) -> list[dict]:
     ok = g[g.supported & ~g.trivial.astype(bool)]  # a fit no better than the majority class is no recommendation
     mip = ok[ok.kind.isin(_MIP_KINDS)]
     grad = ok[ok.kind == "gradient"]
@@ -211,7 +223,10 @@ def _needs(g: pd.DataFrame) -> list[dict]:
         rows.append(_pick(near, "the fewest nonzero parameters within 2 points of the best", "density",
                           lambda r: f"{r.nonzero:.0f} of {r.parameters:.0f} nonzero, {r.test_mean:.1f} % test",
                           value="nonzero"))
-    if not mip.empty and not grad.empty:
+    wait = _waiting(g, list(absent))
+    if wait is not None:
+        rows.append(wait)
+    elif not mip.empty and not grad.empty:
         m, gr = mip.loc[mip.test_mean.idxmax()], grad.loc[grad.test_mean.idxmax()]
         tol = tolerance(Side(m.test_mean, m.test_std, int(m.runs)), Side(gr.test_mean, gr.test_std, int(gr.runs)))
         d = m.test_mean - gr.test_mean
@@ -231,8 +246,9 @@ def which_trainer_table(runs: pd.DataFrame) -> pd.DataFrame:
     """"Which trainer when": per dataset and budget with stored runs, one row per need (best accuracy, trained by
     MIP, integer weights, under attack, sparsest near the best, MIP against gradients). Every row names the method
     table's row it comes from (``dataset``, ``trainer_name``, ``budget``) and its ``value`` there, and the trainers
-    with no stored run at that dataset and budget (``not run yet``: the recommendation may change once they are);
-    a dataset or budget without runs has no row (see :func:`coverage`)."""
+    with no stored run at that dataset and budget (``not run yet``: the recommendation may change once they are;
+    "MIP against gradients" waits for them, see :func:`_waiting`); a dataset or budget without runs has no row
+    (see :func:`coverage`)."""
     cols = ["dataset", "budget", "when", "need", "use", "evidence", "trainer_name", "value", "not run yet"]
     table = method_table(runs)
     rows = []
@@ -240,8 +256,8 @@ def which_trainer_table(runs: pd.DataFrame) -> pd.DataFrame:
         spec = SPECS[ds]
         when = f"{SPECS[ds].label}: {spec.n_train}{' per class' if spec.per_class else ''} train, " \
                f"{spec.n_classes} classes, {b:g} s"
-        absent = ", ".join(t for t in TRAINERS if t not in set(g.trainer_name))
-        rows += [{**r, "when": when, "not run yet": absent} for r in _needs(g)]
+        absent = [t for t in TRAINERS if t not in set(g.trainer_name)]
+        rows += [{**r, "when": when, "not run yet": ", ".join(absent)} for r in _needs(g, absent)]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -344,7 +360,8 @@ def which_trainer(*, budget: float = 60.0):
     recs = at.to_dict("records")
 
     def cell(r) -> str:
-        value = f"{r['value']:.0f} nonzero" if r["need"].startswith("the fewest") else f"{r['value']:.1f} %"
+        value = "" if pd.isna(r["value"]) else f"{r['value']:.0f} nonzero" if r["need"].startswith("the fewest") \
+            else f"{r['value']:.1f} %"
         return r["use"].replace(" (tie", "\n(tie") + "\n" + value + (" *" if r["not run yet"] else "")
 
     cells = [[next((cell(r) for r in recs if r["need"] == n and r["dataset"] == ds), "—") for ds in datasets]

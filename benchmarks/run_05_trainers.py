@@ -15,9 +15,10 @@ hand from the repository root, in slices if need be, e.g.
 The ``session`` profile (default) is the comparison's grid: the datasets of
 :mod:`mipnn.experiments.trainer_data`, the 13 trainers of :mod:`mipnn.experiments.trainers`, seeds 0–4 and budgets
 of 60 s and 600 s per fit (one thread, the budget covers the whole fit); ``paper`` adds seeds 5–9 and one hour.
-Runs go one at a time in this process, cheapest budget first, then seed, dataset and trainer; ``--until HH:MM``
-(UTC) starts no run after that time. Unsupported (trainer, dataset) pairs are stored with the reason. The budget is
-wall-clock: on a loaded machine it buys less CPU, so every run records the machine's load (``load_1min``).
+Runs go one at a time in this process, cheapest budget first, then seed, dataset and trainer (the gradient
+trainers first within a dataset: seconds each); ``--until HH:MM`` (UTC) starts no run after that time.
+Unsupported (trainer, dataset) pairs are stored with the reason. The budget is wall-clock: on a loaded machine it
+buys less CPU, so every run records the machine's load (``load_1min``).
 ``--executor`` (``local``, ``dask`` or a scheduler address; :mod:`mipnn.executors`) runs the selection as one
 sweep on parallel workers instead: ``--jobs N`` single-threaded ones for ``local`` and ``dask``, a cluster's own
 for an address. ``--until`` does not apply (stop it with Ctrl-C; a rerun resumes); this process alone writes the
@@ -37,6 +38,7 @@ import sys
 from mipnn.executors import check_executor
 from mipnn.experiments import ResultStore, run_key, run_sweep
 from mipnn.experiments.trainer_runs import PROFILES, profile_grid, run_trainer, size_grid, size_store_path, store_path
+from mipnn.experiments.trainers import TRAINERS
 
 
 def _until(text: str | None) -> dt.datetime:
@@ -79,12 +81,22 @@ def missing(args) -> int:
     return 0
 
 
+def _cheap_first(todo: list[dict]) -> list[dict]:
+    """The runs in grid order, except that within one (budget, size, seed, dataset) the gradient trainers (seconds
+    each) go first: a slice cut short by ``--until`` then still has the baselines its comparison needs."""
+    cell = {}
+    for p in todo:
+        cell.setdefault((p["budget"], p["max_train"], p["seed"], p["dataset"]), len(cell))
+    return sorted(todo, key=lambda p: (cell[p["budget"], p["max_train"], p["seed"], p["dataset"]],
+                                       TRAINERS[p["trainer_name"]].kind != "gradient"))
+
+
 def sweep(args) -> int:
     until = _until(args.until)
     path = _path(args)
     grid = _grid(args)
     done = ResultStore(path).done_keys()
-    todo = [p for p in grid if run_key(p) not in done]
+    todo = _cheap_first([p for p in grid if run_key(p) not in done])
     print(f"{len(todo)} of {len(grid)} runs to do into {path}", flush=True)
     if args.jobs > 1 or args.executor != "local":
         df = run_sweep(run_trainer, todo, path, n_jobs=args.jobs, executor=args.executor,

@@ -307,6 +307,17 @@ def test_the_run_script_sweeps_on_parallel_workers_and_resumes(tmp_path, monkeyp
     assert script.main(argv) == 0 and "0 of 2 runs to do" in capsys.readouterr().out
 
 
+def test_the_run_script_runs_the_gradient_baselines_first_within_a_dataset():
+    grid = profile_grid("session", datasets=["synthetic", "adult"], seeds=[0, 1], budgets=[600])
+    order = _runner()._cheap_first(grid)
+    assert sorted(map(run_key, order)) == sorted(map(run_key, grid))
+    first = [(p["seed"], p["dataset"], p["trainer_name"]) for p in order[:4]]
+    assert first[:3] == [(0, grid[0]["dataset"], t) for t in ("ste", "adam_mlp", "logistic_regression")]
+    assert first[3][2] == grid[0]["trainer_name"] and TRAINERS[first[3][2]].kind == "mip"
+    cells = [(p["seed"], p["dataset"]) for p in order]
+    assert cells == sorted(cells, key=cells.index) and len(set(cells)) == 4  # cells stay together, in grid order
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--jobs", "0"], "--jobs=0"),
     (["--executor", "spark"], "executor"),

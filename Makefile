@@ -110,8 +110,12 @@ report: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check lib tests benchmarks
 
+# The unit tests in two passes: those that time themselves or own ports and processes (marked serial in
+# tests/conftest.py) alone, the rest on TEST_JOBS pytest-xdist workers first.
+TEST_JOBS ?= 2
 unit: lint
-	$(BIN)/python -m pytest tests -q
+	$(BIN)/python -m pytest tests -q -n $(TEST_JOBS) -m "not serial"
+	$(BIN)/python -m pytest tests -q -m serial
 
 # nbval executes each stored notebook once (default parameters) and compares the outputs of its result cells with
 # the ones stored in notebooks/ (timings, progress bars and memory addresses are sanitised or ignored per cell).

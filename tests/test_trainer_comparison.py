@@ -328,3 +328,19 @@ def test_the_run_script_refuses_bad_parallel_options_before_any_run(argv, messag
     with pytest.raises(SystemExit):
         _runner().main(argv)
     assert message in capsys.readouterr().err and not any(tmp_path.rglob("*.jsonl"))
+
+
+def test_budget_gain_pairs_seeds_and_uses_the_verdict_tolerance(tmp_path, monkeypatch):
+    grid = [p for p in profile_grid("session", datasets=["synthetic"], seeds=[0, 1], budgets=[60, 600])
+            if p["trainer_name"] in ("layerwise_relu", "adam_mlp", "sign_mip_sat_margin")]
+    acc = {("layerwise_relu", 60): 0.60, ("layerwise_relu", 600): 0.70, ("adam_mlp", 60): 0.80,
+           ("adam_mlp", 600): 0.805, ("sign_mip_sat_margin", 60): 0.70}
+    # seed 1 at 600 s is missing for the sign net: it has no pair at all and no row
+    records = [_record(p, acc[p["trainer_name"], p["budget"]] + 0.01 * p["seed"]) for p in grid
+               if (p["trainer_name"], p["budget"]) in acc]
+    gain = tf.budget_gain(_store(tmp_path, monkeypatch, records)).set_index("trainer_name")
+    assert set(gain.index) == {"layerwise_relu", "adam_mlp"} and (gain.pairs == 2).all()
+    assert gain.loc["layerwise_relu", "change (pt)"] == 10.0 and gain.loc["layerwise_relu", "reading"] == "gains"
+    assert gain.loc["adam_mlp", "reading"] == "same"  # +0.5 pt is inside the 1.5-point floor
+    assert gain.loc["layerwise_relu", "at limit at 600 s"] == 2
+    assert tf.budget_gain(_store(tmp_path / "e", monkeypatch, [])).empty

@@ -27,8 +27,8 @@ from .trainers import TRAINERS
 
 __all__ = ["STORE", "COMMAND", "FAMILIES", "ATTACK_EPSILON", "BEMI", "BEMI_SOURCE", "stored_runs", "family",
            "coverage", "coverage_note", "method_table", "pareto_front", "which_trainer_table", "bemi_table",
-           "accuracy_vs_time", "which_trainer", "SIZE_STORE", "SIZE_COMMAND", "stored_size_runs", "size_table",
-           "size_coverage_note", "accuracy_vs_size"]
+           "budget_gain", "accuracy_vs_time", "which_trainer", "SIZE_STORE", "SIZE_COMMAND", "stored_size_runs",
+           "size_table", "size_coverage_note", "accuracy_vs_size"]
 
 STORE = f"{NB}/runs_session.jsonl"
 COMMAND = "nice -n 5 python benchmarks/run_05_trainers.py --budgets 60 (then --budgets 600; see its docstring)"
@@ -258,6 +258,38 @@ def which_trainer_table(runs: pd.DataFrame) -> pd.DataFrame:
                f"{spec.n_classes} classes, {b:g} s"
         absent = [t for t in TRAINERS if t not in set(g.trainer_name)]
         rows += [{**r, "when": when, "not run yet": ", ".join(absent)} for r in _needs(g, absent)]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _spread(values: pd.Series) -> float | None:
+    return float(values.std()) if len(values) > 1 else None
+
+
+def budget_gain(runs: pd.DataFrame, low: float = 60.0, high: float = 600.0) -> pd.DataFrame:
+    """What ``high`` seconds buy over ``low``, paired: per dataset and trainer, the seeds stored at both budgets
+    (``pairs``), the mean test accuracy at each (%), the mean change and the verdict rule's tolerance for it
+    (:func:`mipnn.verdict.tolerance` of the two budgets' sides), ``reading`` (gains / loses / same: a change inside
+    the tolerance is none), and how many of the ``high`` runs still stopped at their limit. Unsupported pairs and
+    trainers without a seed at both budgets have no row."""
+    cols = ["dataset", "trainer_name", "label", "pairs", f"test at {low:g} s (%)", f"test at {high:g} s (%)",
+            "change (pt)", "tolerance (pt)", "reading", f"at limit at {high:g} s"]
+    ok = runs[runs.supported.astype(bool)] if not runs.empty else runs
+    rows = []
+    for (ds, tr), g in ok.groupby(["dataset", "trainer_name"], sort=False) if not ok.empty else []:
+        a = g[np.isclose(g.budget.astype(float), low)].set_index("seed")
+        b = g[np.isclose(g.budget.astype(float), high)].set_index("seed")
+        seeds = sorted(set(a.index) & set(b.index))
+        if not seeds:
+            continue
+        ta, tb = 100 * a.loc[seeds, "test_accuracy"], 100 * b.loc[seeds, "test_accuracy"]
+        n = len(seeds)
+        tol = tolerance(Side(tb.mean(), _spread(tb), n), Side(ta.mean(), _spread(ta), n))
+        d = float(tb.mean() - ta.mean())
+        rows.append({"dataset": ds, "trainer_name": tr, "label": TRAINERS[tr].label, "pairs": n,
+                     cols[4]: round(float(ta.mean()), 1), cols[5]: round(float(tb.mean()), 1),
+                     "change (pt)": round(d, 1), "tolerance (pt)": round(tol, 1),
+                     "reading": "same" if abs(d) <= tol else "gains" if d > 0 else "loses",
+                     cols[9]: int(b.loc[seeds, "stopped_at_limit"].astype(bool).sum())})
     return pd.DataFrame(rows, columns=cols)
 
 

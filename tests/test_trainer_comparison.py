@@ -343,4 +343,22 @@ def test_budget_gain_pairs_seeds_and_uses_the_verdict_tolerance(tmp_path, monkey
     assert gain.loc["layerwise_relu", "change (pt)"] == 10.0 and gain.loc["layerwise_relu", "reading"] == "gains"
     assert gain.loc["adam_mlp", "reading"] == "same"  # +0.5 pt is inside the 1.5-point floor
     assert gain.loc["layerwise_relu", "at limit at 600 s"] == 2
+    assert (gain["clock at 60 s"] == 2).all()  # the made-up records stop on time_limit: both could gain
     assert tf.budget_gain(_store(tmp_path / "e", monkeypatch, [])).empty
+
+
+def test_coverage_names_trainers_missing_more_than_the_common_seeds(tmp_path, monkeypatch):
+    grid = [p for p in profile_grid("session", datasets=["synthetic"], seeds=[0], budgets=[600])
+            if p["trainer_name"] != "bdnn_exact"]
+    cov = tf.coverage(_store(tmp_path, monkeypatch, [_record(p, 0.7) for p in grid])).set_index(["dataset", "budget"])
+    assert cov.loc[("synthetic", 600.0), "missing"] == "every trainer, seeds 1, 2, 3, 4; also bdnn_exact (seed 0)"
+
+
+def test_a_trainers_budgets_are_joined_only_when_they_rest_on_as_many_runs(tmp_path, monkeypatch):
+    grid = [p for p in profile_grid("session", datasets=["synthetic"], seeds=[0, 1], budgets=[60, 600])
+            if p["trainer_name"] in ("adam_mlp", "layerwise_relu") and (p["budget"] == 60 or p["seed"] == 0
+                                                                        or p["trainer_name"] == "adam_mlp")]
+    _store(tmp_path, monkeypatch, [_record(p, 0.7) for p in grid])
+    fig, _ = draw("05_which_trainer", "accuracy_vs_time")
+    ax = next(a for a in fig.axes if a.get_title().startswith("synthetic"))
+    assert len([ln for ln in ax.get_lines() if ln.get_linestyle() == "-"]) == 1  # Adam (2 and 2), not layer-wise

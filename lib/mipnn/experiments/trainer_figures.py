@@ -74,7 +74,8 @@ def stored_runs(frame: pd.DataFrame | None = None) -> pd.DataFrame:
 
 def coverage(runs: pd.DataFrame, profile: str = "session") -> pd.DataFrame:
     """Per dataset and budget of ``profile``'s grid: runs expected, stored, and what is missing (``missing``: the
-    trainers with a missing run, or "every trainer" with the seeds that no trainer has yet)."""
+    trainers with a missing run, or "every trainer" with the seeds that no trainer has yet, and then the trainers
+    that lack other seeds as well)."""
     stored = set(runs["key"]) if "key" in runs else set()
     rows, gaps = {}, {}
     for p in profile_grid(profile):
@@ -90,8 +91,12 @@ def coverage(runs: pd.DataFrame, profile: str = "session") -> pd.DataFrame:
         if len(missing) < len(TRAINERS):
             r["missing"] = ", ".join(missing)
         else:
-            seeds = sorted(set.intersection(*missing.values()))
-            r["missing"] = "every trainer" + (f", seeds {', '.join(map(str, seeds))}" if seeds else "")
+            common = set.intersection(*missing.values())
+            seeds = sorted(common)
+            more = {t: sorted(s - common) for t, s in missing.items() if s - common}
+            r["missing"] = "every trainer" + (f", seeds {', '.join(map(str, seeds))}" if seeds else "") + (
+                "; also " + ", ".join(f"{t} (seed {', '.join(map(str, s))})" for t, s in more.items())
+                if more else "")
     return pd.DataFrame(list(rows.values()))
 
 
@@ -185,8 +190,8 @@ def _attack_need(ok: pd.DataFrame) -> dict | None:
     beats it, the row says so and names the best of them (its row of the method table)."""
     need = f"accuracy under the random-sign attack (ε = {ATTACK_EPSILON:g})"
     beats = ok[ok.attack_mean > ok.majority + 1e-9]
-    row = _pick(beats, need, "attack_mean", lambda r: f"{r.attack_mean:.1f} % under attack, {r.test_mean:.1f} % clean",
-                std="attack_std")
+    row = _pick(beats, need, "attack_mean", lambda r: f"{r.attack_mean:.1f} % under attack, {r.test_mean:.1f} % clean "
+                f"({int(r.runs)} run(s))", std="attack_std")
     if row is not None or ok.empty or ok.attack_mean.isna().all():
         return row
     r = ok.loc[ok.attack_mean.idxmax()]
@@ -221,7 +226,8 @@ def _needs(g: pd.DataFrame, absent: list[str] = ()) -> list[dict]:
         best = ok.test_mean.max()
         near = ok[ok.test_mean >= best - 2.0].assign(density=lambda d: -d.nonzero)
         rows.append(_pick(near, "the fewest nonzero parameters within 2 points of the best", "density",
-                          lambda r: f"{r.nonzero:.0f} of {r.parameters:.0f} nonzero, {r.test_mean:.1f} % test",
+                          lambda r: f"{r.nonzero:.0f} of {r.parameters:.0f} nonzero, {r.test_mean:.1f} % test "
+                                    f"({int(r.runs)} run(s))",
                           value="nonzero"))
     wait = _waiting(g, list(absent))
     if wait is not None:
@@ -234,7 +240,7 @@ def _needs(g: pd.DataFrame, absent: list[str] = ()) -> list[dict]:
         win = m if reading == "beats" else gr  # a tie goes to the gradient trainer: the cheaper fit
         rows.append({"need": "MIP against gradients", "use": win.label + (" (tie)" if reading == "ties" else ""),
                      "evidence": f"best MIP ({m.label}) {reading} the best gradient trainer ({gr.label}): "
-                                 f"{d:+.1f} pt, tolerance {tol:.1f}"
+                                 f"{d:+.1f} pt, tolerance {tol:.1f} ({int(m.runs)} and {int(gr.runs)} run(s))"
                                  + (f"; {int(m.at_limit)} of its {int(m.runs)} run(s) stopped at the budget, so not "
                                     "the MIP run to its own stopping rule" if m.at_limit else ""),
                      "dataset": win.dataset, "trainer_name": win.trainer_name, "budget": win.budget,
@@ -269,10 +275,12 @@ def budget_gain(runs: pd.DataFrame, low: float = 60.0, high: float = 600.0) -> p
     """What ``high`` seconds buy over ``low``, paired: per dataset and trainer, the seeds stored at both budgets
     (``pairs``), the mean test accuracy at each (%), the mean change and the verdict rule's tolerance for it
     (:func:`mipnn.verdict.tolerance` of the two budgets' sides), ``reading`` (gains / loses / same: a change inside
-    the tolerance is none), and how many of the ``high`` runs still stopped at their limit. Unsupported pairs and
-    trainers without a seed at both budgets have no row."""
+    the tolerance is none), how many of the ``low`` runs the clock stopped (``clock at …``: only those can gain;
+    the others had ended by their own rule or an epoch or iteration cap, so ``high`` repeats them) and how many of
+    the ``high`` runs stopped at a limit (the clock or a cap). Unsupported pairs and trainers without a seed at both
+    budgets have no row."""
     cols = ["dataset", "trainer_name", "label", "pairs", f"test at {low:g} s (%)", f"test at {high:g} s (%)",
-            "change (pt)", "tolerance (pt)", "reading", f"at limit at {high:g} s"]
+            "change (pt)", "tolerance (pt)", "reading", f"clock at {low:g} s", f"at limit at {high:g} s"]
     ok = runs[runs.supported.astype(bool)] if not runs.empty else runs
     rows = []
     for (ds, tr), g in ok.groupby(["dataset", "trainer_name"], sort=False) if not ok.empty else []:
@@ -289,14 +297,15 @@ def budget_gain(runs: pd.DataFrame, low: float = 60.0, high: float = 600.0) -> p
                      cols[4]: round(float(ta.mean()), 1), cols[5]: round(float(tb.mean()), 1),
                      "change (pt)": round(d, 1), "tolerance (pt)": round(tol, 1),
                      "reading": "same" if abs(d) <= tol else "gains" if d > 0 else "loses",
-                     cols[9]: int(b.loc[seeds, "stopped_at_limit"].astype(bool).sum())})
+                     cols[9]: int((a.loc[seeds, "stop_reason"] == "time_limit").sum()),
+                     cols[10]: int(b.loc[seeds, "stopped_at_limit"].astype(bool).sum())})
     return pd.DataFrame(rows, columns=cols)
 
 
 def bemi_table(runs: pd.DataFrame) -> pd.DataFrame:
     """MNIST few-shot: BeMi's reference accuracy beside our best MIP trainer per budget (chosen by its mean test
     accuracy: an optimistic choice), with the verdict of :func:`mipnn.verdict.verdict` (the trivial predictor: the
-    MNIST test set's majority class, 11.35 %)."""
+    MNIST test set's majority class, the method table's ``majority``)."""
     table = method_table(runs)
     rows = []
     for ds, ref in BEMI.items():
@@ -313,7 +322,7 @@ def bemi_table(runs: pd.DataFrame) -> pd.DataFrame:
             g = mine[mine.budget == b]
             r = g.loc[g.test_mean.idxmax()]
             v = verdict(Side(ref), Side(r.test_mean, r.test_std, int(r.runs)), limit_runs=int(r.at_limit),
-                        trivial=11.35)
+                        trivial=float(r.majority))
             rows.append({**base, "our best MIP trainer": r.label, "ours (%)": round(r.test_mean, 1),
                          "runs": int(r.runs), "at limit": int(r.at_limit), "verdict": v.text})
     return pd.DataFrame(rows)
@@ -338,7 +347,8 @@ def _panel(ax, t: pd.DataFrame, label: str, colours: dict) -> None:
         for _, m in g.groupby("trainer_name", sort=False):
             m = m.sort_values("budget")
             hollow = bool((m.at_limit > 0).any())
-            ax.plot(m.fit_time, m.test_mean, "-", color=colours[fam], lw=1, alpha=0.7)
+            if m.runs.nunique() == 1:  # a line between a 5-seed mean and one seed would read as a change
+                ax.plot(m.fit_time, m.test_mean, "-", color=colours[fam], lw=1, alpha=0.7)
             ax.scatter(m.fit_time, m.test_mean, s=36, marker=_MARKERS[fam], color=colours[fam], zorder=3,
                        facecolors="white" if hollow else colours[fam], linewidths=1.4)
     front = pareto_front(ok)
@@ -394,6 +404,7 @@ def which_trainer(*, budget: float = 60.0):
     def cell(r) -> str:
         value = "" if pd.isna(r["value"]) else f"{r['value']:.0f} nonzero" if r["need"].startswith("the fewest") \
             else f"{r['value']:.1f} %"
+        value = f"best of them: {value}" if r["use"].startswith("none beats") else value
         return r["use"].replace(" (tie", "\n(tie") + "\n" + value + (" *" if r["not run yet"] else "")
 
     cells = [[next((cell(r) for r in recs if r["need"] == n and r["dataset"] == ds), "—") for ds in datasets]
